@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine with python3:
+#   make book   build the HTML book into _build/html
+#   make test   run every test (library, notebooks under nbval, book build, browser checks)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The package in this checkout wins over any other installed copy.
+export PYTHONPATH := $(CURDIR)
+# Use the shared data folder as the data cache when it is there (as on CI).
+SHARED_DATA := $(abspath ../shared/data)
+ifneq ($(wildcard $(SHARED_DATA)/vegetables.csv),)
+export STATBOOK_DATA_DIR ?= $(SHARED_DATA)
+endif
+
+.PHONY: book test bench lab lint format student clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check statbook tests benchmarks conftest.py
+	$(BIN)/ruff format --check statbook tests benchmarks conftest.py
+
+format: $(STAMP)
+	$(BIN)/ruff format statbook tests benchmarks conftest.py
+	$(BIN)/ruff check --fix statbook tests benchmarks conftest.py
+
+bench: $(STAMP)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lab: $(STAMP)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter $(BIN)/jupyter lab chapters/
+
+clean:
+	rm -rf _build

@@ -1,0 +1,273 @@
+"""Slider explorers that are live in Jupyter and still interactive in the HTML book.
+
+An :class:`Explorer` wires a few sliders to a drawing function
+``draw(fig, **values)`` that fills a fresh matplotlib ``Figure``.  The
+explorer holds no mathematics: the drawing function calls the model modules,
+where the tests can reach every formula.
+
+Displayed in a notebook, one object gives two renderings in one output:
+
+* the live ipywidgets view (sliders above an ``ipywidgets.Image`` that is
+  redrawn as a slider moves) for JupyterLab and plain Jupyter;
+* ``text/html``: the same figure precomputed over a small grid of slider
+  values, embedded as images and switched by ``<input type="range">`` with a
+  few lines of inline script.  The HTML book shows this version (``_config.yml``
+  tells myst-nb to drop the widget view), so sliders work without a kernel,
+  without a server and without any JavaScript from elsewhere.
+
+The environment variable ``STATBOOK_STATIC=1`` (set by ``make book``) selects
+the book rendering: the whole frame grid and no live widget, so no widget state
+lands in the page.  Without it, the ``text/html`` part is the single default
+frame, a static picture for saved notebooks that costs one extra drawing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+STATIC_ENV = "STATBOOK_STATIC"
+MAX_FRAMES = 120
+FRAME_COLORS = 64  # palette size of the precomputed frames
+
+# Swaps the image when a range input moves: frame index = row-major index of the slider positions.
+_SWAP_SCRIPT = (
+    "(function(){var r=document.getElementById('__ID__');"
+    "var d=JSON.parse(r.querySelector('script.sbx-data').textContent);"
+    "var img=r.querySelector('img');var ins=r.querySelectorAll('input[type=range]');"
+    "var outs=r.querySelectorAll('output');"
+    "function upd(){var k=0;for(var i=0;i<ins.length;i++){var v=+ins[i].value;"
+    "k=k*d.sizes[i]+v;outs[i].textContent=d.labels[i][v];}"
+    "img.src='data:image/png;base64,'+d.frames[k];}"
+    "for(var i=0;i<ins.length;i++){ins[i].addEventListener('input',upd);}})();"
+)
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One slider: the keyword it feeds to ``draw`` and the values it offers.
+
+    ``values`` are offered live; ``static_values`` (default: ``values``) are the
+    grid precomputed for the HTML book, so keep that one short.
+    """
+
+    name: str
+    label: str
+    values: Sequence[float]
+    default: float
+    static_values: Sequence[float] | None = None
+    fmt: str = "{:g}"
+
+    def __post_init__(self):
+        if len(self.values) < 2:
+            raise ValueError(f"slider {self.name!r}: values must offer at least two choices")
+        for grid in (self.values, self.static_grid):
+            if not any(np.isclose(self.default, v) for v in grid):
+                raise ValueError(
+                    f"slider {self.name!r}: default {self.default} is not among "
+                    f"its values {list(grid)}"
+                )
+
+    @property
+    def static_grid(self) -> Sequence[float]:
+        return self.values if self.static_values is None else self.static_values
+
+    def nearest(self, grid: Sequence[float], value: float) -> int:
+        """Index of the grid value closest to ``value``."""
+        return int(np.argmin(np.abs(np.asarray(grid, dtype=float) - value)))
+
+
+def figure_to_bytes(fig: Figure, *, colors: int | None = None) -> bytes:
+    """Render a matplotlib ``Figure`` (no pyplot involved) to PNG bytes.
+
+    With ``colors`` the image is reduced to an adaptive palette of that many
+    colours, which makes line plots about three times smaller.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", facecolor="white")
+    if colors is None:
+        return buffer.getvalue()
+    image = Image.open(buffer).convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
+    small = io.BytesIO()
+    image.save(small, format="png", optimize=True)
+    return small.getvalue()
+
+
+class Explorer:
+    """A figure driven by sliders: live ipywidgets in Jupyter, precomputed frames in HTML.
+
+    Parameters
+    ----------
+    draw
+        ``draw(fig, **values)`` draws onto the empty ``Figure`` ``fig``.
+    sliders
+        The sliders, in display order.
+    caption
+        Figure caption, shown under the figure in both renderings.
+    alt
+        Alternative text for the image.
+    figsize, dpi
+        Size of the drawn figure in inches and its resolution.
+    """
+
+    def __init__(
+        self,
+        draw: Callable[..., None],
+        sliders: Sequence[Slider],
+        *,
+        caption: str,
+        alt: str,
+        figsize: tuple[float, float] = (9.0, 3.8),
+        dpi: int = 80,
+    ):
+        self.draw = draw
+        self.sliders = tuple(sliders)
+        self.caption = caption
+        self.alt = alt
+        self.figsize = figsize
+        self.dpi = dpi
+        n_frames = int(np.prod([len(s.static_grid) for s in self.sliders]))
+        if n_frames > MAX_FRAMES:
+            raise ValueError(
+                f"the static grids give {n_frames} frames; keep them at most {MAX_FRAMES}"
+            )
+        self.redraws = 0
+        self.last_error: str | None = None
+        self._widget = None
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        return {s.name: s.default for s in self.sliders}
+
+    def render(self, *, colors: int | None = None, **values) -> bytes:
+        """Draw the figure at ``values`` (defaults for the rest) and return PNG bytes."""
+        # No layout engine: it would double the drawing time of every frame; the
+        # drawing functions place their axes with fixed margins instead.
+        fig = Figure(figsize=self.figsize, dpi=self.dpi, facecolor="white")
+        self.draw(fig, **{**self.defaults, **values})
+        return figure_to_bytes(fig, colors=colors)
+
+    # --- live version -----------------------------------------------------------------
+    @property
+    def widget(self):
+        """The ipywidgets view, built on first use: sliders above an ``Image``."""
+        if self._widget is None:
+            import ipywidgets as widgets
+
+            self.controls = {
+                s.name: widgets.SelectionSlider(
+                    options=[(s.fmt.format(v), v) for v in s.values],
+                    value=s.values[s.nearest(s.values, s.default)],
+                    description=s.label,
+                    continuous_update=False,
+                    style={"description_width": "initial"},
+                    layout=widgets.Layout(width="420px"),
+                )
+                for s in self.sliders
+            }
+            self.image = widgets.Image(format="png", value=self.render())
+            self.message = widgets.HTML("")
+            for control in self.controls.values():
+                control.observe(self._redraw, names="value")
+            self._widget = widgets.VBox(
+                [
+                    *self.controls.values(),
+                    self.image,
+                    self.message,
+                    widgets.HTML(html.escape(self.caption)),
+                ]
+            )
+        return self._widget
+
+    def set(self, **values) -> None:
+        """Move sliders to (the grid values nearest) ``values``, as a reader would."""
+        self.widget  # noqa: B018  (builds the controls)
+        by_name = {s.name: s for s in self.sliders}
+        for name, value in values.items():
+            if name not in by_name:
+                raise ValueError(f"no slider named {name!r}; sliders: {sorted(by_name)}")
+            slider = by_name[name]
+            self.controls[name].value = slider.values[slider.nearest(slider.values, value)]
+
+    def _redraw(self, _change=None) -> None:
+        current = {name: control.value for name, control in self.controls.items()}
+        try:
+            self.image.value = self.render(**current)
+            self.last_error = None
+            self.message.value = ""
+        except Exception as err:  # a slider position must never leave a traceback behind
+            self.last_error = f"{type(err).__name__}: {err}"
+            self.message.value = (
+                f"<b>Cannot draw at these values:</b> {html.escape(self.last_error)}"
+            )
+        self.redraws += 1
+
+    # --- static version ----------------------------------------------------------------
+    def static_html(self, *, interactive: bool = True) -> str:
+        """Self-contained HTML of the figure at the default values.
+
+        With ``interactive`` (the book build) the figure is precomputed over the
+        static grid of every slider and range inputs switch between the frames;
+        without, it is the single default frame (a cheap static picture for the
+        saved notebook while the live widget does the work).
+        """
+        sliders = self.sliders if interactive else ()
+        grids = [list(s.static_grid) for s in sliders]
+        frames = [
+            base64.b64encode(
+                self.render(colors=FRAME_COLORS, **dict(zip(self.defaults, combo, strict=False)))
+            ).decode()
+            for combo in itertools.product(*grids)
+        ]
+        start = [s.nearest(g, s.default) for s, g in zip(sliders, grids, strict=True)]
+        start_frame = int(np.ravel_multi_index(start, [len(g) for g in grids])) if grids else 0
+        labels = [[s.fmt.format(v) for v in g] for s, g in zip(sliders, grids, strict=True)]
+        uid = "sbx-" + hashlib.sha256("".join(frames).encode()).hexdigest()[:12]
+        image = (
+            f'<img src="data:image/png;base64,{frames[start_frame]}" '
+            f'alt="{html.escape(self.alt)}" style="max-width:100%;background:white">'
+        )
+        if not interactive:
+            return (
+                f'<figure id="{uid}" class="statbook-explorer">{image}'
+                f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+            )
+        controls = "".join(
+            f'<label style="display:block;margin:0.2em 0">{html.escape(s.label)} '
+            f'<input type="range" min="0" max="{len(g) - 1}" step="1" value="{i}" '
+            f'aria-label="{html.escape(s.label)}" style="vertical-align:middle;width:14em"> '
+            f'<output style="display:inline-block;min-width:4.5em">{html.escape(lab[i])}</output>'
+            "</label>"
+            for s, g, i, lab in zip(sliders, grids, start, labels, strict=True)
+        )
+        data = json.dumps({"frames": frames, "labels": labels, "sizes": [len(g) for g in grids]})
+        return (
+            f'<figure id="{uid}" class="statbook-explorer" style="margin:1em 0">'
+            f'<div class="statbook-explorer-controls">{controls}</div>{image}'
+            f"<figcaption>{html.escape(self.caption)} <em>(In the HTML book the sliders step "
+            f"through a precomputed grid of values; run the notebook live in Jupyter for every "
+            f"value.)</em></figcaption>"
+            f'<script type="application/json" class="sbx-data">{data}</script>'
+            f"<script>{_SWAP_SCRIPT.replace('__ID__', uid)}</script></figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        static = os.environ.get(STATIC_ENV, "") in ("1", "true", "yes")
+        bundle = {
+            "text/plain": f"<statbook Explorer: {self.caption}>",
+            "text/html": self.static_html(interactive=static),
+        }
+        if not static:
+            bundle.update(self.widget._repr_mimebundle_(include=include, exclude=exclude))
+        return bundle
