@@ -1,0 +1,30 @@
+"""Shared fixtures: the HTML book is built once per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the book with warnings as errors and notebook execution on; return _build/html."""
+    env = {**os.environ, "STATBOOK_STATIC": "1", "PYTHONPATH": str(ROOT)}
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
+    return ROOT / "_build" / "html"
