@@ -40,9 +40,3 @@ def test_mathjax_is_served_from_the_build(built_book):
     assert all(not src.startswith(("http:", "https:", "//")) for src in sources), sources
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
-
-def test_no_cell_error_in_any_page(built_book):
-    for page in toc_pages():
-        html = (built_book / f"{page}.html").read_text()
-        assert "Traceback (most recent call last)" not in html, page
-        assert 'class="output traceback' not in html, page
