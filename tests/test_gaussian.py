@@ -114,7 +114,7 @@ def test_large_mean_stays_accurate():
 
 
 def test_bad_data():
-    with pytest.raises(ValueError, match="^y must be finite"):
+    with pytest.raises(ValueError, match=r"^y must be finite"):
         gaussian.suff_stats([1.0, np.nan])
     with pytest.raises(ValueError, match="sigma2 must be positive"):
         gaussian.simulate(3, 0.0, 0.0, np.random.default_rng(1))

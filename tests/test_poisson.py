@@ -110,7 +110,7 @@ def test_simulate_uses_the_generator():
     a = poisson.simulate(5, 3.0, np.random.default_rng(7))
     b = poisson.simulate(5, 3.0, np.random.default_rng(7))
     np.testing.assert_array_equal(a, b)
-    with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(ValueError, match=r"rng must be a numpy\.random\.Generator"):
         poisson.simulate(5, 3.0, 7)
     with pytest.raises(ValueError, match="mu must be positive"):
         poisson.simulate(5, 0.0, np.random.default_rng(7))

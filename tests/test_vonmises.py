@@ -151,9 +151,9 @@ def test_identical_angles_have_no_finite_mle():
 
 
 def test_bad_data_and_rng():
-    with pytest.raises(ValueError, match="^y must be finite"):
+    with pytest.raises(ValueError, match=r"^y must be finite"):
         vonmises.suff_stats([0.1, np.inf])
-    with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(ValueError, match=r"rng must be a numpy\.random\.Generator"):
         vonmises.simulate(3, 1.0, 0.0, rng=None)
     with pytest.raises(ValueError, match="kappa must be non-negative"):
         vonmises.simulate(3, -1.0, 0.0, np.random.default_rng(1))
