@@ -183,7 +183,11 @@ def collapse(x, group) -> np.ndarray:
 
 
 def genotype_expectation(x, p, group) -> np.ndarray:
-    """E(N_k | **X** = x) = x_j p_k / M(p)_j for k ∈ A_j: the predicted cell counts."""
+    """E(N_k | **X** = x) = x_j p_k / M(p)_j for k ∈ A_j: the predicted cell counts.
+
+    A group with x_j = 0 predicts 0 in its cells (also where M(p)_j = 0); a positive
+    count in a group of probability 0 is impossible and raises ``ValueError``.
+    """
     counts = as_count_vector(x, "x")
     p = np.asarray(p, dtype=float)
     membership = _group_matrix(group, p.shape[-1])
@@ -191,8 +195,14 @@ def genotype_expectation(x, p, group) -> np.ndarray:
         raise ValueError(
             f"x must have one count per group ({membership.shape[1]}); got {counts.size}"
         )
-    mp = p @ membership
-    return (counts @ membership.T) * p / (mp @ membership.T)
+    group_prob = p @ membership
+    if np.any((counts > 0) & (group_prob <= 0)):
+        raise ValueError("x has counts in a group to which p gives probability 0")
+    per_cell_count = counts @ membership.T
+    per_cell_prob = group_prob @ membership.T
+    # a group with x_j = 0 has expectation 0 in each of its cells, also when M(p)_j = 0
+    safe = np.where(per_cell_prob > 0, per_cell_prob, 1.0)
+    return np.where(per_cell_count > 0, per_cell_count * p / safe, 0.0)
 
 
 def _negloglik_from_cells(x: np.ndarray, cell_prob: np.ndarray, valid: np.ndarray) -> np.ndarray:

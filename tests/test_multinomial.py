@@ -371,3 +371,11 @@ def test_genotype_expectation_bad_input():
         m.genotype_expectation([1, 2], p, m.MOTH_GROUP)
     with pytest.raises(ValueError, match="non-negative"):
         m.genotype_expectation([1, -2, 3], p, m.MOTH_GROUP)
+    with pytest.raises(ValueError, match="probability 0"):
+        m.genotype_expectation([1, 2, 3], m.hardy_weinberg([0.0, 0.0]), m.MOTH_GROUP)
+
+
+def test_genotype_expectation_zero_groups():
+    """Counts (0, 0, 7) give the boundary MLE p_T = 1, where the empty groups predict 0."""
+    p = m.hardy_weinberg(m.moth_mle([0, 0, 7]))
+    np.testing.assert_array_equal(m.genotype_expectation([0, 0, 7], p, m.MOTH_GROUP), [0, 0, 0, 0, 0, 7])
