@@ -272,7 +272,10 @@ def phenotype_probs(par) -> np.ndarray:
 def moth_negloglik(par, x=MOTH_COUNTS) -> np.ndarray:
     """Problem-specific −ℓ(p_C, p_I) = −[N_C log P_C + N_I log P_I + N_T log P_T].
 
-    P_C = p_C² + 2p_Cp_I + 2p_Cp_T, P_I = p_I² + 2p_Ip_T, P_T = p_T²; +inf off the simplex.
+    P_C = p_C² + 2p_Cp_I + 2p_Cp_T = p_C(2 − p_C), P_I = p_I² + 2p_Ip_T = p_I(p_I + 2p_T)
+    and P_T = p_T²; +inf off the simplex and where an observed phenotype has probability
+    0.  For speed on a grid the logarithms are taken only at the points where the value
+    is finite (about half of a square grid lies outside the triangle).
     """
     counts = as_count_vector(x, "x")
     if counts.size != 3:
@@ -280,14 +283,23 @@ def moth_negloglik(par, x=MOTH_COUNTS) -> np.ndarray:
             f"x must hold the three phenotype counts (N_C, N_I, N_T); got {counts.size}"
         )
     par = as_parameter(par, 2)
-    inside = in_simplex(par)
-    p_c = np.where(inside, par[..., 0], 0.0)
-    p_i = np.where(inside, par[..., 1], 0.0)
+    value = np.full(par.shape[:-1], np.inf)
+    inside = np.asarray(in_simplex(par))
+    p_c, p_i = par[..., 0][inside], par[..., 1][inside]
     p_t = 1 - p_c - p_i
-    cells = np.stack(
-        [p_c**2 + 2 * p_c * p_i + 2 * p_c * p_t, p_i**2 + 2 * p_i * p_t, p_t**2], axis=-1
-    )
-    return _negloglik_from_cells(counts, cells, inside)
+    cells = (p_c * (2 - p_c), p_i * (p_i + 2 * p_t), p_t * p_t)
+    possible = np.ones(p_c.shape, dtype=bool)
+    for count, cell in zip(counts, cells, strict=True):
+        if count > 0:
+            possible &= cell > 0
+    finite = inside.copy()
+    finite[inside] = possible
+    total = np.zeros(np.count_nonzero(possible))
+    for count, cell in zip(counts, cells, strict=True):
+        if count > 0:
+            total -= count * np.log(cell[possible])
+    value[finite] = total
+    return value
 
 
 def moth_grad(par, x=MOTH_COUNTS) -> np.ndarray:

@@ -378,4 +378,35 @@ def test_genotype_expectation_bad_input():
 def test_genotype_expectation_zero_groups():
     """Counts (0, 0, 7) give the boundary MLE p_T = 1, where the empty groups predict 0."""
     p = m.hardy_weinberg(m.moth_mle([0, 0, 7]))
-    np.testing.assert_array_equal(m.genotype_expectation([0, 0, 7], p, m.MOTH_GROUP), [0, 0, 0, 0, 0, 7])
+    np.testing.assert_array_equal(
+        m.genotype_expectation([0, 0, 7], p, m.MOTH_GROUP), [0, 0, 0, 0, 0, 7]
+    )
+
+
+# --- explorers -----------------------------------------------------------------------
+
+
+def test_moth_explorer_extremes_never_raise():
+    from statbook.explorers.multinomial import moth_explorer
+
+    explorer = moth_explorer()
+    before = explorer.redraws
+    for n_c in (0, 1000):
+        for n_i in (0, 1000):
+            for n_t in (0, 1000):
+                explorer.set(n_c=n_c, n_i=n_i, n_t=n_t)
+                assert explorer.last_error is None, (n_c, n_i, n_t, explorer.last_error)
+    assert explorer.redraws > before + 5
+
+
+def test_softmax_explorer_extremes_never_raise():
+    from statbook.explorers.multinomial import softmax_explorer
+
+    explorer = softmax_explorer()
+    before = explorer.redraws
+    for theta1 in (-4, 4):
+        for theta2 in (-4, 4):
+            for shift in (-4, 4):
+                explorer.set(theta1=theta1, theta2=theta2, shift=shift)
+                assert explorer.last_error is None, explorer.last_error
+    assert explorer.redraws > before + 5

@@ -24,12 +24,6 @@ def simplex_axis(size: int = GRID) -> np.ndarray:
     return np.linspace(0.0, 1.0, size)
 
 
-def moth_surface(x, size: int = GRID):
-    """(axis, −ℓ over the (p_C, p_I) grid): one vectorized call."""
-    axis = simplex_axis(size)
-    return axis, multinomial.moth_negloglik(parameter_grid(axis, axis), x)
-
-
 def draw_allele_grid(ax, par=(0.0708369, 0.1887365)) -> None:
     """The 3 × 3 ordered allele pairs, area ∝ probability, coloured by phenotype.
 
