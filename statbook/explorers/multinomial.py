@@ -24,7 +24,7 @@ def simplex_axis(size: int = GRID) -> np.ndarray:
     return np.linspace(0.0, 1.0, size)
 
 
-def draw_allele_grid(ax, par=(0.0708369, 0.1887365)) -> None:
+def draw_allele_grid(ax, par=(0.0708369, 0.1887365), *, legend: bool = True) -> None:
     """The 3 × 3 ordered allele pairs, area ∝ probability, coloured by phenotype.
 
     Cell (a, b) has probability p_a p_b; the genotype {a, b} with a ≠ b is two
@@ -65,6 +65,8 @@ def draw_allele_grid(ax, par=(0.0708369, 0.1887365)) -> None:
     ax.set_aspect("equal")
     ax.set_xlabel("allele from one parent")
     ax.set_ylabel("allele from the other parent")
+    if not legend:
+        return
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in PHENOTYPE_COLORS]
     ax.legend(
         handles,
