@@ -88,3 +88,10 @@ def test_agrees_with_scipy_nelder_mead_up_to_tolerance():
 
 def test_reltol_default_is_r_default():
     assert RELTOL == pytest.approx(1.490116e-08, rel=1e-6)
+
+
+def test_best_path_never_gets_worse():
+    result = optim([0.3, 0.3], multinomial.moth_negloglik, multinomial.MOTH_COUNTS)
+    values = multinomial.moth_negloglik(result.best_path, multinomial.MOTH_COUNTS)
+    assert np.all(np.diff(values) <= 0)
+    np.testing.assert_array_equal(result.best_path[-1], result.par)
