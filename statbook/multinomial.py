@@ -40,6 +40,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from statbook._validate import as_count_vector, as_parameter
@@ -259,8 +260,9 @@ def hardy_weinberg_jacobian(par) -> np.ndarray:
     par = as_parameter(par, 2)
     p_c, p_i = par[..., 0], par[..., 1]
     p_t = 1 - p_c - p_i
-    d_pc = [2 * p_c, 2 * p_i, 2 * (p_t - p_c), 0 * p_c, -2 * p_i, -2 * p_t]
-    d_pi = [0 * p_c, 2 * p_c, -2 * p_c, 2 * p_i, 2 * (p_t - p_i), -2 * p_t]
+    zero = np.zeros_like(p_c)
+    d_pc = [2 * p_c, 2 * p_i, 2 * (p_t - p_c), zero, -2 * p_i, -2 * p_t]
+    d_pi = [zero, 2 * p_c, -2 * p_c, 2 * p_i, 2 * (p_t - p_i), -2 * p_t]
     return np.stack([np.stack(d_pc, axis=-1), np.stack(d_pi, axis=-1)], axis=-1)
 
 
@@ -366,8 +368,6 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
     reference-category parametrization, so θ ∈ ℝ² is unconstrained; by the chain rule
     ∇_θ(−ℓ) = (diag(q) − q qᵀ) ∇_ψ(−ℓ) with q = (p_C, p_I).  Needs every count positive.
     """
-    from scipy.optimize import minimize
-
     counts = as_count_vector(x, "x")
     if counts.size != 3 or np.any(counts == 0):
         raise NoInteriorMinimizerError(
