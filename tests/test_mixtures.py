@@ -98,12 +98,20 @@ def test_log_density_and_negloglik_agree_with_sklearn(p, mu, sigma):
 # --- simulation --------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def chapter_samples() -> dict[str, np.ndarray]:
+    """The chapter's table: n = 5000 per method, drawn in turn from one generator seeded SEED."""
+    rng = np.random.default_rng(SEED)
+    return {
+        method: mixtures.simulate(5000, P, MU, SIGMA, rng, method) for method in mixtures.METHODS
+    }
+
+
 @pytest.mark.parametrize("method", mixtures.METHODS)
-def test_simulated_mean_and_variance_within_monte_carlo_error(method):
-    n = 5000
-    y = mixtures.simulate(n, P, MU, SIGMA, np.random.default_rng(SEED), method)
+def test_simulated_mean_and_variance_within_monte_carlo_error(chapter_samples, method):
+    y = chapter_samples[method]
     mean, variance = mixtures.moments(P, MU, SIGMA)
-    se_mean, se_var = mixtures.monte_carlo_se(n, P, MU, SIGMA)
+    se_mean, se_var = mixtures.monte_carlo_se(y.size, P, MU, SIGMA)
     assert abs(y.mean() - mean) < 3 * se_mean
     assert abs(y.var(ddof=1) - variance) < 3 * se_var
 
@@ -118,10 +126,16 @@ def test_monte_carlo_standard_errors_are_right():
 
 
 @pytest.mark.parametrize("method", mixtures.METHODS)
-def test_simulation_passes_ks_test_against_the_mixture_cdf(method):
-    y = mixtures.simulate(5000, P, MU, SIGMA, np.random.default_rng(SEED), method)
-    result = stats.kstest(y, lambda t: mixtures.cdf(t, P, MU, SIGMA))
+def test_simulation_passes_ks_test_against_the_mixture_cdf(chapter_samples, method):
+    result = stats.kstest(chapter_samples[method], lambda t: mixtures.cdf(t, P, MU, SIGMA))
     assert result.pvalue > 0.01
+
+
+def test_arithmetic_and_transform_give_the_same_draws_from_the_same_state():
+    """Both use the uniforms for Z and then one standard normal sample, in the same order."""
+    a = mixtures.simulate(1000, P, MU, SIGMA, np.random.default_rng(9), "arithmetic")
+    b = mixtures.simulate(1000, P, MU, SIGMA, np.random.default_rng(9), "transform")
+    np.testing.assert_array_equal(a, b)
 
 
 def test_ks_test_detects_a_wrong_mixture():
