@@ -22,15 +22,28 @@ def best_time(function, *, number: int) -> float:
     return min(timeit.repeat(function, number=number, repeat=REPEATS)) / number
 
 
+def best_times_interleaved(functions: dict, *, number: int) -> dict:
+    """Best time per call (seconds) of each function, the functions taking turns each round.
+
+    Taking turns spreads any background load evenly over the contestants.
+    """
+    best = dict.fromkeys(functions, np.inf)
+    for _ in range(REPEATS):
+        for name, function in functions.items():
+            best[name] = min(best[name], timeit.timeit(function, number=number) / number)
+    return best
+
+
 def bench_simulation(n: int) -> None:
     rng = np.random.default_rng(1)
     number = max(1, 100_000 // n)
-    times = {
-        method: best_time(
-            lambda m=method: mixtures.simulate(n, P, MU, SIGMA, rng, m), number=number
-        )
-        for method in mixtures.METHODS
-    }
+    times = best_times_interleaved(
+        {
+            method: (lambda m=method: mixtures.simulate(n, P, MU, SIGMA, rng, m))
+            for method in mixtures.METHODS
+        },
+        number=number,
+    )
     print(f"\nsimulate, n = {n:_}: time per call and ratio to 'conditional'")
     for method, seconds in times.items():
         print(f"  {method:12s} {seconds * 1e3:9.3f} ms   {seconds / times['conditional']:5.2f}x")
@@ -46,8 +59,8 @@ def bench_simulation(n: int) -> None:
         "np.where on n": lambda: np.where(z, out, out),
     }
     print("  building blocks:")
-    for label, function in parts.items():
-        print(f"    {label:26s} {best_time(function, number=number) * 1e3:9.3f} ms")
+    for label, seconds in best_times_interleaved(parts, number=number).items():
+        print(f"    {label:26s} {seconds * 1e3:9.3f} ms")
 
 
 def sklearn_mixture() -> GaussianMixture:
@@ -66,8 +79,14 @@ def bench_negloglik(n: int = 100_000) -> None:
     par = np.array([P, *MU, *SIGMA])
     model = sklearn_mixture()
     column = y[:, np.newaxis]
-    ours = best_time(lambda: mixtures.negloglik(par, y), number=20)
-    theirs = best_time(lambda: -model.score_samples(column).sum(), number=20)
+    times = best_times_interleaved(
+        {
+            "ours": lambda: mixtures.negloglik(par, y),
+            "sklearn": lambda: -model.score_samples(column).sum(),
+        },
+        number=10,
+    )
+    ours, theirs = times["ours"], times["sklearn"]
     print(f"\n−ℓ at one parameter, N = {n:_}")
     print(f"  statbook.mixtures.negloglik      {ours * 1e3:8.3f} ms")
     print(f"  sklearn score_samples(...).sum() {theirs * 1e3:8.3f} ms")

@@ -40,6 +40,8 @@ The seed's version has no −½ log π: it is the density w.r.t. the base measur
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.special import expit, log_ndtr
 
@@ -65,6 +67,21 @@ def _check_parameters(p, mu, sigma) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     if not np.all(np.isfinite(mu)):
         raise ValueError(f"mu must be finite; got {mu}")
     if not np.all((sigma > 0) & np.isfinite(sigma)):
+        raise ValueError(f"sigma must be positive and finite; got {sigma}")
+    return p, mu, sigma
+
+
+def _one_parameter(p, mu, sigma) -> tuple[float, tuple[float, float], tuple[float, float]]:
+    """One parameter as Python floats, checked as in :func:`_check_parameters` but cheaper."""
+    if np.ndim(p) != 0 or np.shape(mu) != (2,) or np.shape(sigma) != (2,):
+        _check_parameters(p, mu, sigma)  # names the argument with the wrong shape
+        raise ValueError("expected one parameter: a number p and pairs mu and sigma")
+    p, mu, sigma = float(p), (float(mu[0]), float(mu[1])), (float(sigma[0]), float(sigma[1]))
+    if not 0 <= p <= 1:
+        raise ValueError(f"p must lie in [0, 1]; got {p}")
+    if not all(map(math.isfinite, mu)):
+        raise ValueError(f"mu must be finite; got {mu}")
+    if not all(0 < s < math.inf for s in sigma):
         raise ValueError(f"sigma must be positive and finite; got {sigma}")
     return p, mu, sigma
 
@@ -252,10 +269,7 @@ def simulate(
         raise ValueError(f"n must be a non-negative integer; got {n!r}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
-    p_arr, mu_arr, sigma_arr = _check_parameters(p, mu, sigma)
-    if p_arr.ndim != 0 or mu_arr.shape != (2,) or sigma_arr.shape != (2,):
-        raise ValueError("simulate takes one parameter: a number p and pairs mu and sigma")
-    p, (mu1, mu2), (s1, s2) = float(p_arr), mu_arr, sigma_arr
+    p, (mu1, mu2), (s1, s2) = _one_parameter(p, mu, sigma)
     first = rng.random(n) < p
     if method == "conditional":
         y = np.empty(n)
