@@ -73,6 +73,7 @@ def density_explorer() -> Explorer:
             "dashed bell curves, and it is bimodal when the means are far apart relative to "
             "the standard deviations and unimodal when they are close."
         ),
+        dpi=96,
     )
 
 
@@ -155,4 +156,5 @@ def label_switching_explorer() -> Explorer:
             "weights and variances are equal."
         ),
         figsize=(10.0, 4.6),
+        dpi=96,
     )
