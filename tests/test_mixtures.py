@@ -422,29 +422,22 @@ def test_bad_canonical_arguments_raise():
 # --- explorers ---------------------------------------------------------------------------------
 
 
-def test_density_explorer_survives_slider_extremes():
-    explorer = density_explorer()
-    before = explorer.redraws
-    for slider in explorer.sliders:
-        for value in (min(slider.values), max(slider.values)):
-            explorer.set(**{slider.name: value})
-            assert explorer.last_error is None, explorer.last_error
-    explorer.set(p=0.0, mu1=8.0, mu2=-6.0, sigma1=min(explorer.sliders[3].values))
-    assert explorer.last_error is None, explorer.last_error
-    assert explorer.redraws > before
+@pytest.mark.parametrize("factory", [density_explorer, label_switching_explorer])
+def test_mixture_explorers_survive_every_extreme(factory):
+    explorer = factory()
+    positions = [{s.name: s.values[0]} for s in explorer.sliders]
+    positions += [{s.name: s.values[-1]} for s in explorer.sliders]
+    # After these every slider is at its maximum; then all jump to their minimum together.
+    positions += [{s.name: s.values[0] for s in explorer.sliders}]
+    for position in positions:
+        redraws = explorer.redraws
+        explorer.set(**position)
+        assert explorer.redraws > redraws
+        assert explorer.last_error is None, (position, explorer.last_error)
 
 
-def test_label_switching_explorer_survives_slider_extremes():
-    explorer = label_switching_explorer()
-    before = explorer.redraws
-    for slider in explorer.sliders:
-        for value in (min(slider.values), max(slider.values)):
-            explorer.set(**{slider.name: value})
-            assert explorer.last_error is None, explorer.last_error
-    assert explorer.redraws > before
-
-
-def test_explorer_static_grids_are_small():
-    for explorer in (density_explorer(), label_switching_explorer()):
-        frames = int(np.prod([len(s.static_grid) for s in explorer.sliders]))
-        assert frames <= 40
+@pytest.mark.parametrize("factory", [density_explorer, label_switching_explorer])
+def test_mixture_explorers_static_grids_are_small(factory):
+    explorer = factory()
+    assert int(np.prod([len(s.static_grid) for s in explorer.sliders])) <= 40
+    assert len(explorer.static_html().encode()) < 2_000_000
