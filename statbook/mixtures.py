@@ -211,16 +211,23 @@ def negloglik(par, y) -> np.ndarray:
     """−ℓ(p, μ₁, μ₂, σ₁, σ₂) = −Σ_i log f(y_i), vectorized over leading axes of ``par``.
 
     ``par`` = (p, μ₁, μ₂, σ₁, σ₂) has shape (..., 5); the result has shape (...).
-    +inf (without a warning) where p ∉ [0, 1] or σ_k ≤ 0.  A mixture has no
-    sufficient statistic smaller than the data, so ``y`` itself is passed; the
-    evaluation runs in chunks of at most ``CHUNK`` (parameter, observation) pairs.
+    +inf (without a warning) where p ∉ [0, 1], σ_k ≤ 0 or a parameter is not finite.
+    A mixture has no sufficient statistic smaller than the data, so ``y`` itself is
+    passed; the evaluation runs in chunks of at most ``CHUNK`` (parameter, observation)
+    pairs.
     """
     values = as_float_vector(y, "y")
     par = as_parameter(par, 5)
     flat = par.reshape(-1, 5)
     p, mu, sigma = flat[:, 0], flat[:, 1:3], flat[:, 3:5]
-    inside = (p >= 0) & (p <= 1) & np.all(sigma > 0, axis=-1)
+    inside = (
+        (p >= 0)
+        & (p <= 1)
+        & np.all(np.isfinite(mu), axis=-1)
+        & np.all((sigma > 0) & (sigma < np.inf), axis=-1)
+    )
     p = np.where(inside, p, 0.5)
+    mu = np.where(inside[:, np.newaxis], mu, 0.0)
     sigma = np.where(inside[:, np.newaxis], sigma, 1.0)
     log_p, log_q = _log_weights(p)
     result = np.empty(flat.shape[0])

@@ -312,6 +312,9 @@ def test_log_density_in_the_far_tail_is_the_exact_quadratic():
         [0.5, 0, 1, 0, 1],
         [0.5, 0, 1, 1, -2],
         [np.nan, 0, 1, 1, 1],
+        [0.5, np.nan, 1, 1, 1],
+        [0.5, 0, np.inf, 1, 1],
+        [0.5, 0, 1, np.inf, 1],
     ],
 )
 def test_negloglik_is_inf_off_the_parameter_space(par):
