@@ -15,6 +15,7 @@ from statbook import mixtures
 
 P, MU, SIGMA = 0.5, (-0.5, 4.0), (1.0, 2.0)
 REPEATS = 7
+ROUNDS = 25  # turns per contestant in the interleaved timings
 
 
 def best_time(function, *, number: int) -> float:
@@ -28,7 +29,7 @@ def best_times_interleaved(functions: dict, *, number: int) -> dict:
     Taking turns spreads any background load evenly over the contestants.
     """
     best = dict.fromkeys(functions, np.inf)
-    for _ in range(REPEATS):
+    for _ in range(ROUNDS):
         for name, function in functions.items():
             best[name] = min(best[name], timeit.timeit(function, number=number) / number)
     return best
