@@ -119,6 +119,16 @@ SHOWN_JS = """async (fig) => {
           outputs: [...fig.querySelectorAll('output')].map((o) => o.textContent)};
 }"""
 
+# Horizontal overflow: content wider than the window makes the reader scroll sideways.
+LAYOUT_JS = """() => ({
+  scrollWidth: document.documentElement.scrollWidth,
+  clientWidth: document.documentElement.clientWidth,
+  wide: [...document.querySelectorAll('article *')]
+          .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth
+                         && !e.closest('pre, .highlight, .table-wrapper, mjx-container'))
+          .slice(0, 5).map((e) => e.tagName + '.' + e.className),
+})"""
+
 # Moves one slider the way a script would: set its value and dispatch an input event.
 SET_VALUE_JS = """([fig, index, value]) => {
   const input = fig.querySelectorAll('input[type=range]')[index];
@@ -167,6 +177,7 @@ class PageReport:
         self.slider_moves: list[dict] = []
         self.theme_in_dark_mode = ""
         self.contrast: dict[str, list[dict]] = {}
+        self.layout: dict = {}
         self.screenshots: list[Path] = []
 
 
@@ -235,6 +246,15 @@ def _sweep_sliders(page, report: PageReport) -> None:
             )
 
 
+def shoot(page, path: Path) -> None:
+    """Full-page screenshot once layout has settled (transitions finished, scrolled to the top)."""
+    page.evaluate(
+        "() => { window.scrollTo(0, 0); return new Promise((done) =>"
+        " requestAnimationFrame(() => requestAnimationFrame(done))); }"
+    )
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+
+
 def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
     report = PageReport(page_name)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
@@ -269,12 +289,13 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
 
         name = page_name.replace("/", "__")
         light, dark = shots / f"{name}.png", shots / "dark" / f"{name}.png"
-        page.screenshot(path=str(light), full_page=True)
+        report.layout = page.evaluate(LAYOUT_JS)
+        shoot(page, light)
         report.contrast["light"] = page.evaluate(CONTRAST_JS)
         page.emulate_media(color_scheme="dark")
         page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
         report.theme_in_dark_mode = page.evaluate("() => document.documentElement.dataset.theme")
-        page.screenshot(path=str(dark), full_page=True)
+        shoot(page, dark)
         report.contrast["dark"] = page.evaluate(CONTRAST_JS)
         report.screenshots = [light, dark]
         page.emulate_media(color_scheme="light")
@@ -359,6 +380,14 @@ def test_page_has_no_console_errors(page_report, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_page_requests_nothing_from_another_host(page_report, page):
     assert page_report(page).foreign_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_page_fits_the_window_width(page_report, page):
+    layout = page_report(page).layout
+    assert layout["scrollWidth"] <= layout["clientWidth"], layout
+    assert layout["wide"] == [], layout
 
 
 @pytest.mark.browser
