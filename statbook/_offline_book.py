@@ -12,6 +12,10 @@ tool chain that the browser tests (``tests/test_browser.py``) catch:
 * The pydata theme logs "Got invalid theme mode" as a console error on a first
   visit when ``default_mode`` (read from ``html_context``) is unset; it is set to ``auto``
   (follow the reader's system setting), which is what an unset value means.
+* Sphinx's search page fetches each hit's page to show a summary under it; a
+  page opened from disk (``file://``) may not fetch, so every hit threw
+  "Failed to fetch".  Opened from disk, the search lists its hits without
+  summaries; served over HTTP it shows them as before.
 * sphinx-mathjax-offline copies every MathJax bundle (24 MB) into the build.
   The book loads ``tex-chtml.js``, which fetches its own extensions, fonts, the
   menu's alternatives (SVG output, accessibility, speech) from the folders next
@@ -37,6 +41,13 @@ UNUSED_MATHJAX_FILES = (
     "tex-mml-svg.js",
     "tex-svg.js",
     "tex-svg-full.js",
+)
+
+
+# Runs after documentation_options.js (priority 200) has defined DOCUMENTATION_OPTIONS.
+NO_SUMMARIES_FROM_DISK = (
+    'if (window.location.protocol === "file:" && typeof DOCUMENTATION_OPTIONS === "object") '
+    "{ DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false; }"
 )
 
 
@@ -74,6 +85,7 @@ def remove_unused_mathjax(app, exception) -> None:
 
 
 def setup(app):
+    app.add_js_file(None, body=NO_SUMMARIES_FROM_DISK, priority=300)
     app.connect("config-inited", set_default_mode)
     # After sphinx-thebe's own handler (priority 500) has appended its nodes.
     app.connect("doctree-resolved", drop_thebe_config, priority=900)
