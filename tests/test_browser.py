@@ -58,7 +58,8 @@ def notebook_pages() -> list[str]:
     return [p for p in toc_pages() if "kernelspec:" in (ROOT / f"{p}.md").read_text()]
 
 
-PAGES = [*toc_pages(), "genindex", "search"]
+SEARCH = "search?q=likelihood"  # the search page with a query, as the search box opens it
+PAGES = [*toc_pages(), "genindex", "search", SEARCH]
 
 
 # --- opening pages in Chromium ------------------------------------------------------------
@@ -129,6 +130,11 @@ LAYOUT_JS = """() => ({
           .slice(0, 5).map((e) => e.tagName + '.' + e.className),
 })"""
 
+SEARCH_DONE_JS = """() => {
+  const summary = document.querySelector('#search-results .search-summary');
+  return summary && summary.innerText.length > 0;
+}"""
+
 # Moves one slider the way a script would: set its value and dispatch an input event.
 SET_VALUE_JS = """([fig, index, value]) => {
   const input = fig.querySelectorAll('input[type=range]')[index];
@@ -178,6 +184,7 @@ class PageReport:
         self.theme_in_dark_mode = ""
         self.contrast: dict[str, list[dict]] = {}
         self.layout: dict = {}
+        self.search_hits = 0
         self.screenshots: list[Path] = []
 
 
@@ -280,14 +287,21 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         lambda req: report.failed_requests.append(f"{req.url[:200]}: {req.failure}"),
     )
     try:
-        page.goto((html_root / f"{page_name}.html").as_uri(), wait_until="load")
+        path, _, query = page_name.partition("?")
+        url = (html_root / f"{path}.html").as_uri() + (f"?{query}" if query else "")
+        page.goto(url, wait_until="load")
+        if query:
+            page.wait_for_function(SEARCH_DONE_JS)
+            report.search_hits = page.evaluate(
+                "() => document.querySelectorAll('#search-results ul.search li').length"
+            )
         _wait_for_math(page, report)
         page.evaluate("() => document.fonts.ready.then(() => true)")
         report.images = page.evaluate(IMAGES_JS)
         report.math = page.evaluate(MATH_JS)
         report.explorers = page.evaluate(EXPLORERS_JS)
 
-        name = page_name.replace("/", "__")
+        name = re.sub(r"[^\w.-]+", "__", page_name)
         light, dark = shots / f"{name}.png", shots / "dark" / f"{name}.png"
         report.layout = page.evaluate(LAYOUT_JS)
         shoot(page, light)
@@ -380,6 +394,12 @@ def test_page_has_no_console_errors(page_report, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_page_requests_nothing_from_another_host(page_report, page):
     assert page_report(page).foreign_requests == []
+
+
+@pytest.mark.browser
+def test_search_finds_pages_offline(page_report):
+    # Errors of the search itself (e.g. fetching summaries from disk) fail the console test.
+    assert page_report(SEARCH).search_hits >= 1
 
 
 @pytest.mark.browser
