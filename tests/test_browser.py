@@ -130,6 +130,20 @@ LAYOUT_JS = """() => ({
           .slice(0, 5).map((e) => e.tagName + '.' + e.className),
 })"""
 
+# Folded content (solutions, hidden cells): is the part below each title shown?
+FOLDED_JS = """() => [
+  ...[...document.querySelectorAll('article .toggle')].map((item) => ({
+    id: item.id,
+    kind: 'toggle',
+    shown: [...item.children].filter((c) => !c.matches('.admonition-title, button'))
+             .map((c) => c.getBoundingClientRect().height > 0
+                         && getComputedStyle(c).visibility !== 'hidden'),
+  })),
+  ...[...document.querySelectorAll('article details')].map((item, n) => ({
+    id: item.id || `details-${n}`, kind: 'details', shown: [item.open],
+  })),
+]"""
+
 SEARCH_DONE_JS = """() => {
   const summary = document.querySelector('#search-results .search-summary');
   return summary && summary.innerText.length > 0;
@@ -185,6 +199,8 @@ class PageReport:
         self.contrast: dict[str, list[dict]] = {}
         self.layout: dict = {}
         self.search_hits = 0
+        self.folded: list[dict] = []
+        self.unfolded: list[dict] = []
         self.screenshots: list[Path] = []
 
 
@@ -253,6 +269,18 @@ def _sweep_sliders(page, report: PageReport) -> None:
             )
 
 
+def _unfold(page, report: PageReport) -> None:
+    """Click every folded solution or dropdown open, as a reader would."""
+    report.folded = page.evaluate(FOLDED_JS)
+    # Dropdowns first: a folded solution may sit inside one.
+    for summary in page.locator("article details > summary").all():
+        summary.click()
+    for button in page.locator("article .toggle .toggle-button").all():
+        button.click()
+    page.wait_for_timeout(300)  # togglebutton animates the opening
+    report.unfolded = page.evaluate(FOLDED_JS)
+
+
 def shoot(page, path: Path) -> None:
     """Full-page screenshot once layout has settled (transitions finished, scrolled to the top)."""
     page.evaluate(
@@ -315,6 +343,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         page.emulate_media(color_scheme="light")
 
         _sweep_sliders(page, report)
+        _unfold(page, report)
     finally:
         context.close()
     return report
@@ -394,6 +423,16 @@ def test_page_has_no_console_errors(page_report, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_page_requests_nothing_from_another_host(page_report, page):
     assert page_report(page).foreign_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_solutions_unfold_when_clicked(page_report, page):
+    report = page_report(page)
+    assert [item["id"] for item in report.folded] == [item["id"] for item in report.unfolded]
+    for before, after in zip(report.folded, report.unfolded, strict=True):
+        assert not any(before["shown"]), f"{before['id']} is not folded to begin with"
+        assert after["shown"] and all(after["shown"]), f"{after['id']} did not unfold"
 
 
 @pytest.mark.browser
