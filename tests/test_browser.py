@@ -174,7 +174,8 @@ CONTRAST_JS = r"""() => {
   const lum = (c) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
   const texts = document.querySelectorAll('article figcaption, article figcaption *, '
                                           + '.statbook-explorer label, .statbook-explorer output');
-  return [...texts].map((el) => {
+  // The permalink "#" after a caption is a hover-only control of the theme.
+  return [...texts].filter((el) => !el.closest('.headerlink')).map((el) => {
     const a = lum(rgba(getComputedStyle(el).color)), b = lum(background(el));
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     return {text: el.textContent.trim().slice(0, 50), ratio: Math.round(100 * ratio) / 100};
