@@ -8,7 +8,7 @@ from matplotlib.ticker import MaxNLocator
 from statbook import mixed
 from statbook.widgets import Explorer, Slider
 
-MARGINS = {"left": 0.07, "right": 0.98, "bottom": 0.14, "top": 0.88, "wspace": 0.22}
+MARGINS = {"left": 0.06, "right": 0.99, "bottom": 0.14, "top": 0.88, "wspace": 0.28}
 GROUP_SIZES = (3, 7)  # each group holds between 3 and 7 observations
 
 
@@ -60,39 +60,45 @@ def draw_mixed(fig, *, beta0: float, nu: float, sigma: float, n_groups: int, see
     data = simulate_groups(n_groups, beta0, nu, sigma, seed)
     stats = mixed.suff_stats(data.y, data.group)
     result = mixed.fit_stats(stats)
-    left, right = fig.subplots(1, 2, gridspec_kw={**MARGINS, "width_ratios": [1.6, 1]})
+    left, right, side = fig.subplots(1, 3, gridspec_kw={**MARGINS, "width_ratios": [1.6, 1, 0.55]})
     draw_grouped_data(left, data, result, beta0=beta0)
     low, high = left.get_ylim()
     left.set_ylim(low, high + 0.45 * (high - low))  # room for the legend above the data
     left.legend(loc="upper left", fontsize="x-small", ncol=2, framealpha=0.9)
     left.set_title(f"{int(n_groups)} groups, N = {data.y.size}", fontsize="medium")
 
-    top = max(2.5 * result.nu, 1.5 * abs(nu), 0.5 * result.sigma)
-    nu_axis = np.linspace(0, top, 40)
+    # a coarse look over a wide range, then zoom to where the profile is within 12 of its minimum
+    wide = np.linspace(0, max(2.5 * result.nu, 1.5 * abs(nu), 0.5 * result.sigma), 40)
+    close = wide[mixed.profile_negloglik_nu(wide, stats) + result.loglik < 12]
+    step = wide[1] - wide[0]
+    low = max(0.0, min(close.min() - step, abs(nu)))
+    high = min(wide[-1], max(close.max() + step, abs(nu)))
+    nu_axis = np.linspace(low, high, 40)
     profile = mixed.profile_negloglik_nu(nu_axis, stats) + result.loglik
     right.plot(nu_axis, profile, color="tab:blue")
     right.axvline(result.nu, color="tab:orange", lw=1.2, label="ν̂")
     right.axvline(abs(nu), color="tab:red", ls="--", lw=1.2, label="true |ν|")
-    right.set_ylim(-0.05 * max(profile.max(), 1.0), min(profile.max(), 30.0))
+    top = min(max(profile.max(), 1.0), 12.0)
+    right.set_ylim(-0.05 * top, top)
     right.set_xlabel("ν")
     right.set_ylabel("profile −ℓ minus its minimum")
     table = (
-        f"{'':5}{'truth':>8}{'fit':>8}\n"
-        f"{'β₀':5}{beta0:8.2f}{result.beta0:8.2f}\n"
-        f"{'|ν|':5}{abs(nu):8.2f}{result.nu:8.2f}\n"
-        f"{'σ':5}{sigma:8.2f}{result.sigma:8.2f}\n"
-        f"{'ICC':5}{float(mixed.icc(nu, sigma**2)):8.2f}{result.icc:8.2f}"
+        f"{'':4}{'truth':>7}{'fit':>7}\n"
+        f"{'β₀':4}{beta0:7.2f}{result.beta0:7.2f}\n"
+        f"{'|ν|':4}{abs(nu):7.2f}{result.nu:7.2f}\n"
+        f"{'σ':4}{sigma:7.2f}{result.sigma:7.2f}\n"
+        f"{'ICC':4}{float(mixed.icc(nu, sigma**2)):7.2f}{result.icc:7.2f}"
     )
-    right.text(
-        0.97,
-        0.97,
+    side.axis("off")
+    side.text(
+        -0.15,
+        0.9,
         table,
-        transform=right.transAxes,
-        ha="right",
+        transform=side.transAxes,
+        ha="left",
         va="top",
         family="monospace",
         fontsize="small",
-        bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "0.7"},
     )
     right.legend(loc="upper left", fontsize="x-small")
     right.set_title("profile likelihood in ν", fontsize="medium")
@@ -124,16 +130,16 @@ def mixed_explorer() -> Explorer:
             ),
         ],
         caption=(
-            "Data simulated from Y_ij = β₀ + ν Z_i + ε_ij with 3 to 7 observations per group "
+            "Data simulated from Yᵢⱼ = β₀ + ν Zᵢ + εᵢⱼ with 3 to 7 observations per group "
             "(left: points, group means as bars, the predicted group levels as diamonds, the "
             "fitted and true levels as lines) and the profile negative log-likelihood in ν "
-            "(right) with the fitted values next to the truth."
+            "(middle), and the fitted values next to the truth (right)."
         ),
         alt=(
             "Left: scattered points in columns, one column per group, with short black bars at "
             "the group means and orange diamonds pulled from the bars towards the fitted "
-            "horizontal level. Right: a curve with its minimum at the estimate of ν, and a "
+            "horizontal level. Middle: a curve with its minimum at the estimate of ν. Right: a "
             "table of true and fitted β₀, ν, σ and intraclass correlation."
         ),
-        figsize=(10.0, 4.0),
+        figsize=(10.5, 4.0),
     )
