@@ -62,7 +62,7 @@ class PoissonRegStats(NamedTuple):
 # --- data checks -------------------------------------------------------------------------
 def _as_design(X) -> np.ndarray | sp.csc_array:
     if sp.issparse(X):
-        X = sp.csc_array(X, dtype=float)
+        X = X if X.format == "csc" and X.dtype == float else sp.csc_array(X, dtype=float)
         values = X.data
     else:
         X = np.asarray(X, dtype=float)
@@ -83,16 +83,29 @@ def _as_response(y, X) -> np.ndarray:
     return counts
 
 
+def _count_constants(y: np.ndarray) -> tuple[float, float]:
+    """Σ log y_i! and Σ (y_i log y_i − y_i), through the frequencies of the counts when small."""
+    if y.max() > y.size:
+        return float(gammaln(y + 1.0).sum()), float((xlogy(y, y) - y).sum())
+    frequency = np.bincount(y.astype(np.intp))
+    values = np.arange(frequency.size, dtype=float)
+    return (
+        float(frequency @ gammaln(values + 1.0)),
+        float(frequency @ (xlogy(values, values) - values)),
+    )
+
+
 def suff_stats(X, y) -> PoissonRegStats:
     """Sufficient statistic t = Xᵀy and the constants of −ℓ and of the deviance."""
     X = _as_design(X)
     counts = _as_response(y, X)
     y_float = counts.astype(float)
+    log_factorials, y_log_y = _count_constants(y_float)
     return PoissonRegStats(
         X=X,
         t=np.asarray(X.T @ y_float, dtype=float),
-        log_factorials=float(gammaln(y_float + 1.0).sum()),
-        y_log_y=float(xlogy(y_float, y_float).sum() - y_float.sum()),
+        log_factorials=log_factorials,
+        y_log_y=y_log_y,
     )
 
 
@@ -154,14 +167,12 @@ def deviance(beta, stats: PoissonRegStats) -> np.ndarray:
 
 
 # --- no finite MLE -------------------------------------------------------------------------
-def _column_signs(X) -> tuple[np.ndarray, np.ndarray]:
-    low, high = X.min(axis=0), X.max(axis=0)
-    if sp.issparse(low):
-        low, high = low.toarray(), high.toarray()
-    return np.ravel(low), np.ravel(high)
+def _column_range(X, j: int) -> tuple[float, float]:
+    column = X[:, [j]].toarray() if sp.issparse(X) else X[:, j]
+    return float(column.min()), float(column.max())
 
 
-def check_finite_mle(stats: PoissonRegStats, names: Sequence[str]) -> None:
+def check_finite_mle(X, t: np.ndarray, names: Sequence[str]) -> None:
     """Raise :class:`NoFiniteMLEError` for a column that sends its coefficient to ±∞.
 
     If column j is non-negative (and not zero) and t_j = Σ x_ij y_i = 0, every
@@ -170,10 +181,12 @@ def check_finite_mle(stats: PoissonRegStats, names: Sequence[str]) -> None:
     factor level this is a level (a store) whose responses (sales) are all zero.
     Likewise for a non-positive column and β_j → +∞.
     """
-    low, high = _column_signs(stats.X)
-    one_signed = ((low >= 0) & (high > 0)) | ((high <= 0) & (low < 0))
-    stuck = np.flatnonzero(one_signed & (stats.t == 0))
-    if stuck.size:
+    stuck = []
+    for j in np.flatnonzero(t == 0):  # only these can be stuck; usually none
+        low, high = _column_range(X, j)
+        if (low >= 0 < high) or (high <= 0 > low):
+            stuck.append(j)
+    if stuck:
         shown = ", ".join(repr(names[j]) for j in stuck[:5])
         raise NoFiniteMLEError(
             f"no finite maximum-likelihood estimate: the response is 0 in every row where "
@@ -195,9 +208,10 @@ class _DenseDesign:
     def xt(self, v):
         return self.X.T @ v
 
-    def factor(self, w):
+    def system(self, w):
+        """Factorization of XᵀWX and the vector Xᵀw, W = diag(w)."""
         try:
-            return scipy.linalg.cho_factor((self.X.T * w) @ self.X)
+            return scipy.linalg.cho_factor((self.X.T * w) @ self.X), self.X.T @ w
         except np.linalg.LinAlgError as err:
             raise ValueError("X does not have full column rank; drop redundant columns") from err
 
@@ -211,10 +225,10 @@ class _DenseDesign:
 class _SparseDesign(_DenseDesign):
     """Sparse X: H = XᵀWX as a sparse product, sparse LU; cheap when H stays sparse."""
 
-    def factor(self, w):
+    def system(self, w):
         H = sp.csc_array(self.X.T @ sp.diags_array(w) @ self.X)
         try:
-            return scipy.sparse.linalg.splu(H)
+            return scipy.sparse.linalg.splu(H), self.X.T @ w
         except RuntimeError as err:  # "Factor is exactly singular"
             raise ValueError("X does not have full column rank; drop redundant columns") from err
 
@@ -250,28 +264,29 @@ class _ArrowDesign:
     def xt(self, v):
         return np.concatenate([self._group_sum(v), self.Z.T @ v])
 
-    def factor(self, w):
+    def system(self, w):
+        """The pieces d, B, D⁻¹B, S of XᵀWX, and Xᵀw = (d, Zᵀw) from the same group sums."""
         d = self._group_sum(w)
         wZ = self.Z * w[:, None]
         B = np.column_stack([self._group_sum(col) for col in wZ.T])
         DinvB = B / d[:, None]
         schur = self.Z.T @ wZ - B.T @ DinvB
         try:
-            chol = scipy.linalg.cho_factor(schur)
+            np.linalg.cholesky(schur)  # S is positive definite iff X has full column rank
         except np.linalg.LinAlgError as err:
             raise ValueError("X does not have full column rank; drop redundant columns") from err
-        return d, B, DinvB, chol
+        return (d, B, DinvB, schur), np.concatenate([d, B.sum(axis=0)])  # Zᵀw = Σ_k B_k
 
     def solve(self, factor, r):
-        d, B, DinvB, chol = factor
+        d, B, DinvB, schur = factor
         r_alpha, r_gamma = r[: self.K], r[self.K :]
-        step_gamma = scipy.linalg.cho_solve(chol, r_gamma - DinvB.T @ r_alpha)
+        step_gamma = np.linalg.solve(schur, r_gamma - DinvB.T @ r_alpha)
         return np.concatenate([(r_alpha - B @ step_gamma) / d, step_gamma])
 
     def inverse_diagonal(self, factor):
         """diag H⁻¹: S⁻¹ for γ, and 1/d_k + (D⁻¹B S⁻¹ BᵀD⁻¹)_kk for the levels."""
-        d, _, DinvB, chol = factor
-        S_inv = scipy.linalg.cho_solve(chol, np.eye(chol[0].shape[0]))
+        d, _, DinvB, schur = factor
+        S_inv = np.linalg.inv(schur)
         alpha = 1.0 / d + np.einsum("kj,jl,kl->k", DinvB, S_inv, DinvB)
         return np.concatenate([alpha, np.diag(S_inv)])
 
@@ -344,7 +359,7 @@ def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
     number of iterations.
     """
     mu = y + 0.1
-    factor = design.factor(mu)
+    factor, _ = design.system(mu)
     beta = design.solve(factor, design.xt(mu * np.log(mu) + (y - mu)))
     with np.errstate(over="ignore"):
         eta = design.eta(beta)
@@ -352,8 +367,8 @@ def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
     objective = mu.sum() - beta @ t
     trace = [objective]
     for iteration in range(1, max_iter + 1):
-        factor = design.factor(mu)
-        step = design.solve(factor, design.xt(mu) - t)
+        factor, x_t_mu = design.system(mu)
+        step = design.solve(factor, x_t_mu - t)
         converged = np.max(np.abs(step)) <= tol * (1.0 + np.max(np.abs(beta)))
         size = 1.0
         while True:
@@ -370,7 +385,7 @@ def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
         beta, mu, objective = candidate, mu_new, value
         trace.append(objective)
         if converged:
-            return beta, design.factor(mu), trace, iteration
+            return beta, design.system(mu)[0], trace, iteration
     raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
 
 
@@ -392,22 +407,24 @@ def fit_poisson(
     otherwise.  Raises :class:`NoFiniteMLEError` when a column sends its
     coefficient to ±∞ (e.g. a store with all-zero sales), naming it.
     """
-    stats = suff_stats(X, y)
-    X, y_float = stats.X, np.asarray(y, dtype=float)
+    X = _as_design(X)
+    y_float = _as_response(y, X).astype(float)
     n, p = X.shape
-    names = tuple(names) if names is not None else tuple(f"x{j}" for j in range(p))
+    names = tuple(names) if names is not None else tuple([f"x{j}" for j in range(p)])
     if len(names) != p:
         raise ValueError(f"names has {len(names)} entries but X has {p} columns")
     if method not in ("auto", "dense", "sparse", "arrow"):
         raise ValueError(f"method must be 'auto', 'dense', 'sparse' or 'arrow'; got {method!r}")
-    check_finite_mle(stats, names)
 
     arrow = arrow_structure(X) if method in ("auto", "arrow") else None
     if method == "arrow" and arrow is None:
         raise ValueError("method='arrow' needs a sparse X with a block of factor indicators")
     if arrow is not None:
         factor_columns, other_columns, codes = arrow
-        Z = X[:, other_columns].toarray() if other_columns.size else np.empty((n, 0))
+        Z = np.zeros((n, other_columns.size))
+        for k, j in enumerate(other_columns):
+            entries = slice(X.indptr[j], X.indptr[j + 1])
+            Z[X.indices[entries], k] = X.data[entries]
         design = _ArrowDesign(codes, Z, factor_columns.size)
         order = np.concatenate([factor_columns, other_columns])
         method = "arrow"
@@ -420,14 +437,18 @@ def fit_poisson(
             design = _SparseDesign(sp.csc_array(X))
         order = np.arange(p)
 
-    beta, factor, trace, n_iter = _newton(design, y_float, stats.t[order], tol, max_iter)
+    t = np.empty(p)
+    t[order] = design.xt(y_float)  # the sufficient statistic Xᵀy
+    check_finite_mle(X, t, names)
+    beta, factor, trace, n_iter = _newton(design, y_float, t[order], tol, max_iter)
     se = np.sqrt(design.inverse_diagonal(factor))
     coef, std_err = np.empty(p), np.empty(p)
     coef[order], std_err[order] = beta, se
 
-    to_deviance = 2.0 * stats.y_log_y
+    log_factorials, y_log_y = _count_constants(y_float)
+    to_deviance = 2.0 * y_log_y
     y_bar = y_float.mean()
-    loglik = -(trace[-1] + stats.log_factorials)
+    loglik = -(trace[-1] + log_factorials)
     return PoissonFit(
         coef=coef,
         se=std_err,
