@@ -39,4 +39,3 @@ def test_mathjax_is_served_from_the_build(built_book):
     assert sources, "no MathJax script on the page"
     assert all(not src.startswith(("http:", "https:", "//")) for src in sources), sources
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
-
