@@ -36,7 +36,9 @@ def draw_simple_model(fig, *, beta0: float, beta1: float, model: SimpleModel) ->
     left.scatter(log_x, log_y, s=6, alpha=0.35, color="tab:gray", label="stores")
     x_axis = np.array([log_x.min(), log_x.max()])
     left.plot(x_axis, beta0 + beta1 * x_axis, color="tab:red", lw=2, label="log μ at β")
-    left.plot(x_axis, model.fit.coef[0] + model.fit.coef[1] * x_axis, "k--", lw=1, label="at the MLE")
+    left.plot(
+        x_axis, model.fit.coef[0] + model.fit.coef[1] * x_axis, "k--", lw=1, label="at the MLE"
+    )
     left.set_xlabel("log(normalSale)")
     left.set_ylabel("log(sale)")
     left.legend(loc="upper left", fontsize="small")
