@@ -195,6 +195,15 @@ def check_finite_mle(X, t: np.ndarray, names: Sequence[str]) -> None:
         )
 
 
+def _inner(a: np.ndarray, b: np.ndarray) -> float:
+    """aᵀb for 1-D arrays, without BLAS.
+
+    OpenBLAS spreads long dot products over threads; for the O(n + K) passes of
+    the arrow solver the thread start-up costs more than the product itself.
+    """
+    return np.einsum("i,i->", a, b)
+
+
 # --- solvers for the Newton step H Δ = r, one per shape of X ----------------------------
 class _DenseDesign:
     """Dense X: H = XᵀWX by a matrix product, Cholesky factorization; O(n p² + p³)."""
@@ -253,24 +262,29 @@ class _ArrowDesign:
     """
 
     def __init__(self, codes: np.ndarray, Z: np.ndarray, n_levels: int):
-        self.codes, self.Z, self.K = codes, Z, n_levels
+        # Z is kept by columns (q contiguous rows of length n): one pass per column.
+        self.codes, self.Z_columns, self.K = codes, np.ascontiguousarray(Z.T), n_levels
 
     def eta(self, beta):
-        return beta[: self.K][self.codes] + self.Z @ beta[self.K :]
+        eta = np.take(beta[: self.K], self.codes)
+        for z, gamma in zip(self.Z_columns, beta[self.K :], strict=True):
+            eta += gamma * z
+        return eta
 
     def _group_sum(self, v):
         return np.bincount(self.codes, weights=v, minlength=self.K)
 
     def xt(self, v):
-        return np.concatenate([self._group_sum(v), self.Z.T @ v])
+        return np.concatenate([self._group_sum(v), [_inner(z, v) for z in self.Z_columns]])
 
     def system(self, w):
         """The pieces d, B, D⁻¹B, S of XᵀWX, and Xᵀw = (d, Zᵀw) from the same group sums."""
         d = self._group_sum(w)
-        wZ = self.Z * w[:, None]
-        B = np.column_stack([self._group_sum(col) for col in wZ.T])
+        wZ = self.Z_columns * w  # q × n
+        B = np.column_stack([self._group_sum(column) for column in wZ])
         DinvB = B / d[:, None]
-        schur = self.Z.T @ wZ - B.T @ DinvB
+        C = np.array([[_inner(a, b) for b in self.Z_columns] for a in wZ])
+        schur = C - np.einsum("kj,kl->jl", B, DinvB)
         try:
             np.linalg.cholesky(schur)  # S is positive definite iff X has full column rank
         except np.linalg.LinAlgError as err:
@@ -280,8 +294,8 @@ class _ArrowDesign:
     def solve(self, factor, r):
         d, B, DinvB, schur = factor
         r_alpha, r_gamma = r[: self.K], r[self.K :]
-        step_gamma = np.linalg.solve(schur, r_gamma - DinvB.T @ r_alpha)
-        return np.concatenate([(r_alpha - B @ step_gamma) / d, step_gamma])
+        step_gamma = np.linalg.solve(schur, r_gamma - np.einsum("kj,k->j", DinvB, r_alpha))
+        return np.concatenate([(r_alpha - np.einsum("kj,j->k", B, step_gamma)) / d, step_gamma])
 
     def inverse_diagonal(self, factor):
         """diag H⁻¹: S⁻¹ for γ, and 1/d_k + (D⁻¹B S⁻¹ BᵀD⁻¹)_kk for the levels."""
@@ -362,9 +376,8 @@ def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
     factor, _ = design.system(mu)
     beta = design.solve(factor, design.xt(mu * np.log(mu) + (y - mu)))
     with np.errstate(over="ignore"):
-        eta = design.eta(beta)
-        mu = np.exp(eta)
-    objective = mu.sum() - beta @ t
+        mu = np.exp(design.eta(beta))
+    objective = mu.sum() - _inner(beta, t)
     trace = [objective]
     for iteration in range(1, max_iter + 1):
         factor, x_t_mu = design.system(mu)
@@ -374,9 +387,8 @@ def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
         while True:
             candidate = beta - size * step
             with np.errstate(over="ignore"):
-                eta = design.eta(candidate)
-                mu_new = np.exp(eta)
-            value = mu_new.sum() - candidate @ t
+                mu_new = np.exp(design.eta(candidate))
+            value = mu_new.sum() - _inner(candidate, t)
             if converged or value <= objective + 1e-12 * abs(objective):
                 break
             size /= 2.0
