@@ -162,6 +162,56 @@ def _gated_coding_labels(notebook) -> set[str]:
     return labels
 
 
+@dataclass(frozen=True)
+class ExerciseInfo:
+    """One exercise of a chapter, as the teacher's page lists it."""
+
+    chapter: str
+    label: str
+    prompt: str  #: the first sentence of the prompt
+    coding: bool  #: its solution has code cells, or statbook.check knows it
+    checked: bool  #: statbook.check has a check for it
+
+
+def exercises(chapter: Path) -> list[ExerciseInfo]:
+    """The exercises of a MyST chapter, in order, with their kind."""
+    notebook = jupytext.read(chapter, fmt="md:myst")
+    coding = _gated_coding_labels(notebook)
+    found, fence, label, prompt = [], None, None, []
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            opened = _OPEN.match(line)
+            if fence is None and opened and opened["name"] in ("exercise", "exercise-start"):
+                fence, label, prompt = _Fence(opened["fence"][0], len(opened["fence"]), ""), "", []
+            elif fence is not None and fence.closed_by(line):
+                found.append((label, " ".join(prompt)))
+                fence = None
+            elif fence is not None:
+                option = re.match(r"^:label:\s*(\S+)", line)
+                if option:
+                    label = option[1]
+                elif not line.startswith(":"):
+                    prompt.append(line.strip())
+    return [
+        ExerciseInfo(
+            chapter.stem,
+            label,
+            _first_sentence(text),
+            label in coding or label in REGISTRY,
+            label in REGISTRY,
+        )
+        for label, text in found
+    ]
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = re.search(r"[.?!:](\s|$)", text)
+    return text[: end.end()].strip() if end else text
+
+
 def answer_cell(label: str):
     """The code cell where the student writes the answer to exercise ``label``."""
     entry = REGISTRY.get(label)

@@ -21,6 +21,7 @@ from nbclient import NotebookClient
 
 from statbook.student import (
     ANSWER_TAG,
+    exercises,
     section_chapters,
     student_notebook,
     write_student_notebooks,
@@ -203,3 +204,13 @@ def test_student_notebook_runs_top_to_bottom(students, chapter):
     client.execute()
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
+
+
+def test_exercise_list_of_the_synthetic_chapter():
+    found = [(e.label, e.coding, e.checked, e.prompt) for e in exercises(SYNTHETIC)]
+    assert found == [
+        ("syn-ex-1", False, False, "Derive the maximum-likelihood estimate of μ."),
+        ("lik-ex-poisson", True, True, "Write `poisson_negloglik(mu, y)`."),
+        ("syn-ex-3", True, False, "Write `double(x)` returning twice its argument."),
+        ("syn-ex-4", False, False, "Interpret the estimate."),
+    ]

@@ -251,8 +251,10 @@ def compare_function(
             offsets.setdefault(case.group, []).extend((got[finite] - expected[finite]).ravel())
             nonzero = expected[finite] != 0
             ratios.extend((got[finite][nonzero] / expected[finite][nonzero]).ravel())
-        elif not np.array_equal(np.isinf(got), np.isinf(expected)):
-            report.note("+inf is the value off the parameter space, and only there")
+        if np.any(~np.isfinite(got) & np.isfinite(expected)):
+            report.note("your value is not finite where the right one is (an overflow?)")
+        if np.any(np.isposinf(expected) & ~np.isposinf(got)):
+            report.note("off the parameter space the value should be +inf")
             report.hint("Return +inf (np.inf) where the parameter is outside its space.")
     if any(
         len(values) >= 2 and np.ptp(values) <= rtol * (1 + np.max(np.abs(values)))
