@@ -17,7 +17,7 @@ def toc_pages() -> list[str]:
     return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
-def test_toc_lists_intro_and_five_sections():
+def test_toc_lists_intro_five_sections_and_teacher_page():
     assert toc_pages() == [
         "chapters/index",
         "chapters/likelihood",
@@ -25,6 +25,7 @@ def test_toc_lists_intro_and_five_sections():
         "chapters/regression",
         "chapters/mixtures",
         "chapters/mixed-models",
+        "chapters/teacher",
     ]
 
 
@@ -39,4 +40,3 @@ def test_mathjax_is_served_from_the_build(built_book):
     assert sources, "no MathJax script on the page"
     assert all(not src.startswith(("http:", "https:", "//")) for src in sources), sources
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
-
