@@ -11,6 +11,7 @@ the exercise or the formula of the solution.
 
 from __future__ import annotations
 
+import functools
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -120,8 +121,18 @@ def exercise(label: str, *, answer: str, stub: str):
     """Register the decorated check function for the exercise ``label``."""
 
     def register(checker):
-        REGISTRY[label] = Exercise(label, checker, answer, stub)
-        return checker
+        @functools.wraps(checker)
+        def safe_checker(student_answer, *, quiet: bool = False) -> CheckResult:
+            try:
+                return checker(student_answer, quiet=quiet)
+            except Exception as err:  # a bug of ours, or an answer too odd to compare
+                report = Report(label, "could not be checked")
+                report.bad(f"comparing your answer failed with {describe_error(err)}")
+                report.hint("Return numbers or numpy arrays, as the exercise asks.")
+                return report.finish(quiet=quiet)
+
+        REGISTRY[label] = Exercise(label, safe_checker, answer, stub)
+        return safe_checker
 
     return register
 
@@ -208,9 +219,11 @@ def compare_function(
     offsets: dict[str, list[float]] = {}
     ratios: list[float] = []
     last_error = None
-    if cases and call_safely(answer, cases[0].args)[:2] == (None, None):
-        report.bad("your function returns None: not written yet, or is `return` missing?")
-        return
+    if cases:
+        first, error, _ = call_safely(answer, cases[0].args)
+        if first is None and error is None:
+            report.bad("your function returns None: not written yet, or is `return` missing?")
+            return
     for case in cases:
         expected = np.asarray(reference(*case.args), dtype=float)
         value, error, caught = call_safely(answer, case.args)
