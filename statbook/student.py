@@ -37,6 +37,13 @@ ROOT = Path(__file__).resolve().parents[1]
 REMOVED_TAGS = frozenset({"solution", "asserts"})
 ANSWER_TAG = "answer"
 TEACHER_PAGE = "chapters/teacher"
+STUDENT_NOTE = (
+    "```{note}\n"
+    "This is the student version of the notebook: the solutions are not in it. "
+    "Each coding exercise is followed by a cell marked ✏️ YOUR ANSWER; where it ends "
+    "with `check(...)`, running the cell tells you what is right so far and gives a hint.\n"
+    "```"
+)
 
 _OPEN = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")
 _CLOSE = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\s*$")
@@ -243,7 +250,13 @@ def student_notebook(notebook):
         else:
             stripper.markdown(cell)
     student = nbformat.v4.new_notebook(metadata=notebook.metadata)
-    student.cells = stripper.finish()
+    cells = stripper.finish()
+    first = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
+    student.cells = [
+        *cells[: first + 1],
+        nbformat.v4.new_markdown_cell(STUDENT_NOTE),
+        *cells[first + 1 :],
+    ]
     return student
 
 

@@ -21,6 +21,7 @@ from nbclient import NotebookClient
 
 from statbook.student import (
     ANSWER_TAG,
+    STUDENT_NOTE,
     exercises,
     section_chapters,
     student_notebook,
@@ -128,6 +129,12 @@ def test_synthetic_has_no_solution_and_keeps_prompts(synthetic, suffix):
 def test_leak_detector_can_fail():
     source = SYNTHETIC.read_text()
     assert "GATED-CODE-MARKER" in " ".join(leaked(source, source))
+
+
+def test_student_note_follows_the_title(synthetic):
+    cells = nbformat.read(synthetic / "synthetic_chapter.ipynb", as_version=4).cells
+    assert cells[0].source.startswith("# A synthetic section")
+    assert cells[1].source == STUDENT_NOTE
 
 
 def test_synthetic_answer_cells_follow_their_exercises(synthetic):
