@@ -175,7 +175,7 @@ class ExerciseInfo:
 
     chapter: str
     label: str
-    prompt: str  #: the first sentence of the prompt
+    prompt: str  #: the exercise's title, or else the first sentence of its prompt
     coding: bool  #: its solution has code cells, or statbook.check knows it
     checked: bool  #: statbook.check has a check for it
 
@@ -191,7 +191,8 @@ def exercises(chapter: Path) -> list[ExerciseInfo]:
         for line in cell.source.splitlines():
             opened = _OPEN.match(line)
             if fence is None and opened and opened["name"] in ("exercise", "exercise-start"):
-                fence, label, prompt = _Fence(opened["fence"][0], len(opened["fence"]), ""), "", []
+                fence, label = _Fence(opened["fence"][0], len(opened["fence"]), ""), ""
+                prompt = [opened["arg"] + "."] if opened["arg"] else []
             elif fence is not None and fence.closed_by(line):
                 found.append((label, " ".join(prompt)))
                 fence = None

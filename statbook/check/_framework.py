@@ -138,7 +138,7 @@ def exercise(label: str, *, answer: str, stub: str):
 
 
 def check(label: str, answer: Any, *, quiet: bool = False) -> CheckResult:
-    """Check ``answer`` to the exercise ``label`` (e.g. ``check("lik-ex-2", my_negloglik)``)."""
+    """Check ``answer`` to the exercise ``label``, e.g. ``check("likelihood-ex-2", f)``."""
     entry = REGISTRY.get(label)
     if entry is None:
         known = ", ".join(sorted(REGISTRY)) or "none"
@@ -207,6 +207,7 @@ def compare_function(
     offset_hint: str = "",
     scale_hint: str = "",
     sign_hint: str = "",
+    shape_hint: str = "Use numpy operations so that the function works elementwise on arrays.",
     rtol: float = RTOL,
 ) -> None:
     """Compare ``answer(*case.args)`` with ``reference(*case.args)`` for every case.
@@ -243,7 +244,10 @@ def compare_function(
                 f"{case.describe}: your result has shape {got.shape}, expected shape "
                 f"{expected.shape}"
             )
-            report.hint("Use numpy operations so that the function works elementwise on arrays.")
+            named = [m for m in mistakes if _matches(got, m.value, case.args, rtol)]
+            if named:
+                report.note(f"it matches a common mistake: {named[0].name}")
+            report.hint(named[0].hint if named else shape_hint)
             continue
         if close(got, expected, rtol):
             report.good(f"{case.describe}: right")
