@@ -38,11 +38,9 @@ REMOVED_TAGS = frozenset({"solution", "asserts"})
 ANSWER_TAG = "answer"
 TEACHER_PAGE = "chapters/teacher"
 STUDENT_NOTE = (
-    "```{note}\n"
-    "This is the student version of the notebook: the solutions are not in it. "
-    "Each coding exercise is followed by a cell marked ✏️ YOUR ANSWER; where it ends "
-    "with `check(...)`, running the cell tells you what is right so far and gives a hint.\n"
-    "```"
+    "> **Student version.** The solutions are not in this notebook. Each coding exercise "
+    "is followed by a cell marked ✏️ YOUR ANSWER; where it ends with `check(...)`, running "
+    "it tells you what is right so far and gives a hint."
 )
 
 _OPEN = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")

@@ -89,7 +89,8 @@ def leaked(source: str, student_text: str) -> list[str]:
         for line in inside - outside
         if len(line) >= 12 and not line.startswith((":", "```", ":::"))
     ]
-    return [line for line in telling if line in student_text]
+    student_lines = {line.strip() for line in student_text.splitlines()}
+    return [line for line in telling if line in student_lines]
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,8 @@ def test_synthetic_has_no_solution_and_keeps_prompts(synthetic, suffix):
         assert marker not in text, marker
     for prompt in PROMPTS:
         assert prompt in text.replace('\\"', '"'), prompt
-    assert leaked(SYNTHETIC.read_text(), text) == []
+    notebook = jupytext.read(synthetic / f"synthetic_chapter{suffix}")
+    assert leaked(SYNTHETIC.read_text(), "\n".join(c.source for c in notebook.cells)) == []
 
 
 def test_leak_detector_can_fail():
@@ -221,7 +223,13 @@ def test_student_notebook_runs_top_to_bottom(students, chapter):
     notebook = nbformat.read(students / f"{chapter.stem}.ipynb", as_version=4)
     client = NotebookClient(notebook, timeout=600, resources={"metadata": {"path": ROOT}})
     client.execute()
-    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    errors = [
+        output
+        for cell in notebook.cells
+        if "raises-exception" not in cell.metadata.get("tags", [])
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    ]
     assert errors == []
 
 
