@@ -226,8 +226,9 @@ def answer_cell(label: str):
     ]
     if entry is not None:
         lines += [
-            f"# Replace the `...` and run the cell; the last line checks your {entry.answer}.",
+            "# Replace each `...` and run the cell: the last line checks your answer.",
             entry.stub.rstrip("\n"),
+            "",
             "",
             "from statbook.check import check",
             "",

@@ -121,12 +121,24 @@ def regression_right(beta, X, y):
     return np.sum(np.exp(eta)) - y @ eta + np.sum(gammaln(y + 1.0))
 
 
+def regression_grad_right(beta, X, y):
+    return X.T @ (np.exp(X @ beta) - y)
+
+
 def regression_sign(beta, X, y):
     return -regression_right(beta, X, y)
 
 
 def regression_no_constant(beta, X, y):
     return regression_right(beta, X, y) - np.sum(gammaln(y + 1.0))
+
+
+def regression_grad_sign(beta, X, y):
+    return -regression_grad_right(beta, X, y)
+
+
+def regression_grad_per_row(beta, X, y):
+    return np.exp(X @ beta) - y
 
 
 # --- 6.4 -----------------------------------------------------------------------------------
@@ -243,9 +255,14 @@ ANSWERS = {
         collapse_right,
         [(collapse_zero_based, "labels run 1, ..., K₀"), (collapse_loop_bug, "one sum per group")],
     ),
-    "regression-ex-negloglik": (
-        regression_right,
-        [(regression_sign, "plus sign"), (regression_no_constant, "log(y_i!)")],
+    "regression-ex-1": (
+        (regression_right, regression_grad_right),
+        [
+            ((regression_sign, regression_grad_right), "plus sign"),
+            ((regression_no_constant, regression_grad_right), "log(y_i!)"),
+            ((regression_right, regression_grad_sign), "fitted minus observed"),
+            ((regression_right, regression_grad_per_row), "one entry per coefficient"),
+        ],
     ),
     "mix-ex-2": (
         log_density_right,
@@ -279,7 +296,7 @@ LIBRARY = {
     "likelihood-ex-4": "gaussian",
     "multinomial-ex-1": "multinomial",
     "multinomial-ex-2": "multinomial",
-    "regression-ex-negloglik": "regression",
+    "regression-ex-1": "regression",
     "mix-ex-2": "mixtures",
     "mix-ex-4": "mixtures",
     "mixed-ex-3": "mixed",
@@ -295,6 +312,15 @@ def _library_of(request):
         pytest.importorskip(f"statbook.{LIBRARY[label]}")
 
 
+def answers(answer) -> tuple:
+    """The answers of an exercise as arguments of check: one function, or a tuple of them."""
+    return answer if isinstance(answer, tuple) else (answer,)
+
+
+def slots(label: str) -> int:
+    return len(answers(ANSWERS[label][0]))
+
+
 # --- every registered check ----------------------------------------------------------------
 
 
@@ -304,7 +330,7 @@ def test_every_registered_check_has_answers_here():
 
 @pytest.mark.parametrize("label", sorted(ANSWERS))
 def test_right_answer_passes(label, capsys):
-    result = check(label, ANSWERS[label][0])
+    result = check(label, *answers(ANSWERS[label][0]))
     printed = capsys.readouterr().out
     assert isinstance(result, CheckResult)
     assert result.passed, printed
@@ -315,10 +341,10 @@ def test_right_answer_passes(label, capsys):
 @pytest.mark.parametrize(
     ("label", "wrong", "hint"),
     [(label, wrong, hint) for label, (_, mistakes) in ANSWERS.items() for wrong, hint in mistakes],
-    ids=lambda value: getattr(value, "__name__", None),
+    ids=lambda value: "-".join(f.__name__ for f in value) if isinstance(value, tuple) else None,
 )
 def test_typical_mistake_fails_with_its_hint(label, wrong, hint, capsys):
-    result = check(label, wrong)
+    result = check(label, *answers(wrong))
     printed = capsys.readouterr().out
     assert not result.passed
     assert "✘" in printed
@@ -327,11 +353,11 @@ def test_typical_mistake_fails_with_its_hint(label, wrong, hint, capsys):
 
 @pytest.mark.parametrize("label", sorted(ANSWERS))
 def test_crashing_answer_is_reported_not_raised(label, capsys):
-    result = check(label, crash)
+    result = check(label, *[crash] * slots(label))
     printed = capsys.readouterr().out
     assert not result.passed and result.right == 0
     assert "ZeroDivisionError: boom" in printed
-    assert printed.count("raised ZeroDivisionError") == 1  # repeats are summarized
+    assert printed.count("raised ZeroDivisionError") == slots(label)  # repeats are summarized
 
 
 @pytest.mark.parametrize("label", sorted(ANSWERS))
@@ -341,7 +367,7 @@ def test_crashing_answer_is_reported_not_raised(label, capsys):
     ids=["None", "str", "number", "no-arguments", "returns-str", "returns-None", "wrong-shape"],
 )
 def test_odd_answers_never_raise(label, answer, capsys):
-    result = check(label, answer)
+    result = check(label, *[answer] * slots(label))
     printed = capsys.readouterr().out
     assert not result.passed
     assert printed.strip()
@@ -352,7 +378,7 @@ def test_warnings_in_student_code_do_not_escape(label):
     def warns(*args):
         return np.log(np.zeros(3))[0] * 0  # log(0) warns; the product is NaN
 
-    assert not check(label, warns, quiet=True).passed
+    assert not check(label, *[warns] * slots(label), quiet=True).passed
 
 
 def test_function_returning_none_is_told_so(capsys):
@@ -376,8 +402,7 @@ def test_messages_never_show_the_expected_values(label, capsys, monkeypatch):
         return framework.compare_function(report, answer, reference, cases, **options)
 
     monkeypatch.setattr(module, "compare_function", recording)
-    wrong = ANSWERS[label][1][0][0]
-    check(label, wrong)
+    check(label, *answers(ANSWERS[label][1][0][0]))
     printed = capsys.readouterr().out
     assert seen, "the check compared nothing"
     for reference, cases in seen:

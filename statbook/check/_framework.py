@@ -65,6 +65,9 @@ class Report:
     def note(self, text: str) -> None:
         self.lines.append(f"    {text}")
 
+    def heading(self, text: str) -> None:
+        self.lines.append(f"  {text}")
+
     def hint(self, text: str) -> None:
         if text not in self.hints:
             self.hints.append(text)
@@ -110,7 +113,7 @@ class Exercise:
 
     label: str
     checker: Callable[..., CheckResult]
-    answer: str  #: the name the exercise asks the student to define
+    answer: str  #: the name(s) the exercise asks the student to define, as passed to check
     stub: str  #: the code placed in the student's answer cell
 
 
@@ -122,13 +125,13 @@ def exercise(label: str, *, answer: str, stub: str):
 
     def register(checker):
         @functools.wraps(checker)
-        def safe_checker(student_answer, *, quiet: bool = False) -> CheckResult:
+        def safe_checker(*answers, quiet: bool = False) -> CheckResult:
             try:
-                return checker(student_answer, quiet=quiet)
+                return checker(*answers, quiet=quiet)
             except Exception as err:  # a bug of ours, or an answer too odd to compare
                 report = Report(label, "could not be checked")
                 report.bad(f"comparing your answer failed with {describe_error(err)}")
-                report.hint("Return numbers or numpy arrays, as the exercise asks.")
+                report.hint(f"Call it as check({label!r}, {answer}); return numbers or arrays.")
                 return report.finish(quiet=quiet)
 
         REGISTRY[label] = Exercise(label, safe_checker, answer, stub)
@@ -137,15 +140,15 @@ def exercise(label: str, *, answer: str, stub: str):
     return register
 
 
-def check(label: str, answer: Any, *, quiet: bool = False) -> CheckResult:
-    """Check ``answer`` to the exercise ``label``, e.g. ``check("likelihood-ex-2", f)``."""
+def check(label: str, *answers: Any, quiet: bool = False) -> CheckResult:
+    """Check the answer(s) to the exercise ``label``, e.g. ``check("likelihood-ex-2", f)``."""
     entry = REGISTRY.get(label)
     if entry is None:
         known = ", ".join(sorted(REGISTRY)) or "none"
         report = Report(label, "unknown exercise")
         report.bad(f"there is no check for an exercise labelled {label!r}; known labels: {known}")
         return report.finish(quiet=quiet)
-    return entry.checker(answer, quiet=quiet)
+    return entry.checker(*answers, quiet=quiet)
 
 
 def describe_error(err: BaseException) -> str:
