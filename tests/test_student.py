@@ -241,3 +241,10 @@ def test_exercise_list_of_the_synthetic_chapter():
         ("syn-ex-3", True, False, "Write `double(x)` returning twice its argument."),
         ("syn-ex-4", False, False, "An interpretation."),
     ]
+
+
+def test_teacher_page_plans_every_exercise():
+    teacher = (ROOT / "chapters" / "teacher.md").read_text()
+    for chapter in CHAPTERS:
+        for info in exercises(chapter):
+            assert f"`{info.label}`" in teacher, info.label
