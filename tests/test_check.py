@@ -8,9 +8,12 @@ must never print the values it compares against.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
+from pathlib import Path
 
+import jupytext
 import numpy as np
 import pytest
 from scipy.special import gammaln
@@ -19,6 +22,7 @@ from scipy.stats import norm
 from statbook.check import REGISTRY, check
 from statbook.check import _framework as framework
 from statbook.check._framework import CheckResult
+from statbook.student import section_chapters
 
 
 def crash(*args):
@@ -264,7 +268,7 @@ ANSWERS = {
             ((regression_right, regression_grad_per_row), "one entry per coefficient"),
         ],
     ),
-    "mix-ex-2": (
+    "mixtures-ex-2": (
         log_density_right,
         [
             (log_density_naive, "np.logaddexp"),
@@ -272,7 +276,7 @@ ANSWERS = {
             (log_density_variance, "standard deviations"),
         ],
     ),
-    "mix-ex-4": (
+    "mixtures-ex-4": (
         boundary_right,
         [(boundary_flipped, "towards component 2"), (boundary_sigma_not_squared, "variance σ²")],
     ),
@@ -297,8 +301,8 @@ LIBRARY = {
     "multinomial-ex-1": "multinomial",
     "multinomial-ex-2": "multinomial",
     "regression-ex-1": "regression",
-    "mix-ex-2": "mixtures",
-    "mix-ex-4": "mixtures",
+    "mixtures-ex-2": "mixtures",
+    "mixtures-ex-4": "mixtures",
     "mixed-ex-3": "mixed",
     "mixed-ex-5": "mixed",
 }
@@ -416,3 +420,53 @@ def test_messages_never_show_the_expected_values(label, capsys, monkeypatch):
                 case.describe,
                 shown,
             )
+
+
+# --- the chapters' own solutions pass their checks ------------------------------------------
+
+
+def chapter_solutions() -> dict[str, tuple[Path, str]]:
+    """label -> (chapter, code of its gated solution cells), for every registered exercise."""
+    found = {}
+    for chapter in section_chapters():
+        notebook = jupytext.read(chapter, fmt="md:myst")
+        label = None
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                start = re.search(r"\{solution-start\}\s+(\S+)", cell.source)
+                label = start[1] if start else (None if "{solution-end}" in cell.source else label)
+            elif label in REGISTRY and "solution" in cell.metadata.get("tags", []):
+                chapter_code = found.get(label, (chapter, ""))[1]
+                found[label] = (chapter, chapter_code + "\n" + cell.source)
+    return found
+
+
+def definitions(chapter: Path, code: str) -> dict:
+    """The chapter's imports and the functions the solution defines, run in a fresh namespace."""
+    notebook = jupytext.read(chapter, fmt="md:myst")
+    imports = [
+        node
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    functions = [node for node in ast.parse(code).body if isinstance(node, ast.FunctionDef)]
+    namespace: dict = {}
+    exec(
+        compile(ast.Module(body=imports + functions, type_ignores=[]), "solution", "exec"),
+        namespace,
+    )
+    return namespace
+
+
+SOLUTIONS = chapter_solutions()
+
+
+@pytest.mark.parametrize("label", sorted(SOLUTIONS))
+def test_chapter_solution_passes_its_check(label, capsys):
+    chapter, code = SOLUTIONS[label]
+    namespace = definitions(chapter, code)
+    names = REGISTRY[label].answer.split(", ")
+    result = check(label, *(namespace[name] for name in names))
+    assert result.passed, capsys.readouterr().out

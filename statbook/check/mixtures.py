@@ -1,8 +1,8 @@
 """Checks for the coding exercises of section 6.4 (chapters/mixtures.md).
 
-- mix-ex-2: ``mixture_log_density(y, p, mu, sigma)``, compared with
+- mixtures-ex-2: ``mixture_log_density(y, p, mu, sigma)``, compared with
   ``statbook.mixtures.log_density``, including points where the density underflows;
-- mix-ex-4: ``decision_boundary(p, mu, sigma)``, compared with the point where
+- mixtures-ex-4: ``decision_boundary(p, mu, sigma)``, compared with the point where
   ``statbook.mixtures.posterior`` equals 1/2 (found by a root finder).
 
 Parameters follow the book: weight ``p`` of component 1, ``mu = (μ₁, μ₂)`` and
@@ -39,13 +39,13 @@ def _log_density(y, p, mu, sigma):
 
 
 @exercise(
-    "mix-ex-2",
+    "mixtures-ex-2",
     answer="mixture_log_density",
     stub="def mixture_log_density(y, p, mu, sigma):\n    ...",
 )
 def mixture_log_density(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(y, p, mu, sigma)`` → log f(y) of the two-component mixture."""
-    report = Report("mix-ex-2", "the log density of a Gaussian mixture")
+    report = Report("mixtures-ex-2", "the log density of a Gaussian mixture")
     if is_callable_answer(report, answer, "mixture_log_density"):
         y = np.array([-200.0, -3.0, 0.0, 1.75, 4.0, 200.0])
         cases = [
@@ -93,13 +93,13 @@ def _flipped_log_odds(p, mu, sigma):
 
 
 @exercise(
-    "mix-ex-4",
+    "mixtures-ex-4",
     answer="decision_boundary",
     stub="def decision_boundary(p, mu, sigma):\n    ...",
 )
 def decision_boundary(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(p, mu, sigma)`` → the y where P(Z = 1 | Y = y) = 1/2 (σ₁ = σ₂ = σ)."""
-    report = Report("mix-ex-4", "the decision boundary of a two-component mixture")
+    report = Report("mixtures-ex-4", "the decision boundary of a two-component mixture")
     if is_callable_answer(report, answer, "decision_boundary"):
         cases = [
             Case((p, np.array(mu), sigma), f"p = {p}, μ = {mu}, σ = {sigma}")
