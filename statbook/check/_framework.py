@@ -1,6 +1,6 @@
 """The machinery behind ``statbook.check``: run a student's answer, compare, explain.
 
-A check function takes the student's answer (a function or a value), calls it
+A check function takes the student's answer (one or more functions), calls it
 on several inputs, compares each result with the library and collects what is
 right and what is wrong in a :class:`Report`.  Nothing a student passes in can
 make a check raise: an exception inside their code is caught and reported.
@@ -287,34 +287,6 @@ def compare_function(
     if len(ratios) >= 2 and np.ptp(ratios) <= rtol * (1 + np.max(np.abs(ratios))):
         report.note("your values are the right ones times the same factor")
         report.hint(scale_hint or "A constant factor is missing or extra.")
-
-
-def compare_value(
-    report: Report,
-    answer: Any,
-    expected: Any,
-    *,
-    name: str,
-    mistakes: Sequence[Mistake] = (),
-    rtol: float = RTOL,
-) -> None:
-    """Compare a number (or array) the student computed with the library's, without revealing it."""
-    expected = np.asarray(expected, dtype=float)
-    got = to_array(answer)
-    if got is None:
-        report.bad(f"{name}: got {answer!r}, not a number yet")
-        return
-    if got.shape != expected.shape:
-        report.bad(f"{name}: has shape {got.shape}, expected shape {expected.shape}")
-        return
-    if close(got, expected, rtol):
-        report.good(f"{name}: right")
-        return
-    report.bad(f"{name}: {_short(got)} is not right")
-    named = [m for m in mistakes if _matches(got, m.value, (), rtol)]
-    if named:
-        report.note(f"it matches a common mistake: {named[0].name}")
-        report.hint(named[0].hint)
 
 
 def _matches(got: np.ndarray, wrong: Callable, args: tuple, rtol: float) -> bool:
