@@ -385,6 +385,14 @@ def test_warnings_in_student_code_do_not_escape(label):
     assert not check(label, *[warns] * slots(label), quiet=True).passed
 
 
+def test_wrong_number_of_arguments_is_explained_without_our_frames(capsys):
+    result = check("likelihood-ex-2", lambda mu: mu)
+    printed = capsys.readouterr().out
+    assert not result.passed
+    assert "TypeError" in printed and "positional argument" in printed
+    assert "call_safely" not in printed
+
+
 def test_function_returning_none_is_told_so(capsys):
     check("likelihood-ex-2", lambda mu, y: None)
     assert "returns None" in capsys.readouterr().out

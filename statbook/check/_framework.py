@@ -16,12 +16,14 @@ import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 RTOL = 1e-6
 ATOL = 1e-9
+_CHECK_DIR = str(Path(__file__).parent)
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,12 @@ def check(label: str, *answers: Any, quiet: bool = False) -> CheckResult:
 
 
 def describe_error(err: BaseException) -> str:
-    """``TypeError: message (line 3 of your code)`` for an exception raised by student code."""
-    frames = traceback.extract_tb(err.__traceback__)
+    """``TypeError: message (in f, line 3: ...)``, located in the student's code, not ours."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(err.__traceback__)
+        if not frame.filename.startswith(_CHECK_DIR)
+    ]
     where = ""
     if frames:
         last = frames[-1]
