@@ -23,7 +23,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
-	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) lint

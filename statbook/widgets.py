@@ -254,6 +254,9 @@ class Explorer:
         data = json.dumps({"frames": frames, "labels": labels, "sizes": [len(g) for g in grids]})
         return (
             f'<figure id="{uid}" class="statbook-explorer" style="margin:1em 0">'
+            # The caption takes the colour of the output area: in the theme's dark mode
+            # that area is light and the theme's own caption grey would be unreadable on it.
+            "<style>.statbook-explorer figcaption{color:inherit}</style>"
             f'<div class="statbook-explorer-controls">{controls}</div>{image}'
             f"<figcaption>{html.escape(self.caption)} <em>(In the HTML book the sliders step "
             f"through a precomputed grid of values; run the notebook live in Jupyter for every "

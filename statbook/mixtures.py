@@ -1,0 +1,373 @@
+"""Section 6.4: finite mixtures and the two-component Gaussian mixture.
+
+A finite mixture is a pair (Y, Z) with P(Z = k) = p_k and Y | Z = k ~ f_k.
+The joint density is (y, k) ↦ p_k f_k(y) and the marginal density of Y is
+
+    f(y) = Σ_k p_k f_k(y).
+
+Two components, K = 2, Gaussian: parameters p = P(Z = 1) ∈ [0, 1],
+mu = (μ₁, μ₂) ∈ ℝ², sigma = (σ₁, σ₂) ∈ (0, ∞)² (standard deviations), and
+
+    f(y) = p φ(y; μ₁, σ₁²) + (1 − p) φ(y; μ₂, σ₂²).
+
+Selection representation (6.2): with Y₁ ~ N(μ₁, σ₁²), Y₂ ~ N(μ₂, σ₂²)
+independent of Z, Y = 1(Z = 1) Y₁ + 1(Z = 2) Y₂ = Y_Z.  It gives the moments
+
+    E(Y) = p μ₁ + (1 − p) μ₂,
+    V(Y) = p σ₁² + (1 − p) σ₂² + p (1 − p) (μ₁ − μ₂)²,
+
+and three of the four simulation methods of :func:`simulate`.
+
+Everything is evaluated in log space: log f(y) = logaddexp(a₁(y), a₂(y)) with
+a₁ = log p + log φ(y; μ₁, σ₁²), a₂ = log(1 − p) + log φ(y; μ₂, σ₂²), so the
+density stays finite (possibly 0) and its logarithm finite far in the tails.
+
+Canonical parametrization of the joint distribution of (Y, Z) (sufficient
+statistics 1(Z = 1), 1(Z = 1)(Y, −Y²), 1(Z = 2)(Y, −Y²)):
+
+    θ₁ = log(p / (1 − p)),  θ₂ = μ₁/σ₁²,  θ₃ = 1/(2σ₁²),  θ₄ = μ₂/σ₂²,  θ₅ = 1/(2σ₂²).
+
+The seed prints θ₂ = μ₁/(2σ₁²); that is a typo (θ₂ must match θ₄, and only
+μ₁/σ₁² reproduces the density; ``tests/test_mixtures.py`` checks both).  The
+joint log density w.r.t. Lebesgue × counting measure is
+
+    k = 1:  θ₁ + θ₂ y − θ₃ y² − log(1 + e^θ₁) − θ₂²/(4θ₃) + ½ log θ₃ − ½ log π,
+    k = 2:       θ₄ y − θ₅ y² − log(1 + e^θ₁) − θ₄²/(4θ₅) + ½ log θ₅ − ½ log π.
+
+The seed's version has no −½ log π: it is the density w.r.t. the base measure
+π^{-1/2} dy, which changes no likelihood comparison but is not a density w.r.t. dy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import expit, log_ndtr
+
+from statbook._validate import as_float_vector, as_parameter, check_rng
+
+LOG_2PI = float(np.log(2 * np.pi))
+LOG_PI = float(np.log(np.pi))
+METHODS = ("conditional", "where", "arithmetic", "transform")
+#: Largest number of (parameter, observation) pairs evaluated at once by :func:`negloglik`.
+CHUNK = 2**16
+
+
+# --- parameters ------------------------------------------------------------------------
+
+
+def _check_parameters(p, mu, sigma) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrays p (shape P), mu and sigma (shape P + (2,)); ``ValueError`` off the parameter space."""
+    p = np.asarray(p, dtype=float)
+    mu = as_parameter(mu, 2, "mu")
+    sigma = as_parameter(sigma, 2, "sigma")
+    if not np.all((p >= 0) & (p <= 1)):
+        raise ValueError(f"p must lie in [0, 1]; got {p}")
+    if not np.all(np.isfinite(mu)):
+        raise ValueError(f"mu must be finite; got {mu}")
+    if not np.all((sigma > 0) & np.isfinite(sigma)):
+        raise ValueError(f"sigma must be positive and finite; got {sigma}")
+    return p, mu, sigma
+
+
+def _one_parameter(p, mu, sigma) -> tuple[float, tuple[float, float], tuple[float, float]]:
+    """One parameter as Python floats, checked as in :func:`_check_parameters` but cheaper."""
+    if np.ndim(p) != 0 or np.shape(mu) != (2,) or np.shape(sigma) != (2,):
+        _check_parameters(p, mu, sigma)  # names the argument with the wrong shape
+        raise ValueError("expected one parameter: a number p and pairs mu and sigma")
+    p, mu, sigma = float(p), (float(mu[0]), float(mu[1])), (float(sigma[0]), float(sigma[1]))
+    if not 0 <= p <= 1:
+        raise ValueError(f"p must lie in [0, 1]; got {p}")
+    if not all(map(math.isfinite, mu)):
+        raise ValueError(f"mu must be finite; got {mu}")
+    if not all(0 < s < math.inf for s in sigma):
+        raise ValueError(f"sigma must be positive and finite; got {sigma}")
+    return p, mu, sigma
+
+
+def _log_weights(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(log p, log(1 − p)) for p ∈ [0, 1], with log 0 = −inf and no warning."""
+    log_p = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)), -np.inf)
+    log_q = np.where(p < 1, np.log1p(-np.where(p < 1, p, 0.0)), -np.inf)
+    return log_p, log_q
+
+
+def _component_terms(y, log_p, log_q, mu, sigma) -> tuple[np.ndarray, np.ndarray]:
+    """a_k(y) = log p_k − log σ_k − ½ log 2π − (y − μ_k)²/(2σ_k²), k = 1, 2.
+
+    Parameters carry their own axes; ``y`` broadcasts against them.
+    """
+    terms = []
+    for log_w, m, s in ((log_p, mu[..., 0], sigma[..., 0]), (log_q, mu[..., 1], sigma[..., 1])):
+        z = (y - m) / s
+        terms.append(log_w - np.log(s) - 0.5 * LOG_2PI - 0.5 * z * z)
+    return terms[0], terms[1]
+
+
+def _data(y) -> np.ndarray:
+    """``y`` as a float array of finite numbers (any shape), or ``ValueError``."""
+    try:
+        arr = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"y must be an array of numbers; got {type(y).__name__}") from err
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("y must be finite; found NaN or infinity")
+    return arr
+
+
+def _expand(p, mu, sigma, ndim: int):
+    """Append ``ndim`` axes to the parameters so that data of that many axes broadcast."""
+    extra = (np.newaxis,) * ndim
+    return p[(..., *extra)], mu[(..., *extra, slice(None))], sigma[(..., *extra, slice(None))]
+
+
+# --- moments and densities ---------------------------------------------------------------
+
+
+def moments(p, mu, sigma) -> tuple[np.ndarray, np.ndarray]:
+    """(E Y, V Y) from the selection representation Y = Y_Z (6.2):
+
+    E Y = p μ₁ + (1 − p) μ₂,   V Y = p σ₁² + (1 − p) σ₂² + p (1 − p)(μ₁ − μ₂)².
+    """
+    p, mu, sigma = _check_parameters(p, mu, sigma)
+    mean = p * mu[..., 0] + (1 - p) * mu[..., 1]
+    variance = (
+        p * sigma[..., 0] ** 2
+        + (1 - p) * sigma[..., 1] ** 2
+        + p * (1 - p) * (mu[..., 0] - mu[..., 1]) ** 2
+    )
+    return mean, variance
+
+
+def monte_carlo_se(n: int, p, mu, sigma) -> tuple[np.ndarray, np.ndarray]:
+    """Standard errors of the sample mean and sample variance of ``n`` i.i.d. draws.
+
+    se(ȳ) = √(V/n) and, to first order, se(s²) = √((m₄ − V²)/n), where the central
+    fourth moment is m₄ = Σ_k p_k (d_k⁴ + 6 d_k² σ_k² + 3 σ_k⁴) with d_k = μ_k − E Y.
+    """
+    mean, variance = moments(p, mu, sigma)
+    p = np.asarray(p, dtype=float)
+    mu, sigma = np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float)
+    d = mu - mean[..., np.newaxis]
+    fourth = d**4 + 6 * d**2 * sigma**2 + 3 * sigma**4
+    m4 = p * fourth[..., 0] + (1 - p) * fourth[..., 1]
+    return np.sqrt(variance / n), np.sqrt((m4 - variance**2) / n)
+
+
+def log_density(y, p, mu, sigma) -> np.ndarray:
+    """log f(y) = logaddexp(log p + log φ(y; μ₁, σ₁²), log(1 − p) + log φ(y; μ₂, σ₂²)).
+
+    Parameters of shape P (``p``) and P + (2,) (``mu``, ``sigma``); the result has
+    shape P + y.shape.  ``ValueError`` for p ∉ [0, 1], σ ≤ 0 or non-finite ``y``.
+    """
+    y = _data(y)
+    p, mu, sigma = _expand(*_check_parameters(p, mu, sigma), y.ndim)
+    return np.logaddexp(*_component_terms(y, *_log_weights(p), mu, sigma))
+
+
+def density(y, p, mu, sigma) -> np.ndarray:
+    """f(y) = p φ(y; μ₁, σ₁²) + (1 − p) φ(y; μ₂, σ₂²), as exp(:func:`log_density`)."""
+    return np.exp(log_density(y, p, mu, sigma))
+
+
+def component_densities(y, p, mu, sigma) -> np.ndarray:
+    """The weighted components (p φ(y; μ₁, σ₁²), (1 − p) φ(y; μ₂, σ₂²)) on a last axis of 2."""
+    y = _data(y)
+    p, mu, sigma = _expand(*_check_parameters(p, mu, sigma), y.ndim)
+    return np.exp(np.stack(_component_terms(y, *_log_weights(p), mu, sigma), axis=-1))
+
+
+def cdf(y, p, mu, sigma) -> np.ndarray:
+    """F(y) = p Φ((y − μ₁)/σ₁) + (1 − p) Φ((y − μ₂)/σ₂)."""
+    y = _data(y)
+    p, mu, sigma = _expand(*_check_parameters(p, mu, sigma), y.ndim)
+    log_p, log_q = _log_weights(p)
+    return np.exp(
+        np.logaddexp(
+            log_p + log_ndtr((y - mu[..., 0]) / sigma[..., 0]),
+            log_q + log_ndtr((y - mu[..., 1]) / sigma[..., 1]),
+        )
+    )
+
+
+def posterior(y, p, mu, sigma) -> np.ndarray:
+    """P(Z = k | Y = y) = p_k φ(y; μ_k, σ_k²) / f(y) for k = 1, 2, on a last axis of 2.
+
+    P(Z = 1 | Y = y) = expit(a₁ − a₂) with a_k the log of the weighted component
+    densities, which stays exact where both densities underflow.
+    """
+    y = _data(y)
+    p, mu, sigma = _expand(*_check_parameters(p, mu, sigma), y.ndim)
+    a1, a2 = _component_terms(y, *_log_weights(p), mu, sigma)
+    first = expit(a1 - a2)  # a weight of 0 gives ±inf here, and expit(±inf) is 1 or 0
+    return np.stack([first, 1 - first], axis=-1)
+
+
+# --- likelihood ------------------------------------------------------------------------------
+
+
+def negloglik(par, y) -> np.ndarray:
+    """−ℓ(p, μ₁, μ₂, σ₁, σ₂) = −Σ_i log f(y_i), vectorized over leading axes of ``par``.
+
+    ``par`` = (p, μ₁, μ₂, σ₁, σ₂) has shape (..., 5); the result has shape (...).
+    +inf (without a warning) where p ∉ [0, 1], σ_k ≤ 0 or a parameter is not finite.
+    A mixture has no sufficient statistic smaller than the data, so ``y`` itself is
+    passed; the evaluation runs in chunks of at most ``CHUNK`` (parameter, observation)
+    pairs.
+    """
+    values = as_float_vector(y, "y")
+    par = as_parameter(par, 5)
+    flat = par.reshape(-1, 5)
+    p, mu, sigma = flat[:, 0], flat[:, 1:3], flat[:, 3:5]
+    inside = (
+        (p >= 0)
+        & (p <= 1)
+        & np.all(np.isfinite(mu), axis=-1)
+        & np.all((sigma > 0) & (sigma < np.inf), axis=-1)
+    )
+    p = np.where(inside, p, 0.5)
+    mu = np.where(inside[:, np.newaxis], mu, 0.0)
+    sigma = np.where(inside[:, np.newaxis], sigma, 1.0)
+    log_p, log_q = _log_weights(p)
+    result = np.empty(flat.shape[0])
+    step = max(1, CHUNK // values.size)
+    for start in range(0, flat.shape[0], step):
+        rows = slice(start, start + step)
+        a1, a2 = _component_terms(
+            values,
+            log_p[rows, np.newaxis],
+            log_q[rows, np.newaxis],
+            mu[rows, np.newaxis, :],
+            sigma[rows, np.newaxis, :],
+        )
+        result[rows] = -np.logaddexp(a1, a2).sum(axis=-1)
+    return np.where(inside, result, np.inf).reshape(par.shape[:-1])
+
+
+# --- simulation ------------------------------------------------------------------------------
+
+
+def simulate(
+    n: int,
+    p: float,
+    mu,
+    sigma,
+    rng: np.random.Generator,
+    method: str = "conditional",
+    *,
+    return_z: bool = False,
+):
+    """``n`` draws of Y from the two-component Gaussian mixture (and Z ∈ {1, 2} with ``return_z``).
+
+    Every method first draws Z (P(Z = 1) = p) and then, by ``method``:
+
+    * ``"conditional"``: N(μ₁, σ₁²) draws for the n₁ observations with Z = 1 and
+      N(μ₂, σ₂²) draws for the others (the definition: Z chooses the distribution);
+    * ``"where"``: two full samples Y₁, Y₂ of size n and Y = Y_Z, selected with
+      ``np.where`` ((6.2) literally: Z selects one of two observations; 2n normals);
+    * ``"arithmetic"``: one standard normal sample X shared by both components,
+      Y = 1(Z = 1)(σ₁X + μ₁) + 1(Z = 2)(σ₂X + μ₂) (Y₁, Y₂ dependent, Y_Z still right);
+    * ``"transform"``: one standard normal sample X, transformed in place by
+      σ₁X + μ₁ where Z = 1 and σ₂X + μ₂ where Z = 2.
+    """
+    rng = check_rng(rng)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer; got {n!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    p, (mu1, mu2), (s1, s2) = _one_parameter(p, mu, sigma)
+    first = rng.random(n) < p
+    if method == "conditional":
+        y = np.empty(n)
+        n1 = int(np.count_nonzero(first))
+        y[first] = rng.normal(mu1, s1, n1)
+        y[~first] = rng.normal(mu2, s2, n - n1)
+    elif method == "where":
+        y = np.where(first, rng.normal(mu1, s1, n), rng.normal(mu2, s2, n))
+    elif method == "arithmetic":
+        x = rng.standard_normal(n)
+        y = first * (s1 * x + mu1) + ~first * (s2 * x + mu2)
+    else:
+        y = rng.standard_normal(n)
+        second = ~first
+        y[first] = s1 * y[first] + mu1
+        y[second] = s2 * y[second] + mu2
+    if return_z:
+        return y, np.where(first, 1, 2)
+    return y
+
+
+# --- canonical parametrization -------------------------------------------------------------
+
+
+def to_canonical(p, mu, sigma) -> np.ndarray:
+    """θ = (log(p/(1−p)), μ₁/σ₁², 1/(2σ₁²), μ₂/σ₂², 1/(2σ₂²)), shape (..., 5).
+
+    Needs p ∈ (0, 1): the endpoints have no finite θ₁.
+    """
+    p, mu, sigma = _check_parameters(p, mu, sigma)
+    if not np.all((p > 0) & (p < 1)):
+        raise ValueError(f"p must lie in (0, 1) to have a canonical parameter; got {p}")
+    precision = 1 / sigma**2
+    return np.stack(
+        [
+            np.log(p) - np.log1p(-p),
+            mu[..., 0] * precision[..., 0],
+            precision[..., 0] / 2,
+            mu[..., 1] * precision[..., 1],
+            precision[..., 1] / 2,
+        ],
+        axis=-1,
+    )
+
+
+def _check_theta(theta) -> np.ndarray:
+    theta = as_parameter(theta, 5, "theta")
+    if not np.all(np.isfinite(theta)):
+        raise ValueError(f"theta must be finite; got {theta}")
+    if not np.all((theta[..., 2] > 0) & (theta[..., 4] > 0)):
+        raise ValueError(f"theta₃ and theta₅ must be positive; got {theta}")
+    return theta
+
+
+def from_canonical(theta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p, mu, sigma) = (expit θ₁, (θ₂/(2θ₃), θ₄/(2θ₅)), (1/√(2θ₃), 1/√(2θ₅)))."""
+    theta = _check_theta(theta)
+    p = expit(theta[..., 0])
+    mu = np.stack([theta[..., 1] / (2 * theta[..., 2]), theta[..., 3] / (2 * theta[..., 4])], -1)
+    sigma = np.stack([1 / np.sqrt(2 * theta[..., 2]), 1 / np.sqrt(2 * theta[..., 4])], -1)
+    return p, mu, sigma
+
+
+def joint_log_density_canonical(y, k, theta) -> np.ndarray:
+    """log f(y, k | θ) = θᵀ(t₁(k) + t₂(y | k)) − log φ₁(θ) − log φ₂(θ | k) − ½ log π.
+
+    log φ₁(θ) = log(1 + e^θ₁) and log φ₂(θ | 1) = θ₂²/(4θ₃) − ½ log θ₃
+    (θ₄, θ₅ for k = 2).  ``y`` and ``k`` ∈ {1, 2} broadcast against each other
+    and against the leading axes of ``theta`` (shape (..., 5)) like :func:`log_density`.
+    The terms θ₂y − θ₃y² − θ₂²/(4θ₃) are evaluated as −θ₃(y − θ₂/(2θ₃))², the same
+    number without the cancellation of large terms.
+    """
+    y = _data(y)
+    k = np.asarray(k)
+    if not np.all((k == 1) | (k == 2)):
+        raise ValueError("k must hold component labels 1 or 2")
+    shape = np.broadcast_shapes(y.shape, k.shape)
+    theta = _check_theta(theta)
+    theta = theta[(..., *(np.newaxis,) * len(shape), slice(None))]
+    t1 = theta[..., 0]
+    linear = np.where(k == 1, theta[..., 1], theta[..., 3])
+    quadratic = np.where(k == 1, theta[..., 2], theta[..., 4])
+    square = -quadratic * (y - linear / (2 * quadratic)) ** 2
+    log_weight = np.where(k == 1, t1, 0.0) - np.logaddexp(0.0, t1)
+    return log_weight + square + 0.5 * np.log(quadratic) - 0.5 * LOG_PI
+
+
+def density_canonical(y, theta) -> np.ndarray:
+    """f(y | θ) = Σ_k exp(log f(y, k | θ)), the marginal density from the joint one."""
+    return np.exp(
+        np.logaddexp(
+            joint_log_density_canonical(y, 1, theta), joint_log_density_canonical(y, 2, theta)
+        )
+    )

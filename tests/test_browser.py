@@ -1,0 +1,707 @@
+"""The built HTML book works offline, from disk, and stays interactive without a kernel.
+
+Every page of ``_toc.yml`` (plus the index and search pages) is opened from
+``file://`` in Debian's Chromium, driven headless by Playwright, with every
+request to another host aborted and recorded.  Checked per page: no console
+errors, nothing requested from another host, every image loaded, math typeset,
+figures with captions, alt text and an opaque white background (readable in
+dark mode), and every slider of every explorer changes the figure when moved.
+Screenshots (light and dark) go to ``_build/screenshots/``.
+
+Without a browser: relative links of the built HTML resolve, no page or style
+sheet names a resource on another host, page weights, launch and download
+buttons, and the downloadable ``.ipynb`` runs in plain Jupyter.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+from PIL import Image
+
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+EXPLORER_MAX_BYTES = 2_000_000
+BOOK_MAX_BYTES = 60_000_000
+MIN_CONTRAST = 4.5  # WCAG AA for body text
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
+
+
+def notebook_pages() -> list[str]:
+    """Pages whose source is a notebook (jupytext header with a kernel), not plain Markdown."""
+    return [p for p in toc_pages() if "kernelspec:" in (ROOT / f"{p}.md").read_text()]
+
+
+SEARCH = "search?q=likelihood"  # the search page with a query, as the search box opens it
+PAGES = [*toc_pages(), "genindex", "search", SEARCH]
+
+
+# --- opening pages in Chromium ------------------------------------------------------------
+
+IMAGES_JS = """async () => {
+  const imgs = [...document.images];
+  for (const img of imgs) img.loading = 'eager';
+  await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
+  return imgs.map((img) => {
+    const figure = img.closest('figure');
+    const caption = figure ? figure.querySelector('figcaption') : null;
+    return {
+      src: img.currentSrc || img.src,
+      naturalWidth: img.naturalWidth,
+      alt: img.getAttribute('alt'),
+      inArticle: !!img.closest('article'),
+      caption: caption ? caption.textContent.trim() : '',
+    };
+  });
+}"""
+
+MATH_JS = r"""() => {
+  const root = document.querySelector('article') || document.body;
+  const maths = [...root.querySelectorAll('.math')];
+  const raw = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('pre, code, script, style, mjx-container, .highlight')) continue;
+    if (/\\\(|\\\[|\$\$/.test(node.textContent)) raw.push(node.textContent.trim().slice(0, 80));
+  }
+  return {
+    count: maths.length,
+    untypeset: maths.filter((m) => !m.querySelector('mjx-container'))
+                    .map((m) => m.textContent.slice(0, 80)),
+    errors: [...root.querySelectorAll('mjx-merror')]
+              .map((e) => e.getAttribute('data-mjx-error') || e.textContent),
+    raw: raw,
+  };
+}"""
+
+EXPLORERS_JS = """() => ({
+  explorers: [...document.querySelectorAll('figure.statbook-explorer')].map((fig) => ({
+    id: fig.id,
+    sliders: fig.querySelectorAll('input[type=range]').length,
+    caption: (fig.querySelector('figcaption') || {textContent: ''}).textContent,
+  })),
+  strayRanges: [...document.querySelectorAll('input[type=range]')]
+                 .filter((r) => !r.closest('figure.statbook-explorer')).length,
+  widgetPlaceholders: document.querySelectorAll(
+      '.jupyter-widgets, script[type="application/vnd.jupyter.widget-view+json"]').length,
+})"""
+
+# Image shown by an explorer once it has decoded (so naturalWidth is meaningful).
+SHOWN_JS = """async (fig) => {
+  const img = fig.querySelector('img');
+  await img.decode().catch(() => null);
+  return {src: img.src, naturalWidth: img.naturalWidth,
+          outputs: [...fig.querySelectorAll('output')].map((o) => o.textContent)};
+}"""
+
+# Horizontal overflow: content wider than the window makes the reader scroll sideways.
+LAYOUT_JS = """() => ({
+  scrollWidth: document.documentElement.scrollWidth,
+  clientWidth: document.documentElement.clientWidth,
+  wide: [...document.querySelectorAll('article *')]
+          .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth
+                         && !e.closest('pre, .highlight, .table-wrapper, mjx-container'))
+          .slice(0, 5).map((e) => e.tagName + '.' + e.className),
+})"""
+
+# Folded content (solutions, hidden cells): is the part below each title shown?
+FOLDED_JS = """() => [
+  ...[...document.querySelectorAll('article .toggle')].map((item) => ({
+    id: item.id,
+    kind: 'toggle',
+    shown: [...item.children].filter((c) => !c.matches('.admonition-title, button'))
+             .map((c) => c.getBoundingClientRect().height > 0
+                         && getComputedStyle(c).visibility !== 'hidden'),
+  })),
+  ...[...document.querySelectorAll('article details')].map((item, n) => ({
+    id: item.id || `details-${n}`, kind: 'details', shown: [item.open],
+  })),
+]"""
+
+SEARCH_DONE_JS = """() => {
+  const summary = document.querySelector('#search-results .search-summary');
+  return summary && summary.innerText.length > 0;
+}"""
+
+# Moves one slider the way a script would: set its value and dispatch an input event.
+SET_VALUE_JS = """([fig, index, value]) => {
+  const input = fig.querySelectorAll('input[type=range]')[index];
+  input.value = String(value);
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+}"""
+
+
+# WCAG contrast ratio of caption and slider-label text against the background it sits on.
+CONTRAST_JS = r"""() => {
+  const rgba = (s) => {
+    const m = s.match(/[\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0.5) return c;
+    }
+    return [255, 255, 255, 1];
+  };
+  const channel = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  const lum = (c) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+  const texts = document.querySelectorAll('article figcaption, article figcaption *, '
+                                          + '.statbook-explorer label, .statbook-explorer output');
+  // The permalink "#" after a caption is a hover-only control of the theme.
+  return [...texts].filter((el) => !el.closest('.headerlink')).map((el) => {
+    const a = lum(rgba(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    return {text: el.textContent.trim().slice(0, 50), ratio: Math.round(100 * ratio) / 100};
+  });
+}"""
+
+
+class PageReport:
+    """What one visit of a page found; the tests assert on it."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self.errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        self.failed_requests: list[str] = []
+        self.images: list[dict] = []
+        self.math: dict = {}
+        self.math_timeout = False
+        self.explorers: dict = {}
+        self.slider_moves: list[dict] = []
+        self.theme_in_dark_mode = ""
+        self.contrast: dict[str, list[dict]] = {}
+        self.layout: dict = {}
+        self.search_hits = 0
+        self.folded: list[dict] = []
+        self.unfolded: list[dict] = []
+        self.screenshots: list[Path] = []
+
+
+def _wait_for_math(page, report: PageReport) -> None:
+    if not page.evaluate("() => document.querySelectorAll('.math').length"):
+        return
+    try:
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000
+        )
+        page.evaluate("() => MathJax.startup.promise.then(() => true)")
+    except Exception:  # the check below reports what is missing
+        report.math_timeout = True
+
+
+def _sweep_sliders(page, report: PageReport) -> None:
+    """Step every slider of every explorer through all its positions with the keyboard.
+
+    Each key press is a real input event; after the sweep, each slider is set back
+    to its first value by script (value + ``input`` event), the path the brief names.
+    """
+    for explorer in report.explorers["explorers"]:
+        fig = page.locator(f"#{explorer['id']}")
+        handle = fig.element_handle()
+        for index in range(explorer["sliders"]):
+            slider = fig.locator("input[type=range]").nth(index)
+            start = int(slider.input_value())
+            top = int(slider.get_attribute("max"))
+            slider.focus()
+            shown = page.evaluate(SHOWN_JS, handle)
+            first = shown
+            for key in ["Home"] + ["ArrowRight"] * top:
+                before_value = int(slider.input_value())
+                page.keyboard.press(key)
+                value = int(slider.input_value())
+                if value == before_value:  # Home at the left end moves nothing
+                    continue
+                now = page.evaluate(SHOWN_JS, handle)
+                report.slider_moves.append(
+                    {
+                        "explorer": explorer["id"],
+                        "slider": index,
+                        "how": key,
+                        "value": value,
+                        "changed": now["src"] != shown["src"],
+                        "label_changed": now["outputs"] != shown["outputs"],
+                        "naturalWidth": now["naturalWidth"],
+                        "src": now["src"],
+                    }
+                )
+                shown = now
+            page.evaluate(SET_VALUE_JS, [handle, index, start])
+            back = page.evaluate(SHOWN_JS, handle)
+            report.slider_moves.append(
+                {
+                    "explorer": explorer["id"],
+                    "slider": index,
+                    "how": "script",
+                    "value": start,
+                    "changed": back["src"] != shown["src"] or start == top,
+                    "label_changed": True,
+                    "naturalWidth": back["naturalWidth"],
+                    "src": back["src"],
+                    "back_to_start": back["src"] == first["src"],
+                }
+            )
+
+
+def _unfold(page, report: PageReport) -> None:
+    """Click every folded solution or dropdown open, as a reader would."""
+    report.folded = page.evaluate(FOLDED_JS)
+    # Dropdowns first: a folded solution may sit inside one.
+    for summary in page.locator("article details > summary").all():
+        summary.click()
+    for button in page.locator("article .toggle .toggle-button").all():
+        button.click()
+    page.wait_for_timeout(300)  # togglebutton animates the opening
+    report.unfolded = page.evaluate(FOLDED_JS)
+
+
+def shoot(page, path: Path) -> None:
+    """Full-page screenshot once layout has settled (transitions finished, scrolled to the top)."""
+    page.evaluate(
+        "() => { window.scrollTo(0, 0); return new Promise((done) =>"
+        " requestAnimationFrame(() => requestAnimationFrame(done))); }"
+    )
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+
+
+def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
+    report = PageReport(page_name)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+
+    def route(route):
+        if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
+            route.continue_()
+        else:
+            report.foreign_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: (
+            report.errors.append(f"console.error: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda err: report.errors.append(f"uncaught: {err}"))
+    page.on(
+        "requestfailed",
+        lambda req: report.failed_requests.append(f"{req.url[:200]}: {req.failure}"),
+    )
+    try:
+        path, _, query = page_name.partition("?")
+        url = (html_root / f"{path}.html").as_uri() + (f"?{query}" if query else "")
+        page.goto(url, wait_until="load")
+        if query:
+            page.wait_for_function(SEARCH_DONE_JS)
+            report.search_hits = page.evaluate(
+                "() => document.querySelectorAll('#search-results ul.search li').length"
+            )
+        _wait_for_math(page, report)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        report.images = page.evaluate(IMAGES_JS)
+        report.math = page.evaluate(MATH_JS)
+        report.explorers = page.evaluate(EXPLORERS_JS)
+
+        name = re.sub(r"[^\w.-]+", "__", page_name)
+        light, dark = shots / f"{name}.png", shots / "dark" / f"{name}.png"
+        report.layout = page.evaluate(LAYOUT_JS)
+        shoot(page, light)
+        report.contrast["light"] = page.evaluate(CONTRAST_JS)
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
+        report.theme_in_dark_mode = page.evaluate("() => document.documentElement.dataset.theme")
+        shoot(page, dark)
+        report.contrast["dark"] = page.evaluate(CONTRAST_JS)
+        report.screenshots = [light, dark]
+        page.emulate_media(color_scheme="light")
+
+        _sweep_sliders(page, report)
+        _unfold(page, report)
+    finally:
+        context.close()
+    return report
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/install-chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def page_report(built_book, chromium):
+    """``page_report(name)``: the page opened once in Chromium, its findings cached."""
+    shots = built_book.parent / "screenshots"
+    shutil.rmtree(shots, ignore_errors=True)
+    (shots / "dark").mkdir(parents=True)
+    cache: dict[str, PageReport] = {}
+
+    def get(name: str) -> PageReport:
+        if name not in cache:
+            cache[name] = visit(chromium, built_book, name, shots)
+        return cache[name]
+
+    return get
+
+
+def image_bytes(src: str, html_root: Path) -> bytes:
+    """The bytes behind an image's ``src`` (a ``data:`` URI or a file of the build)."""
+    if src.startswith("data:"):
+        header, payload = src.split(",", 1)
+        assert header.endswith(";base64"), header[:60]
+        return base64.b64decode(payload)
+    parts = urlsplit(src)
+    assert parts.scheme == "file", src
+    path = Path(unquote(parts.path))
+    assert path.is_relative_to(html_root), src
+    return path.read_bytes()
+
+
+def background_problems(data: bytes) -> list[str]:
+    """Why an image would not stay readable on a dark page: transparency or no white margin."""
+    if data.lstrip().startswith((b"<?xml", b"<svg")):
+        return [] if b"fill: #ffffff" in data[:4000] else ["SVG without a white background"]
+    image = Image.open(io.BytesIO(data))
+    problems = []
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        alpha = image.convert("RGBA").getchannel("A")
+        if alpha.getextrema()[0] < 255:
+            problems.append("has transparent pixels")
+    rgb = image.convert("RGB")
+    w, h = rgb.size
+    corners = [rgb.getpixel((x, y)) for x in (0, w - 1) for y in (0, h - 1)]
+    if any(min(c) < 235 for c in corners):
+        problems.append(f"corners are not white: {corners}")
+    return problems
+
+
+# --- per page, in the browser ---------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_page_has_no_console_errors(page_report, page):
+    report = page_report(page)
+    assert report.errors == []
+    assert report.failed_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_page_requests_nothing_from_another_host(page_report, page):
+    assert page_report(page).foreign_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_solutions_unfold_when_clicked(page_report, page):
+    report = page_report(page)
+    assert [item["id"] for item in report.folded] == [item["id"] for item in report.unfolded]
+    for before, after in zip(report.folded, report.unfolded, strict=True):
+        assert not any(before["shown"]), f"{before['id']} is not folded to begin with"
+        assert after["shown"] and all(after["shown"]), f"{after['id']} did not unfold"
+
+
+@pytest.mark.browser
+def test_search_finds_pages_offline(page_report):
+    # Errors of the search itself (e.g. fetching summaries from disk) fail the console test.
+    assert page_report(SEARCH).search_hits >= 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_page_fits_the_window_width(page_report, page):
+    layout = page_report(page).layout
+    assert layout["scrollWidth"] <= layout["clientWidth"], layout
+    assert layout["wide"] == [], layout
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_loads(page_report, page):
+    images = page_report(page).images
+    broken = [img["src"][:120] for img in images if img["naturalWidth"] == 0]
+    assert broken == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_math_is_typeset(page_report, page):
+    report = page_report(page)
+    assert not report.math_timeout, "MathJax did not start (is it served from the build?)"
+    assert report.math["untypeset"] == []
+    assert report.math["errors"] == []
+    assert report.math["raw"] == [], "TeX delimiters left in the text"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_have_captions_and_alt_text(page_report, page):
+    for img in page_report(page).images:
+        if not img["inArticle"]:
+            continue
+        where = img["src"][:80]
+        alt = (img["alt"] or "").strip()
+        assert alt, f"image without alt text: {where}"
+        # Without alt text Sphinx writes the file name into alt.
+        assert not re.search(r"\.(png|jpe?g|svg|gif|webp)$|^\.\./_images/", alt), (
+            f"alt text is a file name: {alt}"
+        )
+        assert img["caption"], f"image without a caption: {where} (alt: {alt[:60]})"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_stay_readable_in_dark_mode(page_report, built_book, page):
+    report = page_report(page)
+    assert report.theme_in_dark_mode == "dark"
+    assert all(path.stat().st_size > 10_000 for path in report.screenshots), report.screenshots
+    shown = {img["src"] for img in report.images if img["inArticle"]}
+    shown |= {move["src"] for move in report.slider_moves}
+    problems = {
+        src[:80]: why for src in shown if (why := background_problems(image_bytes(src, built_book)))
+    }
+    assert problems == {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_captions_and_slider_labels_are_legible_in_both_modes(page_report, page):
+    low = {
+        mode: [(c["text"], c["ratio"]) for c in found if c["ratio"] < MIN_CONTRAST]
+        for mode, found in page_report(page).contrast.items()
+    }
+    assert low == {"light": [], "dark": []}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_every_slider_changes_the_figure(page_report, page):
+    report = page_report(page)
+    found = report.explorers
+    assert found["strayRanges"] == 0, "a range input outside an explorer does nothing"
+    assert found["widgetPlaceholders"] == 0, "a Jupyter widget view needs a kernel"
+    for explorer in found["explorers"]:
+        assert explorer["sliders"] >= 1, explorer["id"]
+        # The page says the sliders step through a grid and how to get the live version.
+        assert re.search(r"grid", explorer["caption"]), explorer["caption"]
+        assert re.search(r"live", explorer["caption"]), explorer["caption"]
+        moves = [m for m in report.slider_moves if m["explorer"] == explorer["id"]]
+        moved = {m["slider"] for m in moves}
+        assert moved == set(range(explorer["sliders"])), (explorer["id"], moved)
+    for move in report.slider_moves:
+        what = {k: v for k, v in move.items() if k != "src"}
+        assert move["changed"], f"moving the slider left the figure unchanged: {what}"
+        assert move["label_changed"], f"the value label did not follow the slider: {what}"
+        assert move["naturalWidth"] > 0, f"the new frame did not load: {what}"
+        assert move.get("back_to_start", True), f"back at the start, another figure: {what}"
+
+
+# --- the built HTML, without a browser -------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    """Collects ids and the URLs a page refers to, with the tag and attribute they sit in."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.refs: list[tuple[str, str, str]] = []
+        self.link_rels: list[tuple[str, str]] = []
+        self.inline_scripts: list[str] = []
+        self._in_inline_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._in_inline_script = tag == "script" and not attrs.get("src")
+        for key in ("id", "name"):
+            if attrs.get(key):
+                self.ids.add(attrs[key])
+        for key in ("href", "src", "poster", "data"):
+            if attrs.get(key):
+                self.refs.append((tag, key, attrs[key]))
+        if tag == "link" and attrs.get("href"):
+            self.link_rels.append((attrs.get("rel") or "", attrs["href"]))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_inline_script = False
+
+    def handle_data(self, data):
+        if self._in_inline_script:
+            self.inline_scripts.append(data)
+
+
+def parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def built_pages(html_root: Path) -> list[Path]:
+    return sorted(p for p in html_root.rglob("*.html") if "_static" not in p.parts)
+
+
+HOST_URL = re.compile(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}\b[^\s\"']*")
+
+
+def is_remote(url: str) -> bool:
+    return bool(urlsplit(url).scheme and urlsplit(url).scheme not in LOCAL_SCHEMES) or (
+        url.startswith("//")
+    )
+
+
+@pytest.mark.book
+def test_internal_links_resolve(built_book):
+    parsed = {path: parse(path) for path in built_pages(built_book)}
+    broken = []
+    for path, links in parsed.items():
+        for _tag, _attr, url in links.refs:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("//"):
+                continue
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{path.relative_to(built_book)}: {url}")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = (parsed.get(target) or parse(target)).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{path.relative_to(built_book)}: {url} (no such anchor)")
+    assert broken == []
+
+
+@pytest.mark.book
+def test_no_page_or_style_sheet_names_a_resource_on_another_host(built_book):
+    remote = []
+    for path in built_pages(built_book):
+        links = parse(path)
+        for tag, attr, url in links.refs:
+            if tag != "a" and attr != "href" and is_remote(url):
+                remote.append(f"{path.name}: <{tag} {attr}={url}>")
+        for rel, url in links.link_rels:
+            if is_remote(url):
+                remote.append(f"{path.name}: <link rel={rel} href={url}>")
+        # Inline scripts could fetch from a CDN later (as sphinx-thebe's configuration would).
+        for script in links.inline_scripts:
+            remote += [f"{path.name}: <script> {url}" for url in HOST_URL.findall(script)]
+    url_pattern = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""")
+    for css in (built_book / "_static").rglob("*.css"):
+        remote += [f"{css.name}: {url}" for url in url_pattern.findall(css.read_text())]
+    assert remote == []
+
+
+@pytest.mark.book
+def test_each_explorer_weighs_at_most_2_mb(built_book):
+    explorer = re.compile(r'<figure id="sbx-[^"]*" class="statbook-explorer".*?</figure>', re.S)
+    sizes = {}
+    for path in built_pages(built_book):
+        for n, match in enumerate(explorer.finditer(path.read_text(encoding="utf-8"))):
+            sizes[f"{path.relative_to(built_book)}#{n}"] = len(match.group().encode())
+    too_big = {name: size for name, size in sizes.items() if size > EXPLORER_MAX_BYTES}
+    assert too_big == {}
+
+
+@pytest.mark.book
+def test_whole_book_weighs_at_most_60_mb(built_book):
+    sizes = {p: p.stat().st_size for p in built_book.rglob("*") if p.is_file()}
+    total = sum(sizes.values())
+    largest = sorted(sizes, key=sizes.get, reverse=True)[:10]
+    assert total <= BOOK_MAX_BYTES, [
+        f"{p.relative_to(built_book)}: {sizes[p] / 1e6:.1f} MB" for p in largest
+    ]
+
+
+def _config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("page", notebook_pages())
+def test_launch_and_download_buttons(built_book, page):
+    config = _config()
+    repo = urlsplit(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"]["branch"]
+    hrefs = {url for _t, _a, url in parse(built_book / f"{page}.html").refs}
+    binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{page}.md"
+    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{page}."
+    assert binder in hrefs
+    assert any(url.startswith(colab) for url in hrefs), sorted(hrefs)
+    download = f"../_sources/{page}.ipynb"
+    assert download in hrefs
+    assert (built_book / "_sources" / f"{page}.ipynb").is_file()
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("page", notebook_pages())
+def test_downloaded_notebook_has_the_code_of_the_source(built_book, page):
+    downloaded = nbformat.read(built_book / "_sources" / f"{page}.ipynb", as_version=4)
+    nbformat.validate(downloaded)
+    source = jupytext.read(ROOT / f"{page}.md", fmt="md:myst")
+    assert downloaded.metadata.kernelspec.name == "python3"
+    code = [c.source for c in downloaded.cells if c.cell_type == "code"]
+    assert code == [c.source for c in source.cells if c.cell_type == "code"]
+
+
+@pytest.mark.book
+def test_downloaded_likelihood_notebook_runs_in_plain_jupyter(built_book, tmp_path, monkeypatch):
+    """The reader's copy: outputs cleared, run by a fresh kernel outside the repository."""
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(built_book / "_sources/chapters/likelihood.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    # statbook installed (here: importable), live Jupyter (not the book build).
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.delenv("STATBOOK_STATIC", raising=False)
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=600,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    explorers = [
+        out for out in outputs if "statbook-explorer" in out.get("data", {}).get("text/html", "")
+    ]
+    assert explorers, "the likelihood notebook shows no explorer"
+    assert all(WIDGET_VIEW_MIME in out["data"] for out in explorers), "no live widget"

@@ -1,0 +1,446 @@
+"""Section 6.4: the two-component Gaussian mixture (statbook.mixtures)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, stats
+from sklearn.mixture import GaussianMixture
+
+from statbook import mixtures
+from statbook.explorers.mixtures import density_explorer, label_switching_explorer
+
+P, MU, SIGMA = 0.5, (-0.5, 4.0), (1.0, 2.0)
+PAR = np.array([P, *MU, *SIGMA])
+SEED = 2024  # the seed the chapter uses for its simulation table
+
+
+def scipy_density(y, p, mu, sigma):
+    """Independent reference: the weighted sum of two scipy normal densities."""
+    return p * stats.norm.pdf(y, mu[0], sigma[0]) + (1 - p) * stats.norm.pdf(y, mu[1], sigma[1])
+
+
+def sklearn_mixture(p, mu, sigma) -> GaussianMixture:
+    """A fitted-looking ``GaussianMixture`` whose parameters are set by hand."""
+    model = GaussianMixture(n_components=2, covariance_type="full")
+    sigma = np.asarray(sigma, dtype=float)
+    model.weights_ = np.array([p, 1 - p])
+    model.means_ = np.asarray(mu, dtype=float)[:, np.newaxis]
+    model.covariances_ = (sigma**2)[:, np.newaxis, np.newaxis]
+    model.precisions_cholesky_ = (1 / sigma)[:, np.newaxis, np.newaxis]
+    return model
+
+
+# --- the numbers of the text ----------------------------------------------------------------
+
+
+def test_moments_of_the_example():
+    mean, variance = mixtures.moments(P, MU, SIGMA)
+    assert mean == pytest.approx(1.75, abs=1e-14)
+    assert variance == pytest.approx(7.5625, abs=1e-14)
+
+
+def test_moments_match_numerical_integration():
+    for p, mu, sigma in [(0.5, MU, SIGMA), (0.2, (3.0, -1.0), (0.3, 1.7))]:
+        mean, variance = mixtures.moments(p, mu, sigma)
+
+        def f(y, p=p, mu=mu, sigma=sigma):
+            return mixtures.density(y, p, mu, sigma)
+
+        m1 = integrate.quad(lambda y: y * f(y), -40, 40)[0]
+        m2 = integrate.quad(lambda y: y**2 * f(y), -40, 40)[0]
+        assert mean == pytest.approx(m1, abs=1e-9)
+        assert variance == pytest.approx(m2 - m1**2, abs=1e-8)
+
+
+def test_density_values_of_the_example():
+    values = mixtures.density([0.0, 4.0], P, MU, SIGMA)
+    np.testing.assert_allclose(values, [0.18953040501, 0.09974356197], rtol=0, atol=5e-12)
+
+
+def test_density_matches_scipy_and_integrates_to_one():
+    y = np.linspace(-10, 15, 501)
+    np.testing.assert_allclose(
+        mixtures.density(y, P, MU, SIGMA), scipy_density(y, P, MU, SIGMA), rtol=1e-13, atol=0
+    )
+    total = integrate.quad(lambda t: mixtures.density(t, P, MU, SIGMA), -np.inf, np.inf)[0]
+    assert total == pytest.approx(1.0, abs=1e-10)
+
+
+def test_cdf_matches_scipy_and_the_density():
+    y = np.linspace(-8, 14, 45)
+    reference = P * stats.norm.cdf(y, MU[0], SIGMA[0]) + (1 - P) * stats.norm.cdf(
+        y, MU[1], SIGMA[1]
+    )
+    np.testing.assert_allclose(mixtures.cdf(y, P, MU, SIGMA), reference, rtol=1e-12, atol=1e-300)
+    h = 1e-5
+    slope = (mixtures.cdf(y + h, P, MU, SIGMA) - mixtures.cdf(y - h, P, MU, SIGMA)) / (2 * h)
+    # a central difference has truncation error ~h² f''' and rounding error ~1e-16/h = 1e-11
+    np.testing.assert_allclose(slope, mixtures.density(y, P, MU, SIGMA), rtol=1e-7, atol=1e-10)
+
+
+# --- scikit-learn cross-check ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("p", "mu", "sigma"), [(P, MU, SIGMA), (0.13, (2.0, 2.5), (0.05, 3.0)), (0.9, (-7, 7), (2, 1))]
+)
+def test_log_density_and_negloglik_agree_with_sklearn(p, mu, sigma):
+    y = np.random.default_rng(7).normal(1.0, 4.0, size=2000)
+    reference = sklearn_mixture(p, mu, sigma).score_samples(y[:, np.newaxis])
+    np.testing.assert_allclose(mixtures.log_density(y, p, mu, sigma), reference, rtol=0, atol=1e-10)
+    value = mixtures.negloglik([p, *mu, *sigma], y)
+    assert value == pytest.approx(-reference.sum(), rel=1e-12)
+
+
+# --- simulation --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chapter_samples() -> dict[str, np.ndarray]:
+    """The chapter's table: n = 5000 per method, drawn in turn from one generator seeded SEED."""
+    rng = np.random.default_rng(SEED)
+    return {
+        method: mixtures.simulate(5000, P, MU, SIGMA, rng, method) for method in mixtures.METHODS
+    }
+
+
+@pytest.mark.parametrize("method", mixtures.METHODS)
+def test_simulated_mean_and_variance_within_monte_carlo_error(chapter_samples, method):
+    y = chapter_samples[method]
+    mean, variance = mixtures.moments(P, MU, SIGMA)
+    se_mean, se_var = mixtures.monte_carlo_se(y.size, P, MU, SIGMA)
+    assert abs(y.mean() - mean) < 3 * se_mean
+    assert abs(y.var(ddof=1) - variance) < 3 * se_var
+
+
+def test_monte_carlo_standard_errors_are_right():
+    """Across 400 replicates the spread of ȳ and s² matches the formula within 10 %."""
+    rng = np.random.default_rng(11)
+    reps = np.stack([mixtures.simulate(2000, P, MU, SIGMA, rng, "arithmetic") for _ in range(400)])
+    se_mean, se_var = mixtures.monte_carlo_se(2000, P, MU, SIGMA)
+    assert reps.mean(axis=1).std(ddof=1) == pytest.approx(se_mean, rel=0.1)
+    assert reps.var(axis=1, ddof=1).std(ddof=1) == pytest.approx(se_var, rel=0.1)
+
+
+@pytest.mark.parametrize("method", mixtures.METHODS)
+def test_simulation_passes_ks_test_against_the_mixture_cdf(chapter_samples, method):
+    result = stats.kstest(chapter_samples[method], lambda t: mixtures.cdf(t, P, MU, SIGMA))
+    assert result.pvalue > 0.01
+
+
+def test_arithmetic_and_transform_give_the_same_draws_from_the_same_state():
+    """Both use the uniforms for Z and then one standard normal sample, in the same order."""
+    a = mixtures.simulate(1000, P, MU, SIGMA, np.random.default_rng(9), "arithmetic")
+    b = mixtures.simulate(1000, P, MU, SIGMA, np.random.default_rng(9), "transform")
+    np.testing.assert_array_equal(a, b)
+
+
+def test_ks_test_detects_a_wrong_mixture():
+    """The KS check can fail: the same draws against a mixture with swapped weights."""
+    y = mixtures.simulate(5000, 0.3, MU, SIGMA, np.random.default_rng(SEED))
+    result = stats.kstest(y, lambda t: mixtures.cdf(t, 0.7, MU, SIGMA))
+    assert result.pvalue < 1e-10
+
+
+@pytest.mark.parametrize("method", mixtures.METHODS)
+def test_labels_choose_the_component(method):
+    y, z = mixtures.simulate(
+        4000, 0.3, (-50.0, 50.0), (1.0, 1.0), np.random.default_rng(3), method, return_z=True
+    )
+    assert set(np.unique(z)) == {1, 2}
+    assert np.all((z == 1) == (y < 0))
+    assert np.mean(z == 1) == pytest.approx(0.3, abs=0.03)
+
+
+@pytest.mark.parametrize("method", mixtures.METHODS)
+def test_degenerate_weights(method):
+    rng = np.random.default_rng(5)
+    assert np.all(mixtures.simulate(200, 1.0, (-100, 100), (1, 1), rng, method) < 0)
+    assert np.all(mixtures.simulate(200, 0.0, (-100, 100), (1, 1), rng, method) > 0)
+    assert mixtures.simulate(0, 0.5, MU, SIGMA, rng, method).shape == (0,)
+
+
+def test_same_seed_same_draws():
+    a = mixtures.simulate(100, P, MU, SIGMA, np.random.default_rng(1), "where")
+    b = mixtures.simulate(100, P, MU, SIGMA, np.random.default_rng(1), "where")
+    np.testing.assert_array_equal(a, b)
+
+
+# --- canonical parametrization -----------------------------------------------------------
+
+
+def test_canonical_parameters_of_the_example():
+    theta = mixtures.to_canonical(P, MU, SIGMA)
+    np.testing.assert_allclose(theta, [0.0, -0.5, 0.5, 1.0, 0.125], rtol=0, atol=1e-15)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    st.floats(0.01, 0.99),
+    st.floats(-20, 20),
+    st.floats(-20, 20),
+    st.floats(0.01, 50),
+    st.floats(0.01, 50),
+)
+def test_canonical_round_trip(p, mu1, mu2, s1, s2):
+    back_p, back_mu, back_sigma = mixtures.from_canonical(
+        mixtures.to_canonical(p, (mu1, mu2), (s1, s2))
+    )
+    assert back_p == pytest.approx(p, rel=1e-12)
+    np.testing.assert_allclose(back_mu, [mu1, mu2], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(back_sigma, [s1, s2], rtol=1e-12)
+    theta = np.array([0.3, -1.2, 0.7, 2.5, 0.05])
+    np.testing.assert_allclose(
+        mixtures.to_canonical(*mixtures.from_canonical(theta)), theta, rtol=1e-12
+    )
+
+
+def test_canonical_maps_are_vectorized():
+    p = np.array([0.2, 0.5, 0.7])
+    mu = np.array([[0, 1], [2, 3], [-1, 5]], dtype=float)
+    sigma = np.array([[1, 2], [0.5, 0.5], [3, 1]], dtype=float)
+    theta = mixtures.to_canonical(p, mu, sigma)
+    assert theta.shape == (3, 5)
+    back = mixtures.from_canonical(theta)
+    np.testing.assert_allclose(back[0], p)
+    np.testing.assert_allclose(back[1], mu)
+    np.testing.assert_allclose(back[2], sigma)
+
+
+def test_joint_density_in_theta_is_p_k_times_the_normal_density():
+    y = np.linspace(-6, 12, 37)
+    theta = mixtures.to_canonical(0.3, (1.0, 5.0), (0.7, 2.5))
+    joint1 = np.exp(mixtures.joint_log_density_canonical(y, 1, theta))
+    joint2 = np.exp(mixtures.joint_log_density_canonical(y, 2, theta))
+    np.testing.assert_allclose(joint1, 0.3 * stats.norm.pdf(y, 1.0, 0.7), rtol=1e-12)
+    np.testing.assert_allclose(joint2, 0.7 * stats.norm.pdf(y, 5.0, 2.5), rtol=1e-12)
+    np.testing.assert_allclose(
+        mixtures.density_canonical(y, theta),
+        mixtures.density(y, 0.3, (1.0, 5.0), (0.7, 2.5)),
+        rtol=1e-12,
+    )
+
+
+def seed_joint_log_density(y, k, theta):
+    """The seed's printed joint log density, verbatim (no −½ log π)."""
+    t1, t2, t3, t4, t5 = theta
+    common = -np.log1p(np.exp(t1))
+    if k == 1:
+        return t1 + t2 * y - t3 * y**2 + common - t2**2 / (4 * t3) + 0.5 * np.log(t3)
+    return t4 * y - t5 * y**2 + common - t4**2 / (4 * t5) + 0.5 * np.log(t5)
+
+
+def test_seed_joint_density_omits_the_base_measure_factor():
+    """Seed formula = ours + ½ log π exactly, i.e. a density w.r.t. π^{-1/2} dy."""
+    y = np.linspace(-5, 10, 31)
+    theta = mixtures.to_canonical(P, MU, SIGMA)
+    for k in (1, 2):
+        ours = mixtures.joint_log_density_canonical(y, k, theta)
+        np.testing.assert_allclose(
+            seed_joint_log_density(y, k, theta) - ours, 0.5 * np.log(np.pi), rtol=0, atol=1e-12
+        )
+
+
+def test_seed_theta2_is_a_typo():
+    """With θ₂ = μ₁/σ₁² the joint density is right; with the printed μ₁/(2σ₁²) it is not."""
+    y = np.linspace(-5, 10, 31)
+    p, mu, sigma = 0.4, (1.5, 4.0), (1.0, 2.0)
+    reference = np.log(p * stats.norm.pdf(y, mu[0], sigma[0]))
+    theta = mixtures.to_canonical(p, mu, sigma)
+    assert theta[1] == pytest.approx(mu[0] / sigma[0] ** 2)
+    np.testing.assert_allclose(mixtures.joint_log_density_canonical(y, 1, theta), reference)
+    typo = theta.copy()
+    typo[1] = mu[0] / (2 * sigma[0] ** 2)
+    wrong = seed_joint_log_density(y, 1, typo) - 0.5 * np.log(np.pi)
+    assert np.max(np.abs(wrong - reference)) > 0.1
+
+
+# --- posterior ---------------------------------------------------------------------------------
+
+
+def test_posterior_is_bayes_rule():
+    y = np.linspace(-5, 10, 31)
+    post = mixtures.posterior(y, P, MU, SIGMA)
+    first = P * stats.norm.pdf(y, MU[0], SIGMA[0]) / scipy_density(y, P, MU, SIGMA)
+    np.testing.assert_allclose(post[..., 0], first, rtol=1e-12)
+    np.testing.assert_allclose(post.sum(axis=-1), 1.0, rtol=0, atol=1e-15)
+
+
+def test_posterior_agrees_with_sklearn_predict_proba():
+    y = np.linspace(-5, 10, 31)
+    reference = sklearn_mixture(P, MU, SIGMA).predict_proba(y[:, np.newaxis])
+    np.testing.assert_allclose(
+        mixtures.posterior(y, P, MU, SIGMA), reference, rtol=1e-10, atol=1e-14
+    )
+
+
+def test_posterior_far_in_the_tails_is_exact():
+    """Both densities underflow at y = ±200 with σ = 1e-3; the posterior is still exact."""
+    post = mixtures.posterior([-200.0, 200.0, 1.75], P, MU, (1e-3, 1e-3))
+    np.testing.assert_array_equal(post[:, 0], [1.0, 0.0, 0.5])  # 1.75 is the midpoint
+    assert np.all(np.isfinite(post))
+
+
+# --- robustness --------------------------------------------------------------------------------
+
+
+def test_extreme_valid_inputs_stay_finite():
+    y = np.array([-200.0, -1.0, 0.0, 3.0, 200.0])
+    for p in (0.0, 1e-12, 0.5, 1.0):
+        for sigma in ((1e-3, 1e-3), (1e-3, 100.0), (100.0, 1e-3)):
+            log_f = mixtures.log_density(y, p, MU, sigma)
+            assert np.all(np.isfinite(log_f)), (p, sigma)
+            assert np.all(np.isfinite(mixtures.density(y, p, MU, sigma)))
+            assert np.isfinite(mixtures.negloglik([p, *MU, *sigma], y))
+            assert mixtures.negloglik([p, *MU, *sigma], y) == pytest.approx(-log_f.sum())
+
+
+def test_log_density_in_the_far_tail_is_the_exact_quadratic():
+    log_f = mixtures.log_density(200.0, 0.5, MU, (1e-3, 1e-3))
+    expected = np.log(0.5) - np.log(1e-3) - 0.5 * np.log(2 * np.pi) - 0.5 * (196 / 1e-3) ** 2
+    assert log_f == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    "par",
+    [
+        [-0.1, 0, 1, 1, 1],
+        [1.1, 0, 1, 1, 1],
+        [0.5, 0, 1, 0, 1],
+        [0.5, 0, 1, 1, -2],
+        [np.nan, 0, 1, 1, 1],
+        [0.5, np.nan, 1, 1, 1],
+        [0.5, 0, np.inf, 1, 1],
+        [0.5, 0, 1, np.inf, 1],
+    ],
+)
+def test_negloglik_is_inf_off_the_parameter_space(par):
+    assert mixtures.negloglik(par, [0.0, 1.0, 2.0]) == np.inf
+
+
+def test_negloglik_is_vectorized_and_chunked(monkeypatch):
+    y = mixtures.simulate(300, P, MU, SIGMA, np.random.default_rng(2))
+    grid = np.tile(PAR, (7, 9, 1))
+    grid[..., 1] += np.linspace(-1, 1, 9)
+    grid[..., 2] += np.linspace(-1, 1, 7)[:, np.newaxis]
+    grid[0, 0, 0] = 2.0  # one point off the parameter space
+    monkeypatch.setattr(mixtures, "CHUNK", 1000)  # several chunks of 3 rows
+    values = mixtures.negloglik(grid, y)
+    assert values.shape == (7, 9)
+    assert values[0, 0] == np.inf
+    for i, j in [(0, 1), (3, 4), (6, 8)]:
+        assert values[i, j] == pytest.approx(mixtures.negloglik(grid[i, j], y), rel=1e-14)
+        reference = -np.log(scipy_density(y, grid[i, j, 0], grid[i, j, 1:3], grid[i, j, 3:])).sum()
+        assert values[i, j] == pytest.approx(reference, rel=1e-12)
+
+
+def test_density_is_vectorized_over_parameters():
+    p = np.array([0.2, 0.5])
+    mu = np.array([[0.0, 1.0], [-0.5, 4.0]])
+    sigma = np.array([[1.0, 1.0], [1.0, 2.0]])
+    y = np.linspace(-3, 6, 10)
+    values = mixtures.density(y, p, mu, sigma)
+    assert values.shape == (2, 10)
+    np.testing.assert_allclose(values[1], scipy_density(y, 0.5, MU, SIGMA), rtol=1e-13)
+    assert mixtures.density(0.0, P, MU, SIGMA).shape == ()
+
+
+def test_label_switching_symmetry():
+    """−ℓ(p, μ₁, μ₂, σ₁, σ₂) = −ℓ(1 − p, μ₂, μ₁, σ₂, σ₁): the likelihood cannot name components."""
+    y = mixtures.simulate(500, P, MU, SIGMA, np.random.default_rng(4))
+    swapped = [1 - P, MU[1], MU[0], SIGMA[1], SIGMA[0]]
+    assert mixtures.negloglik(swapped, y) == pytest.approx(mixtures.negloglik(PAR, y), rel=1e-14)
+
+
+def test_gradient_of_negloglik_in_the_means_by_finite_differences():
+    """∂(−ℓ)/∂μ_k = −Σ_i P(Z = k | y_i)(y_i − μ_k)/σ_k², the EM-style score."""
+    y = mixtures.simulate(400, P, MU, SIGMA, np.random.default_rng(8))
+    par = np.array([0.4, -0.2, 3.5, 1.2, 1.8])
+    post = mixtures.posterior(y, par[0], par[1:3], par[3:])
+    analytic = -(post * (y[:, np.newaxis] - par[1:3]) / par[3:] ** 2).sum(axis=0)
+    h = 1e-6
+    numeric = []
+    for index in (1, 2):
+        step = np.zeros(5)
+        step[index] = h
+        numeric.append(
+            (mixtures.negloglik(par + step, y) - mixtures.negloglik(par - step, y)) / (2 * h)
+        )
+    np.testing.assert_allclose(numeric, analytic, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"p": 1.5}, "p must lie in"),
+        ({"p": -0.1}, "p must lie in"),
+        ({"sigma": (0.0, 1.0)}, "sigma must be positive"),
+        ({"sigma": (1.0, -1.0)}, "sigma must be positive"),
+        ({"mu": (np.nan, 1.0)}, "mu must be finite"),
+        ({"mu": (1.0, 2.0, 3.0)}, "mu must have shape"),
+    ],
+)
+def test_bad_parameters_raise_in_simulate_and_density(kwargs, message):
+    args = {"p": P, "mu": MU, "sigma": SIGMA, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        mixtures.density([0.0], **args)
+    with pytest.raises(ValueError, match=message):
+        mixtures.simulate(10, rng=np.random.default_rng(0), **args)
+
+
+def test_nan_data_raise():
+    for function in (mixtures.density, mixtures.log_density, mixtures.posterior, mixtures.cdf):
+        with pytest.raises(ValueError, match="y must be finite"):
+            function([0.0, np.nan], P, MU, SIGMA)
+    with pytest.raises(ValueError, match="y must be finite"):
+        mixtures.negloglik(PAR, [1.0, np.nan])
+    with pytest.raises(ValueError, match="y must be finite"):
+        mixtures.joint_log_density_canonical([np.inf], 1, mixtures.to_canonical(P, MU, SIGMA))
+
+
+def test_bad_simulation_arguments_raise():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="method must be one of"):
+        mixtures.simulate(10, P, MU, SIGMA, rng, "ifelse")
+    with pytest.raises(ValueError, match="n must be a non-negative integer"):
+        mixtures.simulate(-1, P, MU, SIGMA, rng)
+    with pytest.raises(ValueError, match="n must be a non-negative integer"):
+        mixtures.simulate(2.5, P, MU, SIGMA, rng)
+    with pytest.raises(ValueError, match="rng must be"):
+        mixtures.simulate(10, P, MU, SIGMA, 1)
+
+
+def test_bad_canonical_arguments_raise():
+    with pytest.raises(ValueError, match=r"p must lie in \(0, 1\)"):
+        mixtures.to_canonical(1.0, MU, SIGMA)
+    with pytest.raises(ValueError, match="theta₃ and theta₅ must be positive"):
+        mixtures.from_canonical([0, 0, -1, 0, 1])
+    with pytest.raises(ValueError, match="k must hold component labels"):
+        mixtures.joint_log_density_canonical(0.0, 3, mixtures.to_canonical(P, MU, SIGMA))
+
+
+# --- explorers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("factory", [density_explorer, label_switching_explorer])
+def test_mixture_explorers_survive_every_extreme(factory):
+    explorer = factory()
+    positions = [{s.name: s.values[0]} for s in explorer.sliders]
+    positions += [{s.name: s.values[-1]} for s in explorer.sliders]
+    # After these every slider is at its maximum; then all jump to their minimum together.
+    positions += [{s.name: s.values[0] for s in explorer.sliders}]
+    for position in positions:
+        redraws = explorer.redraws
+        explorer.set(**position)
+        assert explorer.redraws > redraws
+        assert explorer.last_error is None, (position, explorer.last_error)
+
+
+@pytest.mark.parametrize("factory", [density_explorer, label_switching_explorer])
+def test_mixture_explorers_static_grids_are_small(factory):
+    explorer = factory()
+    assert int(np.prod([len(s.static_grid) for s in explorer.sliders])) <= 40
+    assert len(explorer.static_html().encode()) < 2_000_000
