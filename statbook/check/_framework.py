@@ -12,6 +12,7 @@ the exercise or the formula of the solution.
 from __future__ import annotations
 
 import functools
+import textwrap
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 
 RTOL = 1e-6
+WIDTH = 88  #: hints are wrapped to this width
 ATOL = 1e-9
 _CHECK_DIR = str(Path(__file__).parent)
 
@@ -84,7 +86,10 @@ class Report:
         parts = [head, *self.lines, summary]
         if not passed and self.hints:
             parts.append("Hints:")
-            parts.extend(f"  • {hint}" for hint in self.hints)
+            parts.extend(
+                textwrap.fill(hint, WIDTH, initial_indent="  • ", subsequent_indent="    ")
+                for hint in self.hints
+            )
         message = "\n".join(parts)
         if not quiet:
             print(message)
@@ -301,4 +306,7 @@ def _matches(got: np.ndarray, wrong: Callable, args: tuple, rtol: float) -> bool
 
 
 def _short(values: np.ndarray) -> str:
-    return np.array2string(values, precision=6, threshold=6) if values.ndim else f"{values:.6g}"
+    """A number, or an array on one line (at most a few entries)."""
+    if values.ndim == 0:
+        return f"{values:.6g}"
+    return " ".join(np.array2string(values, precision=6, threshold=6).split())
