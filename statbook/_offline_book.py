@@ -1,7 +1,7 @@
 """Sphinx extension that keeps the HTML book self-contained and free of console errors.
 
 Listed under ``sphinx: extra_extensions`` in ``_config.yml``; nothing in the
-library imports it.  Three things, each a workaround for a default of the
+library imports it.  Four things, each a workaround for a default of the
 tool chain that the browser tests (``tests/test_browser.py``) catch:
 
 * sphinx-thebe (always loaded by Jupyter Book) adds its configuration script

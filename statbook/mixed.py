@@ -1,0 +1,433 @@
+"""Section 6.5: the Gaussian random-effects model (Example 6.5).
+
+Groups i = 1, ..., n hold m_i observations each.  A latent Z_i ~ N(0, 1) is
+drawn per group and, given Z_i, the observations of the group are i.i.d.
+
+    Y_ij = β₀ + ν Z_i + ε_ij,        ε_ij ~ N(0, σ²).
+
+**Exponential-family view.**  Given z the sufficient statistic of one
+observation is t(y | z) = (y, −y², z y) with canonical parameter
+θ = (θ₁, θ₂, θ₃), θ₂ > 0; the conditional density is N((θ₁ + θ₃ z)/(2θ₂), 1/(2θ₂)),
+so (Example 6.3 with mean θ₁ + θ₃ z)
+
+    σ² = 1/(2θ₂),   β₀ = σ² θ₁,   ν = σ² θ₃.
+
+**Marginal distribution.**  Integrating Z_i out, the vector Y_i of group i is
+N(β₀ 1, Σ_i) with the compound-symmetric covariance Σ_i = σ² I + ν² 1 1ᵀ.  With
+v_i = σ² + m_i ν², the matrix determinant lemma and Sherman–Morrison give
+
+    det Σ_i = σ^{2(m_i − 1)} v_i,
+    Σ_i⁻¹   = (I − ν²/v_i 1 1ᵀ) / σ²,
+    (y_i − β₀1)ᵀ Σ_i⁻¹ (y_i − β₀1) = W_i/σ² + m_i (ȳ_i − β₀)² / v_i,
+
+where ȳ_i is the group mean and W_i = Σ_j (y_ij − ȳ_i)².  Summing over groups,
+
+    −ℓ(β₀, ν, σ²) = N/2 log 2π + (N − n)/2 log σ² + W/(2σ²)
+                    + ½ Σ_i [log v_i + m_i (ȳ_i − β₀)²/v_i],
+
+with N = Σ m_i and W = Σ W_i.  No m_i × m_i matrix is ever formed.  Groups of
+the same size enter alike, so the likelihood only needs, per distinct size m_k,
+the number n_k of such groups, the mean a_k of their group means and the sum
+D_k of squared deviations of those group means from a_k:
+Σ_{i: m_i = m_k} (ȳ_i − β₀)² = D_k + n_k (a_k − β₀)².
+
+**Profiling.**  With the variance ratio λ = ν²/σ² fixed, v_i = σ²(1 + m_i λ) and
+−ℓ is minimized in closed form by the weighted mean and the weighted residual
+variance (weights w_i = m_i/(1 + m_i λ)):
+
+    β̂₀(λ) = Σ w_i ȳ_i / Σ w_i,     σ̂²(λ) = [W + Σ w_i (ȳ_i − β̂₀)²] / N,
+
+leaving the one-dimensional profile
+
+    −ℓ_p(λ) = N/2 (log 2π + 1) + N/2 log σ̂²(λ) + ½ Σ log(1 + m_i λ),
+
+whose derivative is ½ Σ [w_i − w_i² (ȳ_i − β̂₀)²/σ̂²].  The fit minimizes it
+over λ ∈ [0, ∞).
+
+**Prediction of the random effects.**  (Z_i, ȳ_i) is jointly Gaussian with
+Cov(Z_i, ȳ_i) = ν and Var ȳ_i = ν² + σ²/m_i, so
+
+    E(Z_i | y) = ν m_i (ȳ_i − β₀) / (σ² + m_i ν²).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from scipy.optimize import brentq
+
+from statbook._validate import as_count_vector, as_float_vector, as_parameter, check_rng
+
+LOG_2PI = float(np.log(2 * np.pi))
+
+
+# --- the exponential-family view ------------------------------------------------------------
+
+
+def sufficient_statistic(y, z) -> np.ndarray:
+    """t(y | z) = (y, −y², z y) of Example 6.5, broadcast over ``y`` and ``z``; shape (..., 3)."""
+    y = np.asarray(y, dtype=float)
+    z = np.asarray(z, dtype=float)
+    y, z = np.broadcast_arrays(y, z)
+    return np.stack([y, -(y**2), z * y], axis=-1)
+
+
+def from_canonical(theta) -> np.ndarray:
+    """(β₀, ν, σ²) = (σ² θ₁, σ² θ₃, 1/(2θ₂)) from ``theta`` = (θ₁, θ₂, θ₃) of shape (..., 3)."""
+    theta = as_parameter(theta, 3, "theta")
+    sigma2 = 1 / (2 * theta[..., 1])
+    return np.stack([sigma2 * theta[..., 0], sigma2 * theta[..., 2], sigma2], axis=-1)
+
+
+def to_canonical(par) -> np.ndarray:
+    """θ = (β₀/σ², 1/(2σ²), ν/σ²) from ``par`` = (β₀, ν, σ²) of shape (..., 3)."""
+    par = as_parameter(par, 3)
+    beta0, nu, sigma2 = par[..., 0], par[..., 1], par[..., 2]
+    return np.stack([beta0 / sigma2, 1 / (2 * sigma2), nu / sigma2], axis=-1)
+
+
+def conditional_logpdf(y, z, theta) -> np.ndarray:
+    """log f(y | z) = θ·t(y | z) − (θ₁ + θ₃ z)²/(4θ₂) + ½ log θ₂ − ½ log π.
+
+    The exponential-family form of the N(β₀ + ν z, σ²) density of one
+    observation given its group's z; ``theta`` has shape (3,).
+    """
+    theta = as_parameter(theta, 3, "theta")
+    t1, t2, t3 = theta
+    linear = sufficient_statistic(y, z) @ theta
+    z = np.asarray(z, dtype=float)
+    return linear - (t1 + t3 * z) ** 2 / (4 * t2) + 0.5 * np.log(t2 / np.pi)
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+class MixedSample(NamedTuple):
+    """Simulated data: responses, group labels 0..n−1, and the latent Z_i (unobserved)."""
+
+    y: np.ndarray  #: Y_ij, all groups one after the other
+    group: np.ndarray  #: group label i of each observation
+    z: np.ndarray  #: Z_i per group, for teaching only: in practice it is not observed
+
+
+def simulate(m, beta0: float, nu: float, sigma: float, rng: np.random.Generator) -> MixedSample:
+    """Y_ij = β₀ + ν Z_i + ε_ij for groups of sizes ``m``, Z_i ~ N(0, 1), ε_ij ~ N(0, σ²)."""
+    sizes = as_count_vector(m, "m")
+    if np.any(sizes == 0):
+        raise ValueError("m must hold group sizes of at least 1; found 0")
+    if not sigma > 0:
+        raise ValueError(f"sigma must be positive; got {sigma}")
+    rng = check_rng(rng)
+    group = np.repeat(np.arange(sizes.size), sizes)
+    z = rng.standard_normal(sizes.size)
+    y = beta0 + nu * z[group] + sigma * rng.standard_normal(group.size)
+    return MixedSample(y, group, z)
+
+
+class MixedStats(NamedTuple):
+    """Sufficient statistics of grouped data, computed once in O(N)."""
+
+    n_obs: int  #: N = Σ m_i
+    n_groups: int  #: n
+    within_ss: float  #: W = Σ_ij (y_ij − ȳ_i)²
+    sizes: np.ndarray  #: the distinct group sizes m_k
+    size_counts: np.ndarray  #: n_k, the number of groups of size m_k
+    size_mean: np.ndarray  #: a_k, the mean of ȳ_i over the groups of size m_k
+    size_dev: np.ndarray  #: D_k = Σ (ȳ_i − a_k)² over the groups of size m_k
+    group_size: np.ndarray  #: m_i, per group (for the predictions E(Z_i | y))
+    group_mean: np.ndarray  #: ȳ_i, per group
+
+
+def as_group_labels(group, n_obs: int) -> np.ndarray:
+    """Check that ``group`` labels ``n_obs`` observations with every group 0, 1, ..., n−1."""
+    labels = as_count_vector(group, "group")
+    if labels.size != n_obs:
+        raise ValueError(
+            f"group must give one label per observation: y has {n_obs} values, "
+            f"group has {labels.size}"
+        )
+    sizes = np.bincount(labels)
+    if np.any(sizes == 0):
+        raise ValueError(
+            f"group must use the labels 0, 1, ..., n−1 with no empty group in between; "
+            f"group {int(np.flatnonzero(sizes == 0)[0])} has no observations "
+            f"(relabel with np.unique(group, return_inverse=True)[1])"
+        )
+    return labels
+
+
+def suff_stats(y, group) -> MixedStats:
+    """Group sizes m_i and means ȳ_i (by ``np.bincount``), W, and their summaries by group size."""
+    values = as_float_vector(y, "y")
+    labels = as_group_labels(group, values.size)
+    group_size = np.bincount(labels)
+    group_mean = np.bincount(labels, weights=values) / group_size
+    within_ss = float(np.sum((values - group_mean[labels]) ** 2))
+    sizes, size_index, size_counts = np.unique(group_size, return_inverse=True, return_counts=True)
+    size_mean = np.bincount(size_index, weights=group_mean) / size_counts
+    size_dev = np.bincount(size_index, weights=(group_mean - size_mean[size_index]) ** 2)
+    return MixedStats(
+        n_obs=int(values.size),
+        n_groups=int(group_size.size),
+        within_ss=within_ss,
+        sizes=sizes.astype(float),
+        size_counts=size_counts.astype(float),
+        size_mean=size_mean,
+        size_dev=size_dev,
+        group_size=group_size,
+        group_mean=group_mean,
+    )
+
+
+# --- the marginal likelihood --------------------------------------------------------------
+
+
+def marginal_cov(m: int, nu: float, sigma2: float) -> np.ndarray:
+    """Σ = σ² I + ν² 1 1ᵀ, the m × m covariance of one group (for checks and teaching only)."""
+    return sigma2 * np.eye(m) + nu**2 * np.ones((m, m))
+
+
+def icc(nu, sigma2) -> np.ndarray:
+    """Intraclass correlation ν²/(ν² + σ²): the correlation of two observations of one group."""
+    nu2 = np.asarray(nu, dtype=float) ** 2
+    return nu2 / (nu2 + np.asarray(sigma2, dtype=float))
+
+
+def negloglik(par, stats: MixedStats) -> np.ndarray:
+    """Marginal −ℓ(β₀, ν, σ²) (see the module docstring) in O(number of group sizes).
+
+    ``par`` = (β₀, ν, σ²) has shape (..., 3); the result has shape (...).  The
+    parameter space is ℝ × ℝ × (0, ∞) (−ℓ is even in ν); +inf for σ² ≤ 0.
+    """
+    par = as_parameter(par, 3)
+    beta0, nu, sigma2 = par[..., 0, None], par[..., 1, None], par[..., 2]
+    inside = sigma2 > 0
+    s2 = np.where(inside, sigma2, 1.0)[..., None]
+    m, count = stats.sizes, stats.size_counts
+    nu_abs = np.abs(nu)
+    # log v_k = log(σ² + m_k ν²), computed in logs so that huge ν does not overflow
+    log_v = np.where(
+        nu_abs > 0,
+        np.logaddexp(np.log(s2), np.log(m) + 2 * np.log(np.where(nu_abs > 0, nu_abs, 1.0))),
+        np.log(s2),
+    )
+    inv_sqrt_v = np.exp(-0.5 * log_v)
+    with np.errstate(over="ignore"):  # a value beyond the float range is +inf, as it should be
+        scaled = (stats.size_mean - beta0) * inv_sqrt_v  # (a_k − β₀)/√v_k
+        between = m * (stats.size_dev * inv_sqrt_v**2 + count * scaled**2)
+        groups = np.sum(count * log_v + between, axis=-1)
+        n_within = stats.n_obs - stats.n_groups
+        within = n_within * np.log(s2[..., 0]) + stats.within_ss / s2[..., 0]
+        value = 0.5 * (stats.n_obs * LOG_2PI + within + groups)
+    return np.where(inside, value, np.inf)
+
+
+def grad(par, stats: MixedStats) -> np.ndarray:
+    """∇(−ℓ)(β₀, ν, σ²) with v_k = σ² + m_k ν² and Q_k = D_k + n_k (a_k − β₀)²:
+
+        ∂/∂β₀ = −Σ_k n_k m_k (a_k − β₀)/v_k,
+        ∂/∂ν  = ν Σ_k m_k (n_k/v_k − m_k Q_k/v_k²),
+        ∂/∂σ² = (N − n)/(2σ²) − W/(2σ⁴) + ½ Σ_k (n_k/v_k − m_k Q_k/v_k²).
+
+    ``par`` has shape (..., 3) with σ² > 0; the result has the same shape.
+    """
+    par = as_parameter(par, 3)
+    beta0, nu, sigma2 = par[..., 0, None], par[..., 1, None], par[..., 2, None]
+    m, count = stats.sizes, stats.size_counts
+    v = sigma2 + m * nu**2
+    diff = stats.size_mean - beta0
+    squares = stats.size_dev + count * diff**2
+    common = count / v - m * squares / v**2
+    d_beta0 = -np.sum(count * m * diff / v, axis=-1)
+    d_nu = nu[..., 0] * np.sum(m * common, axis=-1)
+    s2 = sigma2[..., 0]
+    d_sigma2 = (
+        (stats.n_obs - stats.n_groups) / (2 * s2)
+        - stats.within_ss / (2 * s2**2)
+        + 0.5 * np.sum(common, axis=-1)
+    )
+    return np.stack([d_beta0, d_nu, d_sigma2], axis=-1)
+
+
+# --- profiling and the fit ----------------------------------------------------------------
+
+
+class NoUniqueMLEError(ValueError):
+    """The data cannot determine the three parameters (too few groups or no within-group spread)."""
+
+
+def _profile_parts(ratio, stats: MixedStats):
+    """β̂₀(λ), σ̂²(λ), the weights w_k and the squares Q_k at variance ratios λ (any shape)."""
+    ratio = np.asarray(ratio, dtype=float)[..., None]
+    m, count = stats.sizes, stats.size_counts
+    weight = m / (1 + m * ratio)
+    beta0 = np.sum(count * weight * stats.size_mean, axis=-1) / np.sum(count * weight, axis=-1)
+    squares = stats.size_dev + count * (stats.size_mean - beta0[..., None]) ** 2
+    sigma2 = (stats.within_ss + np.sum(weight * squares, axis=-1)) / stats.n_obs
+    return beta0, sigma2, weight, squares
+
+
+def profile_ratio(ratio, stats: MixedStats):
+    """(β̂₀(λ), σ̂²(λ)): the β₀ and σ² that minimize −ℓ for fixed λ = ν²/σ² ≥ 0."""
+    beta0, sigma2, _, _ = _profile_parts(ratio, stats)
+    return beta0, sigma2
+
+
+def profile_negloglik_ratio(ratio, stats: MixedStats) -> np.ndarray:
+    """−ℓ_p(λ) = N/2 (log 2π + 1) + N/2 log σ̂²(λ) + ½ Σ_k n_k log(1 + m_k λ); +inf for λ < 0."""
+    ratio = np.asarray(ratio, dtype=float)
+    inside = ratio >= 0
+    safe = np.where(inside, ratio, 0.0)
+    _, sigma2, _, _ = _profile_parts(safe, stats)
+    logdet = np.sum(stats.size_counts * np.log1p(stats.sizes * safe[..., None]), axis=-1)
+    value = 0.5 * stats.n_obs * (LOG_2PI + 1 + np.log(sigma2)) + 0.5 * logdet
+    return np.where(inside, value, np.inf)
+
+
+def profile_grad_ratio(ratio, stats: MixedStats) -> np.ndarray:
+    """d(−ℓ_p)/dλ = ½ Σ_k [n_k w_k − w_k² Q_k/σ̂²(λ)] with w_k = m_k/(1 + m_k λ)."""
+    _, sigma2, weight, squares = _profile_parts(ratio, stats)
+    total = np.sum(stats.size_counts * weight - weight**2 * squares / sigma2[..., None], axis=-1)
+    return 0.5 * total
+
+
+def profile_negloglik_nu(nu, stats: MixedStats, *, iterations: int = 80) -> np.ndarray:
+    """min over (β₀, σ²) of −ℓ(β₀, ν, σ²), for every ν in ``nu`` at once.
+
+    For fixed ν and σ², β̂₀ is the weighted mean of the ȳ_i with weights
+    m_i/(σ² + m_i ν²).  The minimizing σ² lies in [W/N, (W + N R²)/(N − n)], R the
+    range of the group means, because the σ²-derivative of −ℓ is negative below
+    and positive above; a golden-section search on log σ² over that interval,
+    vectorized over ``nu``, shrinks it by 0.618 per iteration.
+    """
+    _check_identifiable(stats)
+    nu = np.asarray(nu, dtype=float)
+    spread = np.ptp(stats.group_mean)
+    n_within = stats.n_obs - stats.n_groups
+
+    def at(log_sigma2):
+        sigma2 = np.exp(log_sigma2)[..., None]
+        weight = stats.size_counts * stats.sizes / (sigma2 + stats.sizes * nu[..., None] ** 2)
+        beta0 = np.sum(weight * stats.size_mean, axis=-1) / np.sum(weight, axis=-1)
+        return negloglik(np.stack([beta0, nu, sigma2[..., 0]], axis=-1), stats)
+
+    low = np.full(nu.shape, np.log(stats.within_ss / stats.n_obs))
+    high = np.full(nu.shape, np.log((stats.within_ss + stats.n_obs * spread**2) / n_within))
+    ratio = (np.sqrt(5) - 1) / 2
+    left, right = high - ratio * (high - low), low + ratio * (high - low)
+    f_left, f_right = at(left), at(right)
+    for _ in range(iterations):
+        move = f_left < f_right  # the minimum lies in [low, right]: drop (right, high]
+        low, high = np.where(move, low, left), np.where(move, right, high)
+        kept, f_kept = np.where(move, left, right), np.where(move, f_left, f_right)
+        fresh = np.where(move, high - ratio * (high - low), low + ratio * (high - low))
+        f_fresh = at(fresh)
+        left, f_left = np.where(move, fresh, kept), np.where(move, f_fresh, f_kept)
+        right, f_right = np.where(move, kept, fresh), np.where(move, f_kept, f_fresh)
+    return np.minimum(np.minimum(f_left, f_right), np.minimum(at(low), at(high)))
+
+
+def _check_identifiable(stats: MixedStats) -> None:
+    if stats.n_groups < 2:
+        raise NoUniqueMLEError(
+            f"the data hold {stats.n_groups} group; at least 2 groups are needed to separate the "
+            "level β₀ from the group effect ν Z_i"
+        )
+    if stats.n_obs == stats.n_groups:
+        raise NoUniqueMLEError(
+            "every group has a single observation, so only σ² + ν² is determined, not σ² and ν "
+            "separately"
+        )
+    if not stats.within_ss > 0:
+        raise NoUniqueMLEError(
+            "all observations within each group are equal (W = 0): −ℓ decreases without bound "
+            "as σ → 0, so there is no maximum-likelihood estimate"
+        )
+
+
+def _argmin_ratio(stats: MixedStats) -> float:
+    """λ̂ = argmin −ℓ_p(λ) over [0, ∞): a log-spaced grid, then a root of the derivative."""
+    top = 8.0
+    while True:
+        grid = np.concatenate([[0.0], np.logspace(-10, top, 10 * int(top + 10) + 1)])
+        values = profile_negloglik_ratio(grid, stats)
+        best = int(np.argmin(values))
+        if best < grid.size - 1 or top > 300:
+            break
+        top += 16.0  # the minimum lies beyond the grid (ν ≫ σ): extend it
+    if best == 0 and profile_grad_ratio(0.0, stats) >= 0:
+        return 0.0  # the boundary: −ℓ_p increases from λ = 0
+    low, high = grid[max(best - 1, 0)], grid[min(best + 1, grid.size - 1)]
+    slope_low, slope_high = profile_grad_ratio(np.array([low, high]), stats)
+    if slope_low < 0 < slope_high:
+        return float(brentq(lambda r: float(profile_grad_ratio(r, stats)), low, high, xtol=1e-300))
+    return float(grid[best])
+
+
+@dataclass(frozen=True)
+class MixedFit:
+    """Maximum-likelihood fit of the Gaussian random-effects model."""
+
+    beta0: float  #: β̂₀
+    nu: float  #: ν̂ ≥ 0 (−ℓ is even in ν; the sign is a convention)
+    sigma: float  #: σ̂
+    loglik: float  #: ℓ(β̂₀, ν̂, σ̂²), including the constant −N/2 log 2π
+    blup: np.ndarray  #: E(Z_i | y) at the estimates, one per group
+    n_obs: int  #: N
+    n_groups: int  #: n
+
+    @property
+    def sigma2(self) -> float:
+        """σ̂²."""
+        return self.sigma**2
+
+    @property
+    def icc(self) -> float:
+        """Intraclass correlation ν̂²/(ν̂² + σ̂²)."""
+        return float(icc(self.nu, self.sigma2))
+
+    @property
+    def par(self) -> np.ndarray:
+        """(β̂₀, ν̂, σ̂²), the parameter vector of :func:`negloglik`."""
+        return np.array([self.beta0, self.nu, self.sigma2])
+
+    @property
+    def group_effects(self) -> np.ndarray:
+        """ν̂ E(Z_i | y): the predicted deviation of group i from β̂₀."""
+        return self.nu * self.blup
+
+
+def conditional_mean_z(par, stats: MixedStats) -> np.ndarray:
+    """E(Z_i | y) = ν m_i (ȳ_i − β₀)/(σ² + m_i ν²) for every group, at ``par`` = (β₀, ν, σ²)."""
+    beta0, nu, sigma2 = as_parameter(par, 3)
+    m = stats.group_size
+    return nu * m * (stats.group_mean - beta0) / (sigma2 + m * nu**2)
+
+
+def fit_stats(stats: MixedStats) -> MixedFit:
+    """Maximum-likelihood fit from sufficient statistics: minimize −ℓ_p(λ), then β̂₀, σ̂², ν̂."""
+    _check_identifiable(stats)
+    ratio = _argmin_ratio(stats)
+    beta0, sigma2 = (float(v) for v in profile_ratio(ratio, stats))
+    nu = float(np.sqrt(ratio * sigma2))
+    par = np.array([beta0, nu, sigma2])
+    return MixedFit(
+        beta0=beta0,
+        nu=nu,
+        sigma=float(np.sqrt(sigma2)),
+        loglik=-float(profile_negloglik_ratio(ratio, stats)),
+        blup=conditional_mean_z(par, stats),
+        n_obs=stats.n_obs,
+        n_groups=stats.n_groups,
+    )
+
+
+def fit(y, group) -> MixedFit:
+    """Maximum-likelihood fit of Y_ij = β₀ + ν Z_i + ε_ij to responses ``y`` in groups ``group``.
+
+    ``group`` labels the groups 0, 1, ..., n−1.  Raises :class:`NoUniqueMLEError`
+    for fewer than two groups or no variation within groups.
+    """
+    return fit_stats(suff_stats(y, group))
