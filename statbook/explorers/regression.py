@@ -1,0 +1,101 @@
+"""Explorer for section 6.3: move (β₀, β₁) of the simple vegetables model by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from statbook import regression
+from statbook.plotting import contour_negloglik, parameter_grid
+from statbook.widgets import Explorer, Slider
+
+GRID = 120
+BETA0_AXIS = np.linspace(0.4, 2.6, GRID)
+BETA1_AXIS = np.linspace(0.55, 1.25, GRID)
+MARGINS = {"left": 0.08, "right": 0.98, "bottom": 0.14, "top": 0.86, "wspace": 0.28}
+
+
+class SimpleModel:
+    """Sufficient statistics, MLE and −ℓ surface of sale ~ log(normalSale), computed once."""
+
+    def __init__(self, data: pd.DataFrame):
+        self.x = data["normalSale"].to_numpy(dtype=float)
+        self.y = data["sale"].to_numpy()
+        design = np.column_stack([np.ones_like(self.x), np.log(self.x)])
+        self.stats = regression.suff_stats(design, self.y)
+        self.fit = regression.fit_poisson(design, self.y, names=("Intercept", "log(normalSale)"))
+        self.surface = regression.negloglik(parameter_grid(BETA0_AXIS, BETA1_AXIS), self.stats)
+
+
+def draw_simple_model(fig, *, beta0: float, beta1: float, model: SimpleModel) -> None:
+    """Left: data and the line log μ = β₀ + β₁ log x; right: −ℓ(β₀, β₁) with β and β̂."""
+    beta = np.array([beta0, beta1])
+    deviance = float(regression.deviance(beta, model.stats))
+    left, right = fig.subplots(1, 2, gridspec_kw=MARGINS)
+    log_x, log_y = np.log(model.x), np.log(model.y)
+    left.scatter(log_x, log_y, s=6, alpha=0.35, color="tab:gray", label="stores")
+    x_axis = np.array([log_x.min(), log_x.max()])
+    left.plot(x_axis, beta0 + beta1 * x_axis, color="tab:red", lw=2, label="log μ at β")
+    left.plot(
+        x_axis, model.fit.coef[0] + model.fit.coef[1] * x_axis, "k--", lw=1, label="at the MLE"
+    )
+    left.set_xlabel("log(normalSale)")
+    left.set_ylabel("log(sale)")
+    left.legend(loc="upper left", fontsize="small")
+    left.set_title(
+        f"deviance {deviance:,.0f}  (at the MLE {model.fit.deviance:,.0f})", fontsize="medium"
+    )
+    contour_negloglik(
+        right,
+        BETA0_AXIS,
+        BETA1_AXIS,
+        model.surface,
+        minimum=model.fit.coef,
+        xlabel="β₀",
+        ylabel="β₁",
+        title="−ℓ(β₀, β₁) minus its minimum",
+    )
+    right.plot(beta0, beta1, "o", color="tab:red", ms=8, label="β")
+    right.legend(loc="upper right", fontsize="small", framealpha=0.9)
+
+
+def simple_model_explorer(data: pd.DataFrame) -> Explorer:
+    """Sliders for β₀ and β₁ of log μ = β₀ + β₁ log(normalSale) on the vegetables data."""
+    model = SimpleModel(data)
+
+    def draw(fig, **values):
+        draw_simple_model(fig, model=model, **values)
+
+    return Explorer(
+        draw,
+        [
+            Slider(
+                "beta0",
+                "β₀",
+                tuple(np.round(np.arange(0.4, 2.61, 0.05), 2)),
+                1.5,
+                (0.9, 1.2, 1.5, 1.8, 2.1),
+                fmt="{:.2f}",
+            ),
+            Slider(
+                "beta1",
+                "β₁",
+                tuple(np.round(np.arange(0.55, 1.251, 0.025), 3)),
+                0.9,
+                (0.75, 0.825, 0.9, 0.975, 1.05),
+                fmt="{:.3f}",
+            ),
+        ],
+        caption=(
+            "The simple Poisson regression of sale on log(normalSale). Left: log(sale) "
+            "against log(normalSale) with the fitted line log μ = β₀ + β₁·log(normalSale) at "
+            "the chosen β (red) and at the maximum-likelihood estimate (dashed); the title "
+            "gives the deviance at β. Right: the "
+            "negative log-likelihood over (β₀, β₁), with β (red dot) and the MLE (cross)."
+        ),
+        alt=(
+            "Left, a scatter of log sale against log normal sale with a straight red "
+            "line whose level and slope follow the sliders. Right, long thin elliptical "
+            "contours running diagonally, a cross at the minimum and a red dot at the sliders."
+        ),
+    )

@@ -1,0 +1,544 @@
+"""Section 6.3: Poisson regression as an exponential family.
+
+Responses y_i ∈ ℕ₀ are independent given the predictors x_i ∈ ℝ^p, Poisson
+with log-linear mean log μ(x_i) = x_iᵀβ.  The point probabilities
+
+    p_i(y_i | x_i) = exp(βᵀ x_i y_i − exp(x_iᵀβ)) / y_i!             (Example 6.4)
+
+form an exponential family with sufficient statistic and log-normalizer
+
+    t(y) = Σ x_i y_i = Xᵀy,       κ(β) = Σ exp(x_iᵀβ),
+
+so the negative log-likelihood is −ℓ(β) = κ(β) − βᵀXᵀy + Σ log y_i!, with
+
+    ∇κ(β) = Σ x_i exp(x_iᵀβ) = Xᵀμ(β),
+    D²κ(β) = Σ x_i x_iᵀ exp(x_iᵀβ) = XᵀW(β)X,   W(β) = diag(exp(x_iᵀβ)).
+
+The data enter −ℓ only through Xᵀy (computed once) and X (through κ).  The
+Hessian XᵀWX is positive semidefinite, so −ℓ is convex and Newton's method
+with step halving finds the maximum-likelihood estimate when it exists.
+
+A factor with K levels plus q ordinary columns (the store model: K = 352,
+q = 1) gives a Hessian shaped like an arrow: a K × K *diagonal* block for the
+level effects, bordered by q dense rows and columns.  Eliminating the diagonal
+block (a Schur complement) makes a Newton step cost O(n q + K q²) instead of
+O(n p² + p³); :func:`fit_poisson` notices this shape in a sparse design.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+import scipy.sparse as sp
+import scipy.sparse.linalg
+from formulaic import Formula, model_matrix
+from scipy.special import gammaln, xlogy
+
+from statbook._validate import as_count_vector, as_parameter
+
+# Peak size (in numbers) of the n × m block of linear predictors evaluated at once.
+_BLOCK = 2**22
+
+
+class NoFiniteMLEError(ValueError):
+    """The Poisson regression likelihood has no maximizer with finite coefficients."""
+
+
+class PoissonRegStats(NamedTuple):
+    """What −ℓ needs: the model matrix, the sufficient statistic Xᵀy and constants."""
+
+    X: np.ndarray | sp.sparray  #: model matrix, n × p (dense or scipy.sparse)
+    t: np.ndarray  #: sufficient statistic t = Xᵀy, length p
+    log_factorials: float  #: Σ log y_i!, the constant of −ℓ
+    y_log_y: float  #: Σ (y_i log y_i − y_i), the saturated part of the deviance
+
+
+# --- data checks -------------------------------------------------------------------------
+def _as_design(X) -> np.ndarray | sp.csc_array:
+    if sp.issparse(X):
+        X = X if X.format == "csc" and X.dtype == float else sp.csc_array(X, dtype=float)
+        values = X.data
+    else:
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[:, None]
+        values = X
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must be a non-empty n × p model matrix; got shape {X.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("X must be finite; found NaN or infinity")
+    return X
+
+
+def _as_response(y, X) -> np.ndarray:
+    counts = as_count_vector(y, "y")
+    if counts.size != X.shape[0]:
+        raise ValueError(f"y has {counts.size} values but X has {X.shape[0]} rows")
+    return counts
+
+
+def _count_constants(y: np.ndarray) -> tuple[float, float]:
+    """Σ log y_i! and Σ (y_i log y_i − y_i), through the frequencies of the counts when small."""
+    if y.max() > y.size:
+        return float(gammaln(y + 1.0).sum()), float((xlogy(y, y) - y).sum())
+    frequency = np.bincount(y.astype(np.intp))
+    values = np.arange(frequency.size, dtype=float)
+    return (
+        float(frequency @ gammaln(values + 1.0)),
+        float(frequency @ (xlogy(values, values) - values)),
+    )
+
+
+def suff_stats(X, y) -> PoissonRegStats:
+    """Sufficient statistic t = Xᵀy and the constants of −ℓ and of the deviance."""
+    X = _as_design(X)
+    counts = _as_response(y, X)
+    y_float = counts.astype(float)
+    log_factorials, y_log_y = _count_constants(y_float)
+    return PoissonRegStats(
+        X=X,
+        t=np.asarray(X.T @ y_float, dtype=float),
+        log_factorials=log_factorials,
+        y_log_y=y_log_y,
+    )
+
+
+# --- the exponential family ----------------------------------------------------------------
+def _blocks(beta: np.ndarray, n: int):
+    """Rows of the flattened parameter grid, in blocks of at most _BLOCK / n."""
+    flat = beta.reshape(-1, beta.shape[-1])
+    size = max(1, _BLOCK // n)
+    for start in range(0, flat.shape[0], size):
+        yield flat[start : start + size]
+
+
+def kappa(beta, stats: PoissonRegStats) -> np.ndarray:
+    """Log-normalizer κ(β) = Σ_i exp(x_iᵀβ), vectorized over leading axes of ``beta``.
+
+    Overflow of exp gives κ = +inf (the honest value), without a warning.
+    """
+    beta = as_parameter(beta, stats.X.shape[1], "beta")
+    n = stats.X.shape[0]
+    with np.errstate(over="ignore"):
+        parts = [np.exp(stats.X @ block.T).sum(axis=0) for block in _blocks(beta, n)]
+    return np.concatenate(parts).reshape(beta.shape[:-1])
+
+
+def negloglik(beta, stats: PoissonRegStats) -> np.ndarray:
+    """−ℓ(β) = κ(β) − βᵀt + Σ log y_i!, vectorized over leading axes of ``beta``.
+
+    The parameter space is all of ℝ^p; where exp overflows the value is +inf.
+    """
+    beta = as_parameter(beta, stats.X.shape[1], "beta")
+    return kappa(beta, stats) - beta @ stats.t + stats.log_factorials
+
+
+def grad(beta, stats: PoissonRegStats) -> np.ndarray:
+    """∇(−ℓ)(β) = ∇κ(β) − t = Xᵀμ(β) − Xᵀy, with μ(β) = exp(Xβ); one β of length p."""
+    beta = as_parameter(beta, stats.X.shape[1], "beta")
+    return np.asarray(stats.X.T @ np.exp(stats.X @ beta)) - stats.t
+
+
+def hessian(beta, stats: PoissonRegStats):
+    """D²(−ℓ)(β) = D²κ(β) = XᵀW(β)X with W(β) = diag(exp(Xβ)); one β of length p.
+
+    Dense X gives a dense p × p array, sparse X a sparse one (for the store model
+    it is the arrow: diagonal store block, one dense row and column).
+    """
+    beta = as_parameter(beta, stats.X.shape[1], "beta")
+    weights = np.exp(stats.X @ beta)
+    if sp.issparse(stats.X):
+        return sp.csc_array(stats.X.T @ sp.diags_array(weights) @ stats.X)
+    return (stats.X.T * weights) @ stats.X
+
+
+def deviance(beta, stats: PoissonRegStats) -> np.ndarray:
+    """Deviance 2(ℓ_saturated − ℓ(β)) = 2 Σ [y_i log(y_i/μ_i) − (y_i − μ_i)].
+
+    Through the sufficient statistics it is 2(κ(β) − βᵀt + Σ(y_i log y_i − y_i)).
+    """
+    return 2.0 * (negloglik(beta, stats) - stats.log_factorials + stats.y_log_y)
+
+
+# --- no finite MLE -------------------------------------------------------------------------
+def _column_range(X, j: int) -> tuple[float, float]:
+    column = X[:, [j]].toarray() if sp.issparse(X) else X[:, j]
+    return float(column.min()), float(column.max())
+
+
+def check_finite_mle(X, t: np.ndarray, names: Sequence[str]) -> None:
+    """Raise :class:`NoFiniteMLEError` for a column that sends its coefficient to ±∞.
+
+    If column j is non-negative (and not zero) and t_j = Σ x_ij y_i = 0, every
+    response is 0 where x_ij > 0: then κ(β) decreases strictly as β_j → −∞ while
+    βᵀt does not change, so −ℓ has no minimizer.  For the indicator column of a
+    factor level this is a level (a store) whose responses (sales) are all zero.
+    Likewise for a non-positive column and β_j → +∞.
+    """
+    stuck = []
+    for j in np.flatnonzero(t == 0):  # only these can be stuck; usually none
+        low, high = _column_range(X, j)
+        if (low >= 0 < high) or (high <= 0 > low):
+            stuck.append(j)
+    if stuck:
+        shown = ", ".join(repr(names[j]) for j in stuck[:5])
+        raise NoFiniteMLEError(
+            f"no finite maximum-likelihood estimate: the response is 0 in every row where "
+            f"column {shown} is non-zero (for a factor: a level, e.g. a store, whose sales are "
+            f"all zero). −ℓ keeps decreasing as that coefficient goes to ∓∞. Drop those rows."
+        )
+
+
+def _inner(a: np.ndarray, b: np.ndarray) -> float:
+    """aᵀb for 1-D arrays, without BLAS.
+
+    OpenBLAS spreads long dot products over threads; for the O(n + K) passes of
+    the arrow solver the thread start-up costs more than the product itself.
+    """
+    return np.einsum("i,i->", a, b)
+
+
+# --- solvers for the Newton step H Δ = r, one per shape of X ----------------------------
+class _DenseDesign:
+    """Dense X: H = XᵀWX by a matrix product, Cholesky factorization; O(n p² + p³)."""
+
+    def __init__(self, X: np.ndarray):
+        self.X = X
+
+    def eta(self, beta):
+        return self.X @ beta
+
+    def xt(self, v):
+        return self.X.T @ v
+
+    def system(self, w):
+        """Factorization of XᵀWX and the vector Xᵀw, W = diag(w)."""
+        try:
+            return scipy.linalg.cho_factor((self.X.T * w) @ self.X), self.X.T @ w
+        except np.linalg.LinAlgError as err:
+            raise ValueError("X does not have full column rank; drop redundant columns") from err
+
+    def solve(self, factor, r):
+        return scipy.linalg.cho_solve(factor, r)
+
+    def inverse_diagonal(self, factor):
+        return np.diag(scipy.linalg.cho_solve(factor, np.eye(self.X.shape[1])))
+
+
+class _SparseDesign(_DenseDesign):
+    """Sparse X: H = XᵀWX as a sparse product, sparse LU; cheap when H stays sparse."""
+
+    def system(self, w):
+        H = sp.csc_array(self.X.T @ sp.diags_array(w) @ self.X)
+        try:
+            return scipy.sparse.linalg.splu(H), self.X.T @ w
+        except RuntimeError as err:  # "Factor is exactly singular"
+            raise ValueError("X does not have full column rank; drop redundant columns") from err
+
+    def solve(self, factor, r):
+        return factor.solve(r)
+
+    def inverse_diagonal(self, factor):
+        return np.diag(factor.solve(np.eye(self.X.shape[1])))
+
+
+class _ArrowDesign:
+    """A factor with K levels plus q dense columns Z: η_i = α_{g(i)} + z_iᵀγ.
+
+    The Hessian is the arrow [[D, B], [Bᵀ, C]] with D = diag(Σ_{g(i)=k} w_i),
+    B_kj = Σ_{g(i)=k} w_i z_ij and C = ZᵀWZ.  With the Schur complement
+    S = C − BᵀD⁻¹B, H [Δα; Δγ] = [r_α; r_γ] is solved by
+
+        Δγ = S⁻¹ (r_γ − BᵀD⁻¹ r_α),   Δα = D⁻¹ (r_α − B Δγ),
+
+    all through group sums (``np.bincount``): O(n q + K q² + q³) per step.
+    Parameters are ordered (α, γ).
+    """
+
+    def __init__(self, codes: np.ndarray, Z: np.ndarray, n_levels: int):
+        # Z is kept by columns (q contiguous rows of length n): one pass per column.
+        self.codes, self.Z_columns, self.K = codes, np.ascontiguousarray(Z.T), n_levels
+
+    def eta(self, beta):
+        eta = np.take(beta[: self.K], self.codes)
+        for z, gamma in zip(self.Z_columns, beta[self.K :], strict=True):
+            eta += gamma * z
+        return eta
+
+    def _group_sum(self, v):
+        return np.bincount(self.codes, weights=v, minlength=self.K)
+
+    def xt(self, v):
+        return np.concatenate([self._group_sum(v), [_inner(z, v) for z in self.Z_columns]])
+
+    def system(self, w):
+        """The pieces d, B, D⁻¹B, S of XᵀWX, and Xᵀw = (d, Zᵀw) from the same group sums."""
+        d = self._group_sum(w)
+        wZ = self.Z_columns * w  # q × n
+        B = np.column_stack([self._group_sum(column) for column in wZ])
+        DinvB = B / d[:, None]
+        C = np.array([[_inner(a, b) for b in self.Z_columns] for a in wZ])
+        schur = C - np.einsum("kj,kl->jl", B, DinvB)
+        try:
+            np.linalg.cholesky(schur)  # S is positive definite iff X has full column rank
+        except np.linalg.LinAlgError as err:
+            raise ValueError("X does not have full column rank; drop redundant columns") from err
+        return (d, B, DinvB, schur), np.concatenate([d, B.sum(axis=0)])  # Zᵀw = Σ_k B_k
+
+    def solve(self, factor, r):
+        d, B, DinvB, schur = factor
+        r_alpha, r_gamma = r[: self.K], r[self.K :]
+        step_gamma = np.linalg.solve(schur, r_gamma - np.einsum("kj,k->j", DinvB, r_alpha))
+        return np.concatenate([(r_alpha - np.einsum("kj,j->k", B, step_gamma)) / d, step_gamma])
+
+    def inverse_diagonal(self, factor):
+        """diag H⁻¹: S⁻¹ for γ, and 1/d_k + (D⁻¹B S⁻¹ BᵀD⁻¹)_kk for the levels."""
+        d, _, DinvB, schur = factor
+        S_inv = np.linalg.inv(schur)
+        alpha = 1.0 / d + np.einsum("kj,jl,kl->k", DinvB, S_inv, DinvB)
+        return np.concatenate([alpha, np.diag(S_inv)])
+
+
+def arrow_structure(X) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Find a factor in a sparse model matrix: indicator columns covering each row once.
+
+    Returns ``(factor_columns, other_columns, codes)`` where ``codes[i]`` is the
+    position in ``factor_columns`` of the indicator that is 1 in row i, or
+    ``None`` when X has no such block of at least two columns.  O(nnz).
+    """
+    if not sp.issparse(X):
+        return None
+    X = sp.csc_array(X)
+    n, p = X.shape
+    per_column = np.diff(X.indptr)
+    column_of_entry = np.repeat(np.arange(p), per_column)
+    not_one = np.bincount(column_of_entry, weights=X.data != 1, minlength=p)
+    indicator = (not_one == 0) & (per_column > 0)
+    if indicator.sum() < 2:
+        return None
+    in_factor = indicator[column_of_entry]
+    rows = X.indices[in_factor]
+    if not np.array_equal(np.bincount(rows, minlength=n), np.ones(n, dtype=np.int64)):
+        return None
+    factor_columns = np.flatnonzero(indicator)
+    position = np.full(p, -1)
+    position[factor_columns] = np.arange(factor_columns.size)
+    codes = np.empty(n, dtype=np.intp)
+    codes[rows] = position[column_of_entry[in_factor]]
+    return factor_columns, np.flatnonzero(~indicator), codes
+
+
+# --- fitting -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PoissonFit:
+    """Result of :func:`fit_poisson`, named as in R's ``glm`` summary."""
+
+    coef: np.ndarray  #: β̂
+    se: np.ndarray  #: standard errors √diag(H(β̂)⁻¹)
+    names: tuple[str, ...]  #: column names of X
+    deviance: float  #: residual deviance 2(ℓ_saturated − ℓ(β̂))
+    null_deviance: float  #: deviance of the intercept-only model, μ = ȳ
+    df_residual: int  #: n − p
+    df_null: int  #: n − 1
+    loglik: float  #: ℓ(β̂), with the constant −Σ log y_i!
+    aic: float  #: −2ℓ(β̂) + 2p
+    n_iter: int  #: Newton iterations after the starting step
+    deviance_trace: tuple[float, ...]  #: deviance at the start and after each iteration
+    method: str  #: "dense", "sparse" or "arrow"
+
+    def table(self) -> pd.DataFrame:
+        """Coefficients, standard errors and z-values, one row per column of X."""
+        return pd.DataFrame(
+            {"estimate": self.coef, "std_error": self.se, "z": self.coef / self.se},
+            index=pd.Index(self.names, name="term"),
+        )
+
+    def __getitem__(self, name: str) -> float:
+        """The estimate of the coefficient called ``name``."""
+        return float(self.coef[self.names.index(name)])
+
+
+def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
+    """Minimize κ(β) − βᵀt by Newton's method with step halving.
+
+    The start is one weighted least-squares step from μ = y + 0.1 (as R's glm
+    starts).  Iteration stops after a full step with max |Δ| ≤ tol (1 + max |β|).
+    Returns β̂, the factorization of H(β̂), the core −ℓ at each iterate, and the
+    number of iterations.
+    """
+    mu = y + 0.1
+    factor, _ = design.system(mu)
+    beta = design.solve(factor, design.xt(mu * np.log(mu) + (y - mu)))
+    with np.errstate(over="ignore"):
+        mu = np.exp(design.eta(beta))
+    objective = mu.sum() - _inner(beta, t)
+    trace = [objective]
+    for iteration in range(1, max_iter + 1):
+        factor, x_t_mu = design.system(mu)
+        step = design.solve(factor, x_t_mu - t)
+        converged = np.max(np.abs(step)) <= tol * (1.0 + np.max(np.abs(beta)))
+        size = 1.0
+        while True:
+            candidate = beta - size * step
+            with np.errstate(over="ignore"):
+                mu_new = np.exp(design.eta(candidate))
+            value = mu_new.sum() - _inner(candidate, t)
+            if converged or value <= objective + 1e-12 * abs(objective):
+                break
+            size /= 2.0
+            if size < 2.0**-40:
+                raise RuntimeError("step halving failed to decrease −ℓ; the fit is stuck")
+        beta, mu, objective = candidate, mu_new, value
+        trace.append(objective)
+        if converged:
+            return beta, design.system(mu)[0], trace, iteration
+    raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
+
+
+def fit_poisson(
+    X,
+    y,
+    *,
+    names: Sequence[str] | None = None,
+    method: str = "auto",
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> PoissonFit:
+    """Maximum-likelihood fit of the Poisson regression log μ = Xβ by Newton's method.
+
+    ``X`` is a dense array or a scipy.sparse matrix.  ``method``: "dense"
+    (Cholesky of XᵀWX), "sparse" (sparse LU of XᵀWX), "arrow" (a factor block
+    eliminated by its Schur complement, :class:`_ArrowDesign`) or "auto": arrow
+    when X is sparse and holds a factor block, sparse for other sparse X, dense
+    otherwise.  Raises :class:`NoFiniteMLEError` when a column sends its
+    coefficient to ±∞ (e.g. a store with all-zero sales), naming it.
+    """
+    X = _as_design(X)
+    y_float = _as_response(y, X).astype(float)
+    n, p = X.shape
+    names = tuple(names) if names is not None else tuple([f"x{j}" for j in range(p)])
+    if len(names) != p:
+        raise ValueError(f"names has {len(names)} entries but X has {p} columns")
+    if method not in ("auto", "dense", "sparse", "arrow"):
+        raise ValueError(f"method must be 'auto', 'dense', 'sparse' or 'arrow'; got {method!r}")
+
+    arrow = arrow_structure(X) if method in ("auto", "arrow") else None
+    if method == "arrow" and arrow is None:
+        raise ValueError("method='arrow' needs a sparse X with a block of factor indicators")
+    if arrow is not None:
+        factor_columns, other_columns, codes = arrow
+        Z = np.zeros((n, other_columns.size))
+        for k, j in enumerate(other_columns):
+            entries = slice(X.indptr[j], X.indptr[j + 1])
+            Z[X.indices[entries], k] = X.data[entries]
+        design = _ArrowDesign(codes, Z, factor_columns.size)
+        order = np.concatenate([factor_columns, other_columns])
+        method = "arrow"
+    else:
+        if method == "auto":
+            method = "sparse" if sp.issparse(X) else "dense"
+        if method == "dense":
+            design = _DenseDesign(X.toarray() if sp.issparse(X) else X)
+        else:
+            design = _SparseDesign(sp.csc_array(X))
+        order = np.arange(p)
+
+    t = np.empty(p)
+    t[order] = design.xt(y_float)  # the sufficient statistic Xᵀy
+    check_finite_mle(X, t, names)
+    beta, factor, trace, n_iter = _newton(design, y_float, t[order], tol, max_iter)
+    se = np.sqrt(design.inverse_diagonal(factor))
+    coef, std_err = np.empty(p), np.empty(p)
+    coef[order], std_err[order] = beta, se
+
+    log_factorials, y_log_y = _count_constants(y_float)
+    to_deviance = 2.0 * y_log_y
+    y_bar = y_float.mean()
+    loglik = -(trace[-1] + log_factorials)
+    return PoissonFit(
+        coef=coef,
+        se=std_err,
+        names=names,
+        deviance=2.0 * trace[-1] + to_deviance,
+        null_deviance=2.0 * (n * y_bar - np.log(y_bar) * y_float.sum()) + to_deviance,
+        df_residual=n - p,
+        df_null=n - 1,
+        loglik=loglik,
+        aic=-2.0 * loglik + 2.0 * p,
+        n_iter=n_iter,
+        deviance_trace=tuple(2.0 * value + to_deviance for value in trace),
+        method=method,
+    )
+
+
+# --- formulas -------------------------------------------------------------------------------
+_LOG_OF = re.compile(r"\blog\(\s*([A-Za-z_]\w*)\s*\)")
+
+
+def _as_frame(data) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    if not isinstance(data, Mapping):
+        raise ValueError(f"data must be a DataFrame or a mapping of columns; got {type(data)}")
+    lengths = {name: len(values) for name, values in data.items()}
+    first = next(iter(lengths), None)
+    for name, length in lengths.items():
+        if length != lengths[first]:
+            raise ValueError(
+                f"column {name!r} has {length} values but column {first!r} has {lengths[first]}"
+            )
+    return pd.DataFrame(dict(data))
+
+
+def _check_variables(formula: Formula, frame: pd.DataFrame) -> str:
+    """Check the columns a formula uses; return the response column's name."""
+    response = sorted(formula.lhs.required_variables)
+    if len(response) != 1:
+        raise ValueError(f"the formula needs one response column on the left; got {response}")
+    for name in sorted(formula.lhs.required_variables | formula.rhs.required_variables):
+        if name not in frame.columns:
+            raise ValueError(f"column {name!r} is not in the data; columns: {list(frame.columns)}")
+        if frame[name].isna().any():
+            row = int(np.flatnonzero(frame[name].isna().to_numpy())[0])
+            raise ValueError(f"column {name!r} has a missing value (NaN) in row {row}")
+    for name in _LOG_OF.findall(str(formula.rhs)):
+        values = frame[name].to_numpy(dtype=float)
+        if np.any(values <= 0):
+            row = int(np.flatnonzero(values <= 0)[0])
+            raise ValueError(
+                f"column {name!r} is logged in the formula, so it must be positive; "
+                f"found {values[row]:g} in row {row}"
+            )
+    return response[0]
+
+
+def poisson_glm(formula: str, data, **options) -> PoissonFit:
+    """Fit a Poisson regression given by an R-style formula, like R's ``glm``.
+
+    ``formula`` is read by formulaic, e.g. ``"sale ~ np.log(normalSale)"`` or
+    ``"sale ~ C(store) + np.log(normalSale) - 1"``; a formula with a factor
+    gives a sparse model matrix, which :func:`fit_poisson` fits by the arrow
+    path.  ``data`` is a DataFrame (or a mapping of equally long columns).
+    Bad data raise ``ValueError`` naming the column.  ``options`` go to
+    :func:`fit_poisson`.
+    """
+    frame = _as_frame(data)
+    parsed = Formula(formula)
+    response = _check_variables(parsed, frame)
+    y = as_count_vector(frame[response].to_numpy(dtype=float), response)
+    used = parsed.rhs.required_variables
+    has_factor = "C(" in formula or any(
+        not pd.api.types.is_numeric_dtype(frame[name]) for name in used
+    )
+    rhs = model_matrix(
+        parsed.rhs, frame, output="sparse" if has_factor else "pandas", na_action="raise"
+    )
+    names = tuple(rhs.model_spec.column_names)
+    X = rhs.__wrapped__ if has_factor else rhs.to_numpy(dtype=float)
+    return fit_poisson(X, y, names=names, **options)

@@ -1,0 +1,331 @@
+"""statbook.regression: seed numbers, statsmodels and pyfixest agreement, calculus, robustness."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from statbook import regression
+from statbook.datasets import load_vegetables
+from statbook.explorers.regression import simple_model_explorer
+from tests.test_datasets import SHARED
+
+SIMPLE = "sale ~ np.log(normalSale)"
+STORES = "sale ~ C(store) + np.log(normalSale) - 1"
+
+
+@pytest.fixture(scope="module")
+def vegetables() -> pd.DataFrame:
+    return load_vegetables(data_dir=SHARED)
+
+
+@pytest.fixture(scope="module")
+def model_a(vegetables):
+    return regression.poisson_glm(SIMPLE, vegetables)
+
+
+@pytest.fixture(scope="module")
+def model_b(vegetables):
+    return regression.poisson_glm(STORES, vegetables)
+
+
+@pytest.fixture(scope="module")
+def design_b(vegetables):
+    from formulaic import model_matrix
+
+    return model_matrix(STORES, vegetables, output="sparse").rhs.__wrapped__
+
+
+def small_problem(seed=0, n=60, p=3):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, p - 1))])
+    beta = np.r_[1.0, rng.normal(scale=0.4, size=p - 1)]
+    y = rng.poisson(np.exp(X @ beta))
+    return X, y
+
+
+# --- the seed's numbers --------------------------------------------------------------------
+def test_model_a_matches_the_seed(model_a):
+    assert model_a.names == ("Intercept", "np.log(normalSale)")
+    np.testing.assert_allclose(model_a.coef, [1.4614403, 0.9215699], atol=5e-8)
+    np.testing.assert_allclose(model_a.se, [0.0150406, 0.0049981], atol=5e-8)
+    assert round(model_a.null_deviance, 2) == 51177.31
+    assert model_a.df_null == 1065
+    assert round(model_a.deviance, 2) == 17501.99
+    assert model_a.df_residual == 1064
+    assert round(model_a.aic, 2) == 22823.15
+    assert model_a.method == "dense"
+
+
+def test_model_b_matches_the_seed(model_b):
+    assert len(model_b.coef) == 353
+    assert model_b.method == "arrow"
+    assert abs(model_b["np.log(normalSale)"] - 0.2024680) < 5e-8
+    assert abs(model_b.se[-1] - 0.031273) < 5e-7
+    for store, value in {
+        "1": 2.7181969,
+        "10": 4.2954085,
+        "100": 3.4865918,
+        "101": 3.3007071,
+    }.items():
+        assert abs(model_b[f"C(store)[{store}]"] - value) < 5e-8
+    np.testing.assert_allclose(model_b.se[:4], [0.12756, 0.12043, 0.12426, 0.11791], atol=5e-6)
+    assert round(model_b.deviance, 3) == 8584.638
+    assert model_b.df_residual == 713
+    assert round(model_b.aic, 2) == 14607.79
+
+
+def test_campaign_factor_interpretation(model_a):
+    """exp(β₀ + β₁ log x) / x = e^β₀ x^(β₁ − 1); the seed rounds e^β₀ to 4.31, β₁ − 1 to −0.08."""
+    beta0, beta1 = model_a.coef
+    assert round(np.exp(beta0), 2) == 4.31
+    assert round(beta1 - 1, 2) == -0.08
+    assert round(4.31 * 10**-0.08, 2) == 3.58
+    assert round(4.31 * 100**-0.08, 2) == 2.98
+    factor = np.exp(beta0) * np.array([1.0, 10.0, 100.0]) ** (beta1 - 1)
+    np.testing.assert_allclose(factor, [4.3122, 3.5997, 3.0049], atol=5e-5)  # unrounded
+    assert 3.5 < factor[0] < 4.5  # "roughly four-fold"
+
+
+def test_deviance_trace_decreases_to_the_fit(model_a, model_b):
+    for fit in (model_a, model_b):
+        trace = np.array(fit.deviance_trace)
+        assert np.all(np.diff(trace) <= 1e-9 * trace[0])
+        assert trace[-1] == fit.deviance
+        assert len(trace) == fit.n_iter + 1
+        assert fit.n_iter <= 10
+
+
+# --- independent implementations -----------------------------------------------------------
+def test_model_b_agrees_with_statsmodels_to_1e8(model_b, design_b, vegetables):
+    import statsmodels.api as sm
+
+    glm = sm.GLM(vegetables["sale"].to_numpy(), design_b.toarray(), family=sm.families.Poisson())
+    reference = glm.fit(tol=1e-12, maxiter=100, wls_method="qr")
+    assert reference.converged
+    np.testing.assert_allclose(model_b.coef, reference.params, rtol=1e-8, atol=0)
+    np.testing.assert_allclose(model_b.se, reference.bse, rtol=1e-8, atol=0)
+    assert abs(model_b.deviance - reference.deviance) < 1e-6
+    assert abs(model_b.loglik - reference.llf) < 1e-6
+
+
+def test_model_a_agrees_with_statsmodels(model_a, vegetables):
+    import statsmodels.formula.api as smf
+
+    reference = smf.glm(SIMPLE, vegetables, family=__import__("statsmodels").api.families.Poisson())
+    result = reference.fit(tol=1e-12)
+    np.testing.assert_allclose(model_a.coef, result.params, rtol=1e-8)
+    np.testing.assert_allclose(model_a.se, result.bse, rtol=1e-8)
+    assert abs(model_a.null_deviance - result.null_deviance) < 1e-6
+    assert abs(model_a.aic - result.aic) < 1e-6
+
+
+def test_model_b_slope_agrees_with_pyfixest(model_b, vegetables):
+    import pyfixest as pf
+
+    with warnings.catch_warnings():  # pyfixest's own use of pandas; not ours
+        warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
+        fit = pf.fepois(
+            "sale ~ np.log(normalSale) | store",
+            vegetables,
+            iwls_tol=1e-12,
+            fixef_rm="none",  # keep the 26 single-week stores: the same model as ours
+            demeaner=pf.MapDemeaner(fixef_tol=1e-12),
+        )
+    slope = float(fit.coef().iloc[0])
+    assert abs(slope / model_b["np.log(normalSale)"] - 1) < 1e-8
+
+
+@pytest.mark.parametrize("method", ["dense", "sparse"])
+def test_solvers_agree_with_the_arrow(model_b, design_b, vegetables, method):
+    other = regression.fit_poisson(design_b, vegetables["sale"], method=method)
+    assert other.method == method
+    np.testing.assert_allclose(other.coef, model_b.coef, rtol=1e-9)
+    np.testing.assert_allclose(other.se, model_b.se, rtol=1e-9)
+
+
+def test_arrow_found_with_columns_in_any_order(model_b, design_b, vegetables):
+    order = np.random.default_rng(3).permutation(design_b.shape[1])
+    fit = regression.fit_poisson(design_b[:, order], vegetables["sale"])
+    assert fit.method == "arrow"
+    np.testing.assert_allclose(fit.coef, model_b.coef[order], rtol=1e-9)
+    np.testing.assert_allclose(fit.se, model_b.se[order], rtol=1e-9)
+
+
+def test_arrow_structure_rejects_non_factor_designs():
+    X = sp.csc_array(np.array([[1.0, 0.0, 2.0], [1.0, 1.0, 3.0], [0.0, 1.0, 1.0]]))
+    assert regression.arrow_structure(X) is None  # row 1 has two indicators
+    assert regression.arrow_structure(np.eye(3)) is None  # dense input
+    with pytest.raises(ValueError, match="arrow"):
+        regression.fit_poisson(X, [1, 2, 3], method="arrow")
+
+
+# --- the exponential family: formulas checked numerically ---------------------------------
+def test_sufficient_statistic_and_negloglik_against_scipy():
+    from scipy.stats import poisson
+
+    X, y = small_problem()
+    stats = regression.suff_stats(X, y)
+    np.testing.assert_allclose(stats.t, X.T @ y)
+    beta = np.array([0.8, 0.1, -0.2])
+    expected = -poisson.logpmf(y, np.exp(X @ beta)).sum()
+    assert abs(regression.negloglik(beta, stats) - expected) < 1e-9 * expected
+    mu = np.exp(X @ beta)
+    dev = 2 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0) - (y - mu))
+    assert abs(regression.deviance(beta, stats) - dev) < 1e-9 * dev
+
+
+def test_negloglik_is_vectorized_over_a_grid():
+    X, y = small_problem()
+    stats = regression.suff_stats(X, y)
+    grid = np.random.default_rng(1).normal(size=(4, 5, 3))
+    values = regression.negloglik(grid, stats)
+    assert values.shape == (4, 5)
+    loop = [[regression.negloglik(b, stats) for b in row] for row in grid]
+    np.testing.assert_allclose(values, loop, rtol=1e-12)
+
+
+def test_blocks_of_a_large_grid_give_the_same_values(monkeypatch):
+    X, y = small_problem()
+    stats = regression.suff_stats(X, y)
+    grid = np.random.default_rng(2).normal(size=(50, 3))
+    whole = regression.negloglik(grid, stats)
+    monkeypatch.setattr(regression, "_BLOCK", 7 * X.shape[0])
+    np.testing.assert_allclose(regression.negloglik(grid, stats), whole, rtol=1e-14)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_gradient_and_hessian_by_finite_differences(sparse):
+    X, y = small_problem(seed=4)
+    stats = regression.suff_stats(sp.csc_array(X) if sparse else X, y)
+    beta = np.array([0.9, 0.2, -0.3])
+    h = 1e-6
+    eye = np.eye(3)
+    numeric_grad = [
+        (regression.negloglik(beta + h * e, stats) - regression.negloglik(beta - h * e, stats))
+        / (2 * h)
+        for e in eye
+    ]
+    np.testing.assert_allclose(regression.grad(beta, stats), numeric_grad, rtol=1e-6, atol=1e-5)
+    numeric_hess = np.column_stack(
+        [
+            (regression.grad(beta + h * e, stats) - regression.grad(beta - h * e, stats)) / (2 * h)
+            for e in eye
+        ]
+    )
+    hess = regression.hessian(beta, stats)
+    hess = hess.toarray() if sparse else hess
+    np.testing.assert_allclose(hess, numeric_hess, rtol=1e-6, atol=1e-4)
+    np.testing.assert_allclose(hess, X.T @ np.diag(np.exp(X @ beta)) @ X, rtol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-3, 3), min_size=3, max_size=3))
+def test_hessian_is_positive_semidefinite(beta):
+    X, y = small_problem(seed=5)
+    stats = regression.suff_stats(X, y)
+    assert np.linalg.eigvalsh(regression.hessian(np.array(beta), stats)).min() > -1e-9
+
+
+def test_gradient_vanishes_at_the_fit():
+    X, y = small_problem(seed=6)
+    fit = regression.fit_poisson(X, y)
+    stats = regression.suff_stats(X, y)
+    assert np.max(np.abs(regression.grad(fit.coef, stats))) < 1e-8 * np.abs(stats.t).max()
+
+
+def test_store_totals_are_matched_at_the_mle(model_b, design_b, vegetables):
+    """The score equations for the store effects say: fitted total = observed total per store."""
+    fitted = np.exp(design_b @ model_b.coef)
+    sale = vegetables["sale"].to_numpy()
+    np.testing.assert_allclose(design_b.T @ fitted, design_b.T @ sale, rtol=1e-9)
+
+
+# --- robustness ----------------------------------------------------------------------------
+def test_huge_parameters_give_inf_without_warnings():
+    X, y = small_problem()
+    stats = regression.suff_stats(X, y)
+    values = regression.negloglik(np.array([[1e6, 0, 0], [0.5, 0, 0]]), stats)
+    assert values[0] == np.inf and np.isfinite(values[1])
+
+
+def test_a_store_without_sales_is_named(vegetables):
+    data = vegetables.copy()
+    data.loc[data["store"] == "17", "sale"] = 0
+    with pytest.raises(regression.NoFiniteMLEError, match=r"C\(store\)\[17\]"):
+        regression.poisson_glm(STORES, data)
+
+
+def test_all_zero_store_in_the_simulated_factor_model():
+    codes = np.repeat(np.arange(4), 5)
+    X = sp.csc_array(
+        sp.hstack([sp.csc_array((np.ones(20), (np.arange(20), codes))), np.ones((20, 1))])
+    )
+    y = np.arange(20) % 3 + 1
+    y[codes == 2] = 0
+    with pytest.raises(regression.NoFiniteMLEError, match="'x2'"):
+        regression.fit_poisson(X[:, [0, 1, 2, 3]], y)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("sale", np.nan, "'sale' has a missing value"),
+        ("sale", -3, "sale must be non-negative"),
+        ("sale", 2.5, "sale must be whole"),
+        ("normalSale", 0.0, "'normalSale' is logged"),
+        ("normalSale", -1.0, "'normalSale' is logged"),
+        ("normalSale", np.nan, "'normalSale' has a missing value"),
+    ],
+)
+def test_bad_data_names_the_column(vegetables, column, value, message):
+    data = vegetables.copy()
+    data[column] = data[column].astype(float)
+    data.loc[5, column] = value
+    with pytest.raises(ValueError, match=message):
+        regression.poisson_glm(SIMPLE, data)
+
+
+def test_missing_store_is_named(vegetables):
+    data = vegetables.copy()
+    data.loc[3, "store"] = np.nan
+    with pytest.raises(ValueError, match="'store' has a missing value"):
+        regression.poisson_glm(STORES, data)
+
+
+def test_mismatched_lengths_name_the_column():
+    with pytest.raises(ValueError, match="column 'normalSale' has 2 values"):
+        regression.poisson_glm(SIMPLE, {"sale": [1, 2, 3], "normalSale": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="y has 2 values but X has 3 rows"):
+        regression.fit_poisson(np.ones((3, 1)), [1, 2])
+    with pytest.raises(ValueError, match="names has 1 entries"):
+        regression.fit_poisson(np.ones((3, 2)), [1, 2, 3], names=["a"])
+
+
+def test_unknown_column_and_rank_deficiency():
+    with pytest.raises(ValueError, match="'normalSale' is not in the data"):
+        regression.poisson_glm(SIMPLE, {"sale": [1, 2, 3]})
+    X = np.column_stack([np.ones(4), np.ones(4)])
+    with pytest.raises(ValueError, match="full column rank"):
+        regression.fit_poisson(X, [1, 2, 3, 4])
+
+
+def test_non_finite_design_is_rejected():
+    with pytest.raises(ValueError, match="X must be finite"):
+        regression.fit_poisson(np.array([[1.0], [np.nan]]), [1, 2])
+
+
+# --- the explorer --------------------------------------------------------------------------
+def test_explorer_sliders_at_their_extremes(vegetables):
+    explorer = simple_model_explorer(vegetables)
+    for beta0 in (0.4, 2.6):
+        for beta1 in (0.55, 1.25):
+            explorer.set(beta0=beta0, beta1=beta1)
+    assert explorer.redraws >= 4
+    assert explorer.last_error is None
