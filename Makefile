@@ -45,3 +45,8 @@ lab: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# Student notebooks (.ipynb and .md) without solutions, into student/ (or STUDENT_DIR=...).
+STUDENT_DIR ?= student
+student: $(STAMP)
+	$(BIN)/python -m statbook.student --out $(STUDENT_DIR)

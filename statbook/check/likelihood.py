@@ -1,0 +1,129 @@
+"""Checks for the coding exercises of section 6.1 (chapters/likelihood.md).
+
+- likelihood-ex-2: ``poisson_negloglik(mu, y)``, compared with :mod:`statbook.poisson`;
+- likelihood-ex-4: ``gaussian_negloglik_canonical(theta, y)``, compared with
+  :mod:`statbook.gaussian`.
+
+Both are called on several data sets and parameter values, on arrays of
+parameters, and off the parameter space (where −ℓ is +inf).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln
+
+from statbook import gaussian, poisson
+from statbook.check._framework import (
+    Case,
+    CheckResult,
+    Mistake,
+    Report,
+    compare_function,
+    exercise,
+    is_callable_answer,
+)
+
+_COUNTS = {
+    "y = [2, 0, 3, 1]": np.array([2, 0, 3, 1]),
+    "y = [7, 12, 9, 10, 8, 11]": np.array([7, 12, 9, 10, 8, 11]),
+}
+_REALS = {
+    "y = [1.2, -0.4, 2.5]": np.array([1.2, -0.4, 2.5]),
+    "50 values around 100": np.random.default_rng(63).normal(100.0, 3.0, size=50),
+}
+
+
+def _poisson_reference(mu, y):
+    return poisson.negloglik(mu, poisson.suff_stats(y))
+
+
+def _poisson_seed_constant(mu, y):
+    """−ℓ with the seed's N log(y!) read as N times log(ȳ!)."""
+    y = np.asarray(y)
+    return _poisson_reference(mu, y) - gammaln(y + 1.0).sum() + y.size * gammaln(y.mean() + 1.0)
+
+
+@exercise(
+    "likelihood-ex-2",
+    answer="poisson_negloglik",
+    stub="def poisson_negloglik(mu, y):\n    ...",
+)
+def poisson_negloglik(answer, *, quiet: bool = False) -> CheckResult:
+    """Check ``answer(mu, y)`` → Poisson −ℓ(μ) (Example 6.1) with the shape of ``mu``."""
+    report = Report("likelihood-ex-2", "your Poisson negative log-likelihood")
+    if is_callable_answer(report, answer, "poisson_negloglik"):
+        cases = []
+        for name, y in _COUNTS.items():
+            cases += [Case((mu, y), f"μ = {mu}, {name}", group=name) for mu in (0.5, 1.5, 9.0)]
+        grid = np.array([[0.5, 2.0], [3.0, 4.5]])
+        cases.append(Case((grid, _COUNTS["y = [2, 0, 3, 1]"]), "μ of shape (2, 2)"))
+        cases.append(
+            Case((np.array([-1.0, 0.0, 2.0]), _COUNTS["y = [2, 0, 3, 1]"]), "μ = [-1, 0, 2]")
+        )
+        compare_function(
+            report,
+            answer,
+            _poisson_reference,
+            cases,
+            mistakes=[
+                Mistake(
+                    "the constant written as N·log(ȳ!) instead of Σ log(y_i!)",
+                    _poisson_seed_constant,
+                    "The constant is the sum of log(y_i!) over the observations.",
+                ),
+            ],
+            offset_hint="Did you drop the constant Σ log(y_i!)? It does not move the minimizer, "
+            "but the exercise asks for it (scipy.special.gammaln(y + 1) is log(y!)).",
+            sign_hint="−ℓ is minus the log-likelihood Σ (y_i log μ − μ − log y_i!).",
+            scale_hint="Does every term carry its factor: μ once per observation?",
+        )
+    return report.finish(quiet=quiet)
+
+
+def _gaussian_reference(theta, y):
+    return gaussian.negloglik_canonical(theta, gaussian.suff_stats(y))
+
+
+def _rows_as_components(theta, y):
+    theta = np.asarray(theta, dtype=float)
+    if theta.ndim < 2:
+        raise ValueError("the same as the right answer for a single θ")
+    return _gaussian_reference(np.stack([theta[0], theta[1]], axis=-1), y)
+
+
+@exercise(
+    "likelihood-ex-4",
+    answer="gaussian_negloglik_canonical",
+    stub="def gaussian_negloglik_canonical(theta, y):\n    ...",
+)
+def gaussian_negloglik_canonical(answer, *, quiet: bool = False) -> CheckResult:
+    """Check ``answer(theta, y)`` → Gaussian −ℓ(θ), canonical θ of shape (..., 2)."""
+    report = Report("likelihood-ex-4", "the Gaussian −ℓ(θ) in the canonical parametrization")
+    if is_callable_answer(report, answer, "gaussian_negloglik_canonical"):
+        cases = []
+        for name, y in _REALS.items():
+            cases += [
+                Case((np.array(theta), y), f"θ = {theta}, {name}", group=name)
+                for theta in ([0.5, 0.25], [-1.0, 2.0], [11.0, 0.05])
+            ]
+        y = _REALS["y = [1.2, -0.4, 2.5]"]
+        cases.append(Case((np.array([[0.5, 0.25], [1.0, 1.0]]), y), "θ of shape (2, 2)"))
+        cases.append(Case((np.array([[0.5, -1.0], [1.0, 0.0]]), y), "θ₂ ≤ 0"))
+        compare_function(
+            report,
+            answer,
+            _gaussian_reference,
+            cases,
+            mistakes=[
+                Mistake(
+                    "θ₁, θ₂ taken as theta[0], theta[1] (the rows of a grid)",
+                    _rows_as_components,
+                    "θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
+                )
+            ],
+            offset_hint="Is the constant (N/2)·log π there?",
+            sign_hint="The seed prints ℓ under the name −ℓ: flip every sign.",
+            shape_hint="θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
+        )
+    return report.finish(quiet=quiet)
