@@ -190,7 +190,10 @@ def exercises(chapter: Path) -> list[ExerciseInfo]:
             opened = _OPEN.match(line)
             if fence is None and opened and opened["name"] in ("exercise", "exercise-start"):
                 fence, label = _Fence(opened["fence"][0], len(opened["fence"]), ""), ""
-                prompt = [opened["arg"] + "."] if opened["arg"] else []
+                title = opened["arg"]
+                prompt = (
+                    [title if title.endswith(("?", ".", "!")) else title + "."] if title else []
+                )
             elif fence is not None and fence.closed_by(line):
                 found.append((label, " ".join(prompt)))
                 fence = None
