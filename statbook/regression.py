@@ -264,6 +264,9 @@ class _ArrowDesign:
     def __init__(self, codes: np.ndarray, Z: np.ndarray, n_levels: int):
         # Z is kept by columns (q contiguous rows of length n): one pass per column.
         self.codes, self.Z_columns, self.K = codes, np.ascontiguousarray(Z.T), n_levels
+        # Cell (level k, column j) has code k + K j: one bincount sums all q columns by level.
+        q = self.Z_columns.shape[0]
+        self.cell_codes = (codes + n_levels * np.arange(q)[:, None]).ravel()
 
     def eta(self, beta):
         eta = np.take(beta[: self.K], self.codes)
@@ -279,27 +282,35 @@ class _ArrowDesign:
 
     def system(self, w):
         """The pieces d, B, D⁻¹B, S of XᵀWX, and Xᵀw = (d, Zᵀw) from the same group sums."""
+        q = self.Z_columns.shape[0]
         d = self._group_sum(w)
         wZ = self.Z_columns * w  # q × n
-        B = np.column_stack([self._group_sum(column) for column in wZ])
+        B = np.bincount(self.cell_codes, weights=wZ.ravel(), minlength=self.K * q)
+        B = B.reshape(q, self.K).T
         DinvB = B / d[:, None]
-        C = np.array([[_inner(a, b) for b in self.Z_columns] for a in wZ])
-        schur = C - np.einsum("kj,kl->jl", B, DinvB)
-        try:
-            np.linalg.cholesky(schur)  # S is positive definite iff X has full column rank
-        except np.linalg.LinAlgError as err:
-            raise ValueError("X does not have full column rank; drop redundant columns") from err
-        return (d, B, DinvB, schur), np.concatenate([d, B.sum(axis=0)])  # Zᵀw = Σ_k B_k
+        schur = wZ @ self.Z_columns.T - B.T @ DinvB
+        return (d, B, DinvB, schur), np.concatenate([d, wZ.sum(axis=1)])
 
     def solve(self, factor, r):
         d, B, DinvB, schur = factor
         r_alpha, r_gamma = r[: self.K], r[self.K :]
-        step_gamma = np.linalg.solve(schur, r_gamma - np.einsum("kj,k->j", DinvB, r_alpha))
-        return np.concatenate([(r_alpha - np.einsum("kj,j->k", B, step_gamma)) / d, step_gamma])
+        try:
+            step_gamma = np.linalg.solve(schur, r_gamma - DinvB.T @ r_alpha)
+        except np.linalg.LinAlgError as err:
+            raise ValueError("X does not have full column rank; drop redundant columns") from err
+        return np.concatenate([(r_alpha - B @ step_gamma) / d, step_gamma])
 
     def inverse_diagonal(self, factor):
-        """diag H⁻¹: S⁻¹ for γ, and 1/d_k + (D⁻¹B S⁻¹ BᵀD⁻¹)_kk for the levels."""
+        """diag H⁻¹: S⁻¹ for γ, and 1/d_k + (D⁻¹B S⁻¹ BᵀD⁻¹)_kk for the levels.
+
+        S is positive definite exactly when X has full column rank; the Cholesky
+        factorization checks that once, at the estimate.
+        """
         d, _, DinvB, schur = factor
+        try:
+            np.linalg.cholesky(schur)
+        except np.linalg.LinAlgError as err:
+            raise ValueError("X does not have full column rank; drop redundant columns") from err
         S_inv = np.linalg.inv(schur)
         alpha = 1.0 / d + np.einsum("kj,jl,kl->k", DinvB, S_inv, DinvB)
         return np.concatenate([alpha, np.diag(S_inv)])

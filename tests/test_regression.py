@@ -316,6 +316,18 @@ def test_unknown_column_and_rank_deficiency():
         regression.fit_poisson(X, [1, 2, 3, 4])
 
 
+@pytest.mark.parametrize("redundant", ["constant", "level"])
+def test_rank_deficiency_in_the_arrow_solver(redundant):
+    codes = np.repeat([0, 1, 2], 2)
+    X = np.zeros((6, 4))
+    X[np.arange(6), codes] = 1.0
+    # A constant column is a multiple of the sum of the indicators; the other is a multiple
+    # of one indicator.  (A column of ones would itself look like a factor level.)
+    X[:, 3] = 3.0 if redundant == "constant" else 2.0 * X[:, 0]
+    with pytest.raises(ValueError, match="full column rank"):
+        regression.fit_poisson(sp.csc_array(X), [1, 2, 3, 4, 5, 6], method="arrow")
+
+
 def test_non_finite_design_is_rejected():
     with pytest.raises(ValueError, match="X must be finite"):
         regression.fit_poisson(np.array([[1.0], [np.nan]]), [1, 2])
