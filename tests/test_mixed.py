@@ -10,6 +10,7 @@ from scipy.stats import multivariate_normal, norm
 
 from statbook import mixed
 from statbook.explorers.mixed import mixed_explorer
+from tests.helpers import assert_survives_slider_extremes
 
 
 def sample(n_groups: int, seed: int = 1, beta0=2.0, nu=1.0, sigma=1.5, low=3, high=7):
@@ -303,15 +304,6 @@ def test_simulate_rejects_bad_arguments():
 
 def test_explorer_survives_every_slider_extreme():
     explorer = mixed_explorer()
-    before = explorer.redraws
-    for slider in explorer.sliders:
-        for value in (slider.values[0], slider.values[-1]):
-            explorer.set(**{slider.name: value})
-            assert explorer.last_error is None, explorer.last_error
-    explorer.set(**{s.name: s.values[0] for s in explorer.sliders})
-    assert explorer.last_error is None
-    explorer.set(**{s.name: s.values[-1] for s in explorer.sliders})
-    assert explorer.last_error is None
-    assert explorer.redraws > before
+    assert_survives_slider_extremes(explorer)
     frames = int(np.prod([len(s.static_grid) for s in explorer.sliders]))
     assert frames <= 40

@@ -11,6 +11,7 @@ from sklearn.mixture import GaussianMixture
 
 from statbook import mixtures
 from statbook.explorers.mixtures import density_explorer, label_switching_explorer
+from tests.helpers import assert_survives_slider_extremes
 
 P, MU, SIGMA = 0.5, (-0.5, 4.0), (1.0, 2.0)
 PAR = np.array([P, *MU, *SIGMA])
@@ -428,15 +429,7 @@ def test_bad_canonical_arguments_raise():
 @pytest.mark.parametrize("factory", [density_explorer, label_switching_explorer])
 def test_mixture_explorers_survive_every_extreme(factory):
     explorer = factory()
-    positions = [{s.name: s.values[0]} for s in explorer.sliders]
-    positions += [{s.name: s.values[-1]} for s in explorer.sliders]
-    # After these every slider is at its maximum; then all jump to their minimum together.
-    positions += [{s.name: s.values[0] for s in explorer.sliders}]
-    for position in positions:
-        redraws = explorer.redraws
-        explorer.set(**position)
-        assert explorer.redraws > redraws
-        assert explorer.last_error is None, (position, explorer.last_error)
+    assert_survives_slider_extremes(explorer)
 
 
 @pytest.mark.parametrize("factory", [density_explorer, label_switching_explorer])

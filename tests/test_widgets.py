@@ -10,6 +10,7 @@ import pytest
 
 from statbook.explorers import likelihood
 from statbook.widgets import STATIC_ENV, Explorer, Slider
+from tests.helpers import assert_survives_slider_extremes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -110,15 +111,7 @@ def test_mime_bundle_in_jupyter_and_in_the_book(monkeypatch):
 @pytest.mark.parametrize("factory", [likelihood.vonmises_explorer, likelihood.gaussian_explorer])
 def test_likelihood_explorers_survive_every_extreme(factory):
     explorer = factory()
-    positions = [{s.name: s.values[0]} for s in explorer.sliders]
-    positions += [{s.name: s.values[-1]} for s in explorer.sliders]
-    # After these every slider is at its maximum; then all jump to their minimum together.
-    positions += [{s.name: s.values[0] for s in explorer.sliders}]
-    for position in positions:
-        redraws = explorer.redraws
-        explorer.set(**position)
-        assert explorer.redraws > redraws
-        assert explorer.last_error is None, (position, explorer.last_error)
+    assert_survives_slider_extremes(explorer)
 
 
 @pytest.mark.parametrize("factory", [likelihood.vonmises_explorer, likelihood.gaussian_explorer])
