@@ -256,12 +256,11 @@ class _ArrowDesign:
     """A factor with K levels plus q dense columns Z: η_i = α_{g(i)} + z_iᵀγ.
 
     The Hessian is the arrow [[D, B], [Bᵀ, C]] with D = diag(Σ_{g(i)=k} w_i),
-    B_kj = Σ_{g(i)=k} w_i z_ij and C = ZᵀWZ.  With the Schur complement
-    S = C − BᵀD⁻¹B, H [Δα; Δγ] = [r_α; r_γ] is solved by
-
-        Δγ = S⁻¹ (r_γ − BᵀD⁻¹ r_α),   Δα = D⁻¹ (r_α − B Δγ),
-
-    all through group sums (``np.bincount``): O(n q + K q² + q³) per step.
+    B_kj = Σ_{g(i)=k} w_i z_ij and C = ZᵀWZ, with Schur complement S = C − BᵀD⁻¹B.
+    A Newton step H [Δα; Δγ] = [r_α; r_γ] would be Δγ = S⁻¹ (r_γ − BᵀD⁻¹ r_α),
+    Δα = D⁻¹ (r_α − B Δγ); :func:`_profiled_newton` instead solves for α exactly
+    (:meth:`profile`) and steps in γ with S.  The same blocks give the standard
+    errors.  Everything goes through group sums (``np.bincount``): O(n q + K q² + q³).
     Parameters are ordered (α, γ).
     """
 
@@ -294,15 +293,6 @@ class _ArrowDesign:
         DinvB = B / d[:, None]
         schur = np.einsum("jn,ln->jl", wZ, self.Z_columns) - np.einsum("kj,kl->jl", B, DinvB)
         return (d, B, DinvB, schur), np.concatenate([d, wZ.sum(axis=1)])
-
-    def solve(self, factor, r):
-        d, B, DinvB, schur = factor
-        r_alpha, r_gamma = r[: self.K], r[self.K :]
-        try:
-            step_gamma = np.linalg.solve(schur, r_gamma - np.einsum("kj,k->j", DinvB, r_alpha))
-        except np.linalg.LinAlgError as err:
-            raise ValueError("X does not have full column rank; drop redundant columns") from err
-        return np.concatenate([(r_alpha - np.einsum("kj,j->k", B, step_gamma)) / d, step_gamma])
 
     def profile(self, gamma, level_totals):
         """Store levels α̂(γ) maximizing ℓ for a fixed γ, and the profile's gradient and Hessian.
