@@ -10,6 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 
+def _check_shape(arr: np.ndarray, name: str, min_size: int) -> None:
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {arr.shape}")
+    if arr.size < min_size:
+        raise ValueError(f"{name} must hold at least {min_size} value(s); got {arr.size}")
+
+
 def as_float_vector(values, name: str, *, min_size: int = 1) -> np.ndarray:
     """Return ``values`` as a 1-D float array of finite numbers, or raise ``ValueError``."""
     try:
@@ -18,10 +25,7 @@ def as_float_vector(values, name: str, *, min_size: int = 1) -> np.ndarray:
         raise ValueError(
             f"{name} must be an array of numbers; got {type(values).__name__}"
         ) from err
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional; got shape {arr.shape}")
-    if arr.size < min_size:
-        raise ValueError(f"{name} must hold at least {min_size} value(s); got {arr.size}")
+    _check_shape(arr, name, min_size)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite; found NaN or infinity")
     return arr
@@ -29,11 +33,16 @@ def as_float_vector(values, name: str, *, min_size: int = 1) -> np.ndarray:
 
 def as_count_vector(values, name: str, *, min_size: int = 1) -> np.ndarray:
     """Return ``values`` as a 1-D int64 array of non-negative integers, or raise ``ValueError``."""
-    arr = as_float_vector(values, name, min_size=min_size)
-    if np.any(arr < 0):
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu":  # integers already: only the shape and the sign to check
+        _check_shape(arr, name, min_size)
+    else:
+        arr = as_float_vector(values, name, min_size=min_size)
+        whole = arr == np.round(arr)
+        if not whole.all():
+            raise ValueError(f"{name} must be whole numbers; found {arr[~whole][0]:g}")
+    if arr.min() < 0:
         raise ValueError(f"{name} must be non-negative counts; found {arr[arr < 0][0]:g}")
-    if np.any(arr != np.round(arr)):
-        raise ValueError(f"{name} must be whole numbers; found {arr[arr != np.round(arr)][0]:g}")
     return arr.astype(np.int64)
 
 

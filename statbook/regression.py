@@ -25,11 +25,13 @@ block (a Schur complement) makes a Newton step cost O(n q + K q²) instead of
 O(n p² + p³); :func:`fit_poisson` notices this shape in a sparse design.  It goes
 one step further and profiles the levels out: for fixed slopes γ the best levels
 are α̂_k(γ) = log Σ_{g(i)=k} y_i − log Σ_{g(i)=k} exp(z_iᵀγ), and Newton's method
-runs on the convex profile in γ, whose Hessian is that Schur complement.
+runs on the convex profile in γ, whose Hessian is that Schur complement
+(:mod:`statbook._arrow`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ import scipy.sparse.linalg
 from formulaic import Formula, model_matrix
 from scipy.special import gammaln, xlogy
 
+from statbook import _arrow
 from statbook._validate import as_count_vector, as_parameter
 
 # Peak size (in numbers) of the n × m block of linear predictors evaluated at once.
@@ -74,7 +77,7 @@ def _as_design(X) -> np.ndarray | sp.csc_array:
         values = X
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X must be a non-empty n × p model matrix; got shape {X.shape}")
-    if not np.all(np.isfinite(values)):
+    if not np.isfinite(values).all():
         raise ValueError("X must be finite; found NaN or infinity")
     return X
 
@@ -86,16 +89,26 @@ def _as_response(y, X) -> np.ndarray:
     return counts
 
 
+@functools.lru_cache(maxsize=8)
+def _count_table(size: int) -> np.ndarray:
+    """Rows (log y!, y log y − y) for y = 0, 1, …, size − 1."""
+    values = np.arange(size, dtype=float)
+    return np.column_stack([gammaln(values + 1.0), xlogy(values, values) - values])
+
+
 def _count_constants(y: np.ndarray) -> tuple[float, float]:
-    """Σ log y_i! and Σ (y_i log y_i − y_i), through the frequencies of the counts when small."""
-    if y.max() > y.size:
+    """Σ log y_i! and Σ (y_i log y_i − y_i), from the frequencies of the counts when small.
+
+    The values per count come from a table cached by its size, a power of two above
+    max y (at most 2¹⁶ rows, 1 MB), so repeated fits look them up.
+    """
+    size = 1 << int(y.max()).bit_length()
+    if size > 2**16:
+        y = y.astype(float)
         return float(gammaln(y + 1.0).sum()), float((xlogy(y, y) - y).sum())
-    frequency = np.bincount(y.astype(np.intp))
-    values = np.arange(frequency.size, dtype=float)
-    return (
-        float(frequency @ gammaln(values + 1.0)),
-        float(frequency @ (xlogy(values, values) - values)),
-    )
+    frequency = np.bincount(y)
+    log_factorials, y_log_y = frequency @ _count_table(size)[: frequency.size]
+    return float(log_factorials), float(y_log_y)
 
 
 def suff_stats(X, y) -> PoissonRegStats:
@@ -103,7 +116,7 @@ def suff_stats(X, y) -> PoissonRegStats:
     X = _as_design(X)
     counts = _as_response(y, X)
     y_float = counts.astype(float)
-    log_factorials, y_log_y = _count_constants(y_float)
+    log_factorials, y_log_y = _count_constants(counts)
     return PoissonRegStats(
         X=X,
         t=np.asarray(X.T @ y_float, dtype=float),
@@ -198,16 +211,6 @@ def check_finite_mle(X, t: np.ndarray, names: Sequence[str]) -> None:
         )
 
 
-def _inner(a: np.ndarray, b: np.ndarray) -> float:
-    """aᵀb for 1-D arrays, without BLAS.
-
-    OpenBLAS spreads long dot products over threads; for the O(n + K) passes of
-    the arrow solver the thread start-up costs more than the product itself, so
-    the arrow solver's products are all ``np.einsum`` (no BLAS) for the same reason.
-    """
-    return np.einsum("i,i->", a, b)
-
-
 # --- solvers for the Newton step H Δ = r, one per shape of X ----------------------------
 class _DenseDesign:
     """Dense X: H = XᵀWX by a matrix product, Cholesky factorization; O(n p² + p³)."""
@@ -252,122 +255,8 @@ class _SparseDesign(_DenseDesign):
         return np.diag(factor.solve(np.eye(self.X.shape[1])))
 
 
-class _ArrowDesign:
-    """A factor with K levels plus q dense columns Z: η_i = α_{g(i)} + z_iᵀγ.
-
-    The Hessian is the arrow [[D, B], [Bᵀ, C]] with D = diag(Σ_{g(i)=k} w_i),
-    B_kj = Σ_{g(i)=k} w_i z_ij and C = ZᵀWZ, with Schur complement S = C − BᵀD⁻¹B.
-    A Newton step H [Δα; Δγ] = [r_α; r_γ] would be Δγ = S⁻¹ (r_γ − BᵀD⁻¹ r_α),
-    Δα = D⁻¹ (r_α − B Δγ); :func:`_profiled_newton` instead solves for α exactly
-    (:meth:`profile`) and steps in γ with S.  The same blocks give the standard
-    errors.  Everything goes through group sums (``np.bincount``): O(n q + K q² + q³).
-    Parameters are ordered (α, γ).
-    """
-
-    def __init__(self, codes: np.ndarray, Z: np.ndarray, n_levels: int):
-        # Z is kept by columns (q contiguous rows of length n): one pass per column.
-        self.codes, self.Z_columns, self.K = codes, np.ascontiguousarray(Z.T), n_levels
-        # Cell (level k, column j) has code k + K j: one bincount sums all q columns by level.
-        q = self.Z_columns.shape[0]
-        self.cell_codes = (codes + n_levels * np.arange(q)[:, None]).ravel()
-
-    def eta(self, beta):
-        eta = np.take(beta[: self.K], self.codes)
-        for z, gamma in zip(self.Z_columns, beta[self.K :], strict=True):
-            eta += gamma * z
-        return eta
-
-    def _group_sum(self, v):
-        return np.bincount(self.codes, weights=v, minlength=self.K)
-
-    def xt(self, v):
-        return np.concatenate([self._group_sum(v), [_inner(z, v) for z in self.Z_columns]])
-
-    def system(self, w):
-        """The pieces d, B, D⁻¹B, S of XᵀWX, and Xᵀw = (d, Zᵀw) from the same group sums."""
-        q = self.Z_columns.shape[0]
-        d = self._group_sum(w)
-        wZ = self.Z_columns * w  # q × n
-        B = np.bincount(self.cell_codes, weights=wZ.ravel(), minlength=self.K * q)
-        B = B.reshape(q, self.K).T
-        DinvB = B / d[:, None]
-        schur = np.einsum("jn,ln->jl", wZ, self.Z_columns) - np.einsum("kj,kl->jl", B, DinvB)
-        return (d, B, DinvB, schur), np.concatenate([d, wZ.sum(axis=1)])
-
-    def profile(self, gamma, level_totals):
-        """Store levels α̂(γ) maximizing ℓ for a fixed γ, and the profile's gradient and Hessian.
-
-        For fixed γ, ∂ℓ/∂α_k = 0 gives α̂_k(γ) = log s_k − log Σ_{g(i)=k} exp(z_iᵀγ),
-        with s_k = Σ_{g(i)=k} y_i.  With the within-level weights e_i ∝ exp(z_iᵀγ),
-        the profile −ℓ_p(γ) = Σ_k s_k log Σ_{g(i)=k} e^{z_iᵀγ} − γᵀZᵀy + const has
-        gradient Σ_k s_k E_k(z) − Zᵀy and Hessian Σ_k s_k Cov_k(z): the Schur complement
-        S of the arrow Hessian at (α̂(γ), γ).  Returns (α̂, gradient part Σ_k s_k E_k(z), S).
-        """
-        q = self.Z_columns.shape[0]
-        eta = np.einsum("j,jn->n", gamma, self.Z_columns)
-        shift = eta.max()
-        e = np.exp(eta - shift)
-        S0 = self._group_sum(e)
-        if np.any(S0 == 0):  # a level far below the largest: shift within each level instead
-            level_max = np.full(self.K, -np.inf)
-            np.maximum.at(level_max, self.codes, eta)
-            shift = level_max[self.codes]
-            e = np.exp(eta - shift)
-            S0 = self._group_sum(e)
-            log_S0 = np.log(S0) + level_max
-        else:
-            log_S0 = np.log(S0) + shift
-        eZ = self.Z_columns * e
-        S1 = np.bincount(self.cell_codes, weights=eZ.ravel(), minlength=self.K * q)
-        mean = S1.reshape(q, self.K).T / S0[:, None]  # E_k(z), K × q
-        second = np.einsum("jn,ln->jl", eZ * (level_totals / S0)[self.codes], self.Z_columns)
-        weighted_mean = np.einsum("k,kj->j", level_totals, mean)
-        covariance = second - np.einsum("k,kj,kl->jl", level_totals, mean, mean)
-        return np.log(level_totals) - log_S0, weighted_mean, covariance
-
-    def inverse_diagonal(self, factor):
-        """diag H⁻¹: S⁻¹ for γ, and 1/d_k + (D⁻¹B S⁻¹ BᵀD⁻¹)_kk for the levels.
-
-        S is positive definite exactly when X has full column rank; the Cholesky
-        factorization checks that once, at the estimate.
-        """
-        d, _, DinvB, schur = factor
-        try:
-            np.linalg.cholesky(schur)
-        except np.linalg.LinAlgError as err:
-            raise ValueError("X does not have full column rank; drop redundant columns") from err
-        S_inv = np.linalg.inv(schur)
-        alpha = 1.0 / d + np.einsum("kj,jl,kl->k", DinvB, S_inv, DinvB)
-        return np.concatenate([alpha, np.diag(S_inv)])
-
-
-def arrow_structure(X) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Find a factor in a sparse model matrix: indicator columns covering each row once.
-
-    Returns ``(factor_columns, other_columns, codes)`` where ``codes[i]`` is the
-    position in ``factor_columns`` of the indicator that is 1 in row i, or
-    ``None`` when X has no such block of at least two columns.  O(nnz).
-    """
-    if not sp.issparse(X):
-        return None
-    X = sp.csc_array(X)
-    n, p = X.shape
-    per_column = np.diff(X.indptr)
-    column_of_entry = np.repeat(np.arange(p), per_column)
-    not_one = np.bincount(column_of_entry, weights=X.data != 1, minlength=p)
-    indicator = (not_one == 0) & (per_column > 0)
-    if indicator.sum() < 2:
-        return None
-    in_factor = indicator[column_of_entry]
-    rows = X.indices[in_factor]
-    if not np.array_equal(np.bincount(rows, minlength=n), np.ones(n, dtype=np.int64)):
-        return None
-    factor_columns = np.flatnonzero(indicator)
-    position = np.full(p, -1)
-    position[factor_columns] = np.arange(factor_columns.size)
-    codes = np.empty(n, dtype=np.intp)
-    codes[rows] = position[column_of_entry[in_factor]]
-    return factor_columns, np.flatnonzero(~indicator), codes
+#: Find a factor block in a sparse model matrix (see :func:`statbook._arrow.find_factor`).
+arrow_structure = _arrow.find_factor
 
 
 # --- fitting -------------------------------------------------------------------------------
@@ -400,86 +289,48 @@ class PoissonFit:
         return float(self.coef[self.names.index(name)])
 
 
+def _converged(step: np.ndarray, beta: np.ndarray, tol: float) -> bool:
+    """Is the Newton step negligible: max |Δ| ≤ tol (1 + max |β|)?
+
+    Newton's method converges quadratically, so near the optimum its step is the
+    error of the current iterate: the iterate is returned and the step not taken.
+    """
+    return np.abs(step).max(initial=0.0) <= tol * (1.0 + np.abs(beta).max(initial=0.0))
+
+
 def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
     """Minimize κ(β) − βᵀt by Newton's method with step halving.
 
     The start is one weighted least-squares step from μ = y + 0.1 (as R's glm
-    starts).  Iteration stops after a full step with max |Δ| ≤ tol (1 + max |β|).
-    Returns β̂, the factorization of H(β̂), the core −ℓ at each iterate, and the
-    number of iterations.
+    starts).  Iteration stops at the first iterate whose Newton step is negligible
+    (:func:`_converged`).  Returns β̂, the factorization of H(β̂), the core −ℓ at
+    each iterate, and the number of steps taken after the start.
     """
     mu = y + 0.1
     factor, _ = design.system(mu)
     beta = design.solve(factor, design.xt(mu * np.log(mu) + (y - mu)))
     with np.errstate(over="ignore"):
         mu = np.exp(design.eta(beta))
-    objective = mu.sum() - _inner(beta, t)
+    objective = mu.sum() - beta @ t
     trace = [objective]
-    for iteration in range(1, max_iter + 1):
+    for n_steps in range(max_iter + 1):
         factor, x_t_mu = design.system(mu)
         step = design.solve(factor, x_t_mu - t)
-        converged = np.max(np.abs(step)) <= tol * (1.0 + np.max(np.abs(beta)))
+        if _converged(step, beta, tol):
+            return beta, factor, trace, n_steps
         size = 1.0
         while True:
             candidate = beta - size * step
             with np.errstate(over="ignore"):
                 mu_new = np.exp(design.eta(candidate))
-            value = mu_new.sum() - _inner(candidate, t)
-            if converged or value <= objective + 1e-12 * abs(objective):
+            value = mu_new.sum() - candidate @ t
+            if value <= objective + 1e-12 * abs(objective):
                 break
             size /= 2.0
             if size < 2.0**-40:
                 raise RuntimeError("step halving failed to decrease −ℓ; the fit is stuck")
         beta, mu, objective = candidate, mu_new, value
         trace.append(objective)
-        if converged:
-            return beta, design.system(mu)[0], trace, iteration
-    raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
-
-
-def _profiled_newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
-    """Newton's method on the profile likelihood in γ, the factor levels solved exactly.
-
-    Every iterate is (α̂(γ), γ) (:meth:`_ArrowDesign.profile`); there Σ_i μ_i = Σ_i y_i,
-    so the core −ℓ is Σ y − Σ_k s_k α̂_k − γᵀZᵀy.  Steps are halved until it decreases.
-    The profile is convex, its Hessian is the Schur complement of the arrow Hessian, and
-    a step costs a few passes over the data: O(n q² + K q + q³).  Same return values as
-    :func:`_newton`.
-    """
-    level_totals, z_t_y = t[: design.K], t[design.K :]
-    total = y.sum()
-
-    def evaluate(gamma):
-        alpha, weighted_mean, covariance = design.profile(gamma, level_totals)
-        objective = total - _inner(level_totals, alpha) - _inner(gamma, z_t_y)
-        return alpha, objective, weighted_mean - z_t_y, covariance
-
-    gamma = np.zeros(z_t_y.size)
-    alpha, objective, gradient, hessian = evaluate(gamma)
-    trace = [objective]
-    for iteration in range(1, max_iter + 1):
-        try:
-            step = np.linalg.solve(hessian, gradient)
-        except np.linalg.LinAlgError as err:
-            raise ValueError("X does not have full column rank; drop redundant columns") from err
-        converged = np.max(np.abs(step), initial=0.0) <= tol * (
-            1.0 + np.max(np.abs(gamma), initial=0.0)
-        )
-        size = 1.0
-        while True:
-            candidate = gamma - size * step
-            result = evaluate(candidate)
-            if converged or result[1] <= objective + 1e-12 * abs(objective):
-                break
-            size /= 2.0
-            if size < 2.0**-40:
-                raise RuntimeError("step halving failed to decrease −ℓ; the fit is stuck")
-        gamma = candidate
-        alpha, objective, gradient, hessian = result
-        trace.append(objective)
-        if converged:
-            beta = np.concatenate([alpha, gamma])
-            return beta, design.system(np.exp(design.eta(beta)))[0], trace, iteration
     raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
 
 
@@ -497,13 +348,14 @@ def fit_poisson(
     ``X`` is a dense array or a scipy.sparse matrix.  ``method``: "dense"
     (Cholesky of XᵀWX), "sparse" (sparse LU of XᵀWX), "arrow" (a factor block
     profiled out: Newton on the profile likelihood of the other coefficients, whose
-    Hessian is the Schur complement, :func:`_profiled_newton`) or "auto": arrow
+    Hessian is the Schur complement, :mod:`statbook._arrow`) or "auto": arrow
     when X is sparse and holds a factor block, sparse for other sparse X, dense
     otherwise.  Raises :class:`NoFiniteMLEError` when a column sends its
     coefficient to ±∞ (e.g. a store with all-zero sales), naming it.
     """
     X = _as_design(X)
-    y_float = _as_response(y, X).astype(float)
+    counts = _as_response(y, X)
+    y_float = counts.astype(float)
     n, p = X.shape
     names = tuple(names) if names is not None else tuple([f"x{j}" for j in range(p)])
     if len(names) != p:
@@ -515,14 +367,19 @@ def fit_poisson(
     if method == "arrow" and arrow is None:
         raise ValueError("method='arrow' needs a sparse X with a block of factor indicators")
     if arrow is not None:
-        factor_columns, other_columns, codes = arrow
-        Z = np.zeros((n, other_columns.size))
-        for k, j in enumerate(other_columns):
-            entries = slice(X.indptr[j], X.indptr[j + 1])
-            Z[X.indices[entries], k] = X.data[entries]
-        design = _ArrowDesign(codes, Z, factor_columns.size)
-        order = np.concatenate([factor_columns, other_columns])
         method = "arrow"
+        factor_columns, other_columns, codes = arrow
+        Z = _arrow.other_columns(X, other_columns)
+        order = np.concatenate([factor_columns, other_columns])  # parameters (α, γ)
+        t = np.empty(p)  # the sufficient statistic Xᵀy: level totals and Zᵀy
+        t[order] = np.concatenate([np.bincount(codes, y_float, factor_columns.size), Z @ y_float])
+        check_finite_mle(X, t, names)
+        t = t[order]
+        estimates, errors, trace, n_iter = _arrow.fit(
+            codes, Z, t[: factor_columns.size], t[factor_columns.size :], tol, max_iter
+        )
+        coef, std_err = np.empty(p), np.empty(p)
+        coef[order], std_err[order] = estimates, errors
     else:
         if method == "auto":
             method = "sparse" if sp.issparse(X) else "dense"
@@ -530,27 +387,21 @@ def fit_poisson(
             design = _DenseDesign(X.toarray() if sp.issparse(X) else X)
         else:
             design = _SparseDesign(sp.csc_array(X))
-        order = np.arange(p)
+        t = design.xt(y_float)  # the sufficient statistic Xᵀy
+        check_finite_mle(X, t, names)
+        beta, factor, trace, n_iter = _newton(design, y_float, t, tol, max_iter)
+        coef, std_err = beta, np.sqrt(design.inverse_diagonal(factor))
 
-    t = np.empty(p)
-    t[order] = design.xt(y_float)  # the sufficient statistic Xᵀy
-    check_finite_mle(X, t, names)
-    newton = _profiled_newton if method == "arrow" else _newton
-    beta, factor, trace, n_iter = newton(design, y_float, t[order], tol, max_iter)
-    se = np.sqrt(design.inverse_diagonal(factor))
-    coef, std_err = np.empty(p), np.empty(p)
-    coef[order], std_err[order] = beta, se
-
-    log_factorials, y_log_y = _count_constants(y_float)
+    log_factorials, y_log_y = _count_constants(counts)
     to_deviance = 2.0 * y_log_y
-    y_bar = y_float.mean()
+    total = float(counts.sum())
     loglik = -(trace[-1] + log_factorials)
     return PoissonFit(
         coef=coef,
         se=std_err,
         names=names,
         deviance=2.0 * trace[-1] + to_deviance,
-        null_deviance=2.0 * (n * y_bar - np.log(y_bar) * y_float.sum()) + to_deviance,
+        null_deviance=2.0 * total * (1.0 - np.log(total / n)) + to_deviance,
         df_residual=n - p,
         df_null=n - 1,
         loglik=loglik,

@@ -166,6 +166,82 @@ def test_arrow_structure_rejects_non_factor_designs():
         regression.fit_poisson(X, [1, 2, 3], method="arrow")
 
 
+def factor_problem(seed=0, n_levels=8, per_level=12, slopes=(0.3, -0.5), offset=0.0):
+    """A simulated factor model: sparse X = [indicators | Z], its codes, Z and y."""
+    rng = np.random.default_rng(seed)
+    codes = np.repeat(np.arange(n_levels), per_level)
+    Z = rng.normal(size=(codes.size, len(slopes))) + offset
+    eta = rng.normal(1.0, 0.5, n_levels)[codes] + (Z - offset) @ np.asarray(slopes)
+    y = rng.poisson(np.exp(eta))
+    indicators = sp.csc_array((np.ones(codes.size), (np.arange(codes.size), codes)))
+    return sp.hstack([indicators, sp.csc_array(Z)], format="csc"), codes, Z, y
+
+
+@pytest.mark.parametrize("slopes", [(), (0.3,), (0.3, -0.5), (0.2, -0.1, 0.4)])
+def test_arrow_solver_agrees_with_dense_newton(slopes):
+    X, _, _, y = factor_problem(slopes=slopes)
+    arrow = regression.fit_poisson(X, y)
+    dense = regression.fit_poisson(X, y, method="dense")
+    assert arrow.method == "arrow"
+    # Both stop within tol (1 + max |β|) = 1e-10 (1 + max |β|) of the optimum.
+    np.testing.assert_allclose(arrow.coef, dense.coef, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(arrow.se, dense.se, rtol=1e-9)
+    assert arrow.deviance == pytest.approx(dense.deviance, rel=1e-12)
+
+
+def test_factor_alone_has_the_closed_form():
+    X, codes, _, y = factor_problem(slopes=())
+    fit = regression.fit_poisson(X, y)
+    totals, sizes = np.bincount(codes, y), np.bincount(codes)
+    np.testing.assert_allclose(fit.coef, np.log(totals / sizes), rtol=1e-14)
+    np.testing.assert_allclose(fit.se, 1 / np.sqrt(totals), rtol=1e-14)
+    assert fit.n_iter == 0
+
+
+def test_shifting_a_covariate_moves_only_the_levels():
+    """η = α_k + γ z = (α_k − γ c) + γ (z + c): the slope and its standard error stay.
+
+    The profile's Hessian is summed over z centred within each level, so a large
+    offset (here 10⁴, against a spread of 1) costs no digits.
+    """
+    X, _, _, y = factor_problem(slopes=(0.3,))
+    X_shifted = X.copy()
+    X_shifted[:, [-1]] = X[:, [-1]].toarray() + 1e4
+    fit, shifted = regression.fit_poisson(X, y), regression.fit_poisson(sp.csc_array(X_shifted), y)
+    assert shifted.coef[-1] == pytest.approx(fit.coef[-1], rel=1e-9)
+    assert shifted.se[-1] == pytest.approx(fit.se[-1], rel=1e-9)
+    np.testing.assert_allclose(shifted.coef[:-1], fit.coef[:-1] - 1e4 * fit.coef[-1], rtol=1e-9)
+
+
+def test_levels_far_apart_do_not_underflow():
+    """Linear predictors 1000 apart: exp(z γ) of one level underflows next to another's
+    unless each level is scaled by its own largest value."""
+    X, codes, Z, y = factor_problem(slopes=(1.0,), n_levels=2, offset=0.0)
+    Z_far = Z[:, 0] + np.where(codes == 0, 500.0, -500.0)
+    X_far = sp.hstack([X[:, :2], sp.csc_array(Z_far[:, None])], format="csc")
+    fit, near = regression.fit_poisson(X_far, y), regression.fit_poisson(X, y)
+    assert np.all(np.isfinite(fit.coef)) and np.all(np.isfinite(fit.se))
+    assert fit.coef[-1] == pytest.approx(near.coef[-1], rel=1e-9)
+    assert fit.se[-1] == pytest.approx(near.se[-1], rel=1e-9)
+
+
+def test_collinear_covariates_in_the_arrow_solver():
+    X, _, Z, y = factor_problem(slopes=(0.3, -0.5))
+    collinear = sp.hstack([X, sp.csc_array(Z @ [[2.0], [-1.0]])], format="csc")
+    with pytest.raises(ValueError, match="full column rank"):
+        regression.fit_poisson(collinear, y)
+
+
+def test_arrow_structure_with_32_and_64_bit_indices():
+    X, codes, _, _ = factor_problem()
+    for index_type in (np.int32, np.int64):
+        X.indices, X.indptr = X.indices.astype(index_type), X.indptr.astype(index_type)
+        factor_columns, other_columns, found = regression.arrow_structure(X)
+        np.testing.assert_array_equal(factor_columns, np.arange(8))
+        np.testing.assert_array_equal(found, codes)
+        np.testing.assert_array_equal(other_columns, [8, 9])
+
+
 # --- the exponential family: formulas checked numerically ---------------------------------
 def test_sufficient_statistic_and_negloglik_against_scipy():
     from scipy.stats import poisson
