@@ -14,7 +14,7 @@ ifneq ($(wildcard $(SHARED_DATA)/vegetables.csv),)
 export STATBOOK_DATA_DIR ?= $(SHARED_DATA)
 endif
 
-.PHONY: book test bench lab lint format student clean
+.PHONY: book test bench lab lint format student clean publish
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lab: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# Push the built book to the gh-pages branch of the repository (GitHub Pages). Colab
+# buttons open the chapter notebooks from there: gh-pages:_sources/chapters/*.ipynb.
+publish: book
+	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages _build/html
 
 # Student notebooks (.ipynb and .md) without solutions, into student/ (or STUDENT_DIR=...).
 STUDENT_DIR ?= student

@@ -1,7 +1,7 @@
 """Sphinx extension that keeps the HTML book self-contained and free of console errors.
 
 Listed under ``sphinx: extra_extensions`` in ``_config.yml``; nothing in the
-library imports it.  Four things, each a workaround for a default of the
+library imports it.  Five things, each a workaround for a default of the
 tool chain that the browser tests (``tests/test_browser.py``) catch:
 
 * sphinx-thebe (always loaded by Jupyter Book) adds its configuration script
@@ -21,6 +21,13 @@ tool chain that the browser tests (``tests/test_browser.py``) catch:
   menu's alternatives (SVG output, accessibility, speech) from the folders next
   to it; the other all-in-one bundles are never requested and are deleted,
   together with ``latest.js`` (a loader that fetches MathJax from a CDN).
+* sphinx-book-theme points the Colab button at the page's source on GitHub, a
+  MyST ``.md`` file that Colab cannot open (it reads only ``.ipynb``).  The
+  build writes each chapter as a notebook to ``_sources/<page>.ipynb`` (the
+  download button's file), and ``make publish`` pushes the built book to the
+  ``statbook_pages_branch`` branch (default ``gh-pages``), so the Colab button is
+  pointed at that notebook on that branch.  Its first cell installs statbook
+  where it is missing.
 """
 
 from __future__ import annotations
@@ -72,6 +79,26 @@ def drop_thebe_config(app, doctree, docname) -> None:
             node.parent.remove(node)
 
 
+def colab_url(repository_url: str, branch: str, pagename: str) -> str:
+    """Colab's address of the notebook ``_sources/<pagename>.ipynb`` of the book
+    published on ``branch`` of the GitHub repository ``repository_url``."""
+    repository = repository_url.removeprefix("https://github.com/").strip("/")
+    notebook = f"{repository}/blob/{branch}/_sources/{pagename}.ipynb"
+    return f"https://colab.research.google.com/github/{notebook}"
+
+
+def point_colab_at_published_notebook(app, pagename, templatename, context, doctree) -> None:
+    """Replace the Colab button's address (the page's .md source) by :func:`colab_url`."""
+    if "ipynb_source" not in context:  # not a notebook page
+        return
+    repository_url = app.config.html_theme_options.get("repository_url", "")
+    branch = app.config.statbook_pages_branch
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if button.get("text") == "Colab":
+                button["url"] = colab_url(repository_url, branch, pagename)
+
+
 def set_default_mode(app, config) -> None:
     config.html_context.setdefault("default_mode", "auto")
 
@@ -85,11 +112,14 @@ def remove_unused_mathjax(app, exception) -> None:
 
 
 def setup(app):
+    app.add_config_value("statbook_pages_branch", "gh-pages", "html")
     app.add_js_file(None, body=NO_SUMMARIES_FROM_DISK, priority=300)
     app.connect("config-inited", set_default_mode)
     # After sphinx-thebe's own handler (priority 500) has appended its nodes.
     app.connect("doctree-resolved", drop_thebe_config, priority=900)
     app.connect("html-page-context", drop_thebe_assets, priority=900)
+    # After sphinx-book-theme has made the launch buttons (priority 501).
+    app.connect("html-page-context", point_colab_at_published_notebook, priority=900)
     # After sphinx-mathjax-offline has copied MathJax (priority 500).
     app.connect("build-finished", remove_unused_mathjax, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -652,6 +655,14 @@ def _config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())
 
 
+PAGES_BRANCH = "gh-pages"  # where `make publish` pushes the built book
+INSTALL_CELL = re.compile(
+    r'if importlib\.util\.find_spec\("statbook"\) is None:\n'
+    r'    package = "statbook @ git\+(?P<url>[^"]+)"\n'
+    r'    subprocess\.run\(\[sys\.executable, "-m", "pip", "install", "-q", package\], check=True\)'
+)
+
+
 @pytest.mark.book
 @pytest.mark.parametrize("page", notebook_pages())
 def test_launch_and_download_buttons(built_book, page):
@@ -660,12 +671,62 @@ def test_launch_and_download_buttons(built_book, page):
     branch = config["repository"]["branch"]
     hrefs = {url for _t, _a, url in parse(built_book / f"{page}.html").refs}
     binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{page}.md"
-    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{page}."
+    # Colab reads only .ipynb: the chapter's notebook in the book published on gh-pages.
+    colab = (
+        f"https://colab.research.google.com/github/{repo}/blob/{PAGES_BRANCH}/_sources/{page}.ipynb"
+    )
     assert binder in hrefs
-    assert any(url.startswith(colab) for url in hrefs), sorted(hrefs)
+    assert colab in hrefs, sorted(hrefs)
     download = f"../_sources/{page}.ipynb"
     assert download in hrefs
     assert (built_book / "_sources" / f"{page}.ipynb").is_file()
+
+
+@pytest.mark.book
+def test_published_branch_holds_the_notebooks_colab_opens(built_book, tmp_path):
+    """`make publish` commits _build/html to gh-pages with ghp-import; do that in a scratch
+    repository (no push) and read each Colab button's notebook back from the branch."""
+    ghp_import = Path(sys.executable).with_name("ghp-import")
+    git = ["git", "-c", "init.defaultBranch=main"]
+    author = {
+        f"GIT_{who}_{what}": value
+        for who in ("AUTHOR", "COMMITTER")
+        for what, value in (("NAME", "statbook"), ("EMAIL", "statbook@localhost"))
+    }
+    subprocess.run([*git, "init", "--quiet", str(tmp_path)], check=True)
+    subprocess.run(
+        [str(ghp_import), "--no-jekyll", "--branch", PAGES_BRANCH, str(built_book)],
+        cwd=tmp_path,
+        check=True,
+        env={**os.environ, **author},
+    )
+    for page in notebook_pages():
+        hrefs = {url for _t, _a, url in parse(built_book / f"{page}.html").refs}
+        (colab,) = [url for url in hrefs if url.startswith("https://colab.research.google.com/")]
+        path = colab.split(f"/blob/{PAGES_BRANCH}/", 1)[1]
+        shown = subprocess.run(
+            [*git, "show", f"{PAGES_BRANCH}:{path}"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        notebook = nbformat.reads(shown.stdout, as_version=4)
+        nbformat.validate(notebook)
+        first_code = next(c for c in notebook.cells if c.cell_type == "code")
+        assert INSTALL_CELL.search(first_code.source), page
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_notebooks_install_statbook_where_it_is_missing(page):
+    """The first code cell installs statbook from the book's repository when it is not
+    importable (Colab, a downloaded copy); the book hides it."""
+    notebook = jupytext.read(ROOT / f"{page}.md", fmt="md:myst")
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    match = INSTALL_CELL.search(code[0].source)
+    assert match, code[0].source
+    assert match["url"] == _config()["repository"]["url"]
+    assert code[0].metadata["tags"] == ["remove-cell"]
 
 
 @pytest.mark.book
