@@ -203,6 +203,7 @@ class PageReport:
         self.contrast: dict[str, list[dict]] = {}
         self.layout: dict = {}
         self.search_hits = 0
+        self.search_fields = 0
         self.folded: list[dict] = []
         self.unfolded: list[dict] = []
         self.screenshots: list[Path] = []
@@ -294,6 +295,12 @@ def shoot(page, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True, animations="disabled")
 
 
+# Search fields shown around the page (not the search page's own form, in .bd-main).
+SEARCH_FIELDS_JS = """() => [...document.querySelectorAll('.search-button-field, .bd-search')]
+  .filter((e) => e.getClientRects().length > 0 && !e.closest('.bd-main'))
+  .length"""
+
+
 def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
     report = PageReport(page_name)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
@@ -336,6 +343,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         name = re.sub(r"[^\w.-]+", "__", page_name)
         light, dark = shots / f"{name}.png", shots / "dark" / f"{name}.png"
         report.layout = page.evaluate(LAYOUT_JS)
+        report.search_fields = page.evaluate(SEARCH_FIELDS_JS)
         shoot(page, light)
         report.contrast["light"] = page.evaluate(CONTRAST_JS)
         page.emulate_media(color_scheme="dark")
@@ -451,6 +459,13 @@ def test_page_fits_the_window_width(page_report, page):
     layout = page_report(page).layout
     assert layout["scrollWidth"] <= layout["clientWidth"], layout
     assert layout["wide"] == [], layout
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_one_search_field(page_report, page):
+    """The sidebar's search field, and no second one in a header bar above the page."""
+    assert page_report(page).search_fields == 1
 
 
 @pytest.mark.browser
