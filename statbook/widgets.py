@@ -162,6 +162,11 @@ class Explorer:
     @property
     def widget(self):
         """The ipywidgets view, built on first use: sliders above an ``Image``."""
+        self._build_widget()
+        return self._widget
+
+    def _build_widget(self) -> None:
+        """Create the controls, the image and the view once (ipywidgets is imported here)."""
         if self._widget is None:
             import ipywidgets as widgets
 
@@ -188,11 +193,10 @@ class Explorer:
                     widgets.HTML(html.escape(self.caption)),
                 ]
             )
-        return self._widget
 
     def set(self, **values) -> None:
         """Move sliders to (the grid values nearest) ``values``, as a reader would."""
-        self.widget  # noqa: B018  (builds the controls)
+        self._build_widget()
         by_name = {s.name: s for s in self.sliders}
         for name, value in values.items():
             if name not in by_name:
