@@ -9,11 +9,37 @@ from __future__ import annotations
 
 import numpy as np
 
+# The markers of the true parameter and of the maximum-likelihood estimate.
+TRUTH_STYLE = {
+    "marker": "o",
+    "ls": "none",
+    "mfc": "none",
+    "mec": "tab:red",
+    "ms": 9,
+    "mew": 1.5,
+    "label": "truth",
+}
+MLE_STYLE = {"marker": "x", "ls": "none", "color": "black", "ms": 9, "mew": 2, "label": "MLE"}
+
 
 def parameter_grid(x, y) -> np.ndarray:
     """Grid of parameter pairs of shape (len(y), len(x), 2): entry [j, i] is (x[i], y[j])."""
     xx, yy = np.meshgrid(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.stack([xx, yy], axis=-1)
+
+
+def negloglik_contours(ax, x, y, values, *, levels: int = 12):
+    """Contours of −ℓ − min(−ℓ) over the grid (x, y), on a square-root spaced scale.
+
+    ``values`` has shape (len(y), len(x)) and may hold +inf off the parameter
+    space (left blank).  Returns the contour set.
+    """
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    excess = np.where(finite, values - values[finite].min(), np.nan)
+    top = np.nanquantile(excess, 0.6) if np.any(finite) else 1.0
+    contour_levels = np.linspace(0, np.sqrt(max(top, 1e-12)), levels + 1)[1:] ** 2
+    return ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
 
 
 def contour_negloglik(
@@ -29,25 +55,30 @@ def contour_negloglik(
     title: str = "",
     levels: int = 12,
 ):
-    """Contours of −ℓ − min(−ℓ) over the grid (x, y), on a square-root spaced scale.
+    """:func:`negloglik_contours` with axis labels, a title and markers for the estimate.
 
-    ``values`` has shape (len(y), len(x)) and may hold +inf off the parameter
-    space (left blank).  ``minimum`` marks the maximum-likelihood estimate
-    (a cross) and ``truth`` the parameter that generated the data (a circle).
+    ``minimum`` marks the maximum-likelihood estimate (a cross) and ``truth``
+    the parameter that generated the data (a circle).
     """
-    values = np.asarray(values, dtype=float)
-    finite = np.isfinite(values)
-    excess = np.where(finite, values - values[finite].min(), np.nan)
-    top = np.nanquantile(excess, 0.6) if np.any(finite) else 1.0
-    contour_levels = np.linspace(0, np.sqrt(max(top, 1e-12)), levels + 1)[1:] ** 2
-    ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
+    negloglik_contours(ax, x, y, values, levels=levels)
     if truth is not None:
-        ax.plot(*truth, "o", mfc="none", mec="tab:red", ms=9, mew=1.5, label="truth")
+        ax.plot(*truth, **TRUTH_STYLE)
     if minimum is not None:
-        ax.plot(*minimum, "x", color="black", ms=9, mew=2, label="MLE")
+        ax.plot(*minimum, **MLE_STYLE)
     if truth is not None or minimum is not None:
         ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize="medium")
     return ax
+
+
+def estimate_markers(ax, *, truth: bool = True):
+    """Empty markers for the MLE (and the truth) with their legend, to move with ``set_data``.
+
+    Returns ``(mle, truth)`` (``truth`` is None without one).
+    """
+    truth_marker = ax.plot([], [], **TRUTH_STYLE)[0] if truth else None
+    mle_marker = ax.plot([], [], **MLE_STYLE)[0]
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    return mle_marker, truth_marker

@@ -1,14 +1,19 @@
 """Slider explorers that are live in Jupyter and still interactive in the HTML book.
 
-An :class:`Explorer` wires a few sliders to a drawing function
-``draw(fig, **values)`` that fills a fresh matplotlib ``Figure``.  The
-explorer holds no mathematics: the drawing function calls the model modules,
-where the tests can reach every formula.
+An :class:`Explorer` wires a few sliders to a :class:`~statbook.livefigure.Scene`,
+the artists of one matplotlib ``Figure`` that is kept alive and updated in
+place for each frame (see :mod:`statbook.livefigure`).  The explorer holds no
+mathematics: the scene calls the model modules, where the tests can reach
+every formula.
 
 Displayed in a notebook, one object gives two renderings in one output:
 
 * the live ipywidgets view (sliders above an ``ipywidgets.Image`` that is
-  redrawn as a slider moves) for JupyterLab and plain Jupyter;
+  redrawn while a slider moves) for JupyterLab and Jupyter Notebook.  The
+  sliders send their values continuously; the widget front end keeps at most
+  one update in flight per slider and merges the ones that arrive meanwhile,
+  so frames never queue up, and the last frame drawn is the one for the
+  values the slider was released at;
 * ``text/html``: the same figure precomputed over a small grid of slider
   values, embedded as images and switched by ``<input type="range">`` with a
   few lines of inline script.  The HTML book shows this version (``_config.yml``
@@ -37,9 +42,13 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
+from statbook.livefigure import LiveFigure, Scene
+
 STATIC_ENV = "STATBOOK_STATIC"
 MAX_FRAMES = 120
 FRAME_COLORS = 64  # palette size of the precomputed frames
+# ipywidgets shows no error when a slider's kernel is gone: say what to do under every live view.
+RESTART_HINT = "Sliders not responding? After a kernel restart, run this cell again."
 
 # Swaps the image when a range input moves: frame index = row-major index of the slider positions.
 _SWAP_SCRIPT = (
@@ -88,19 +97,11 @@ class Slider:
         return int(np.argmin(np.abs(np.asarray(grid, dtype=float) - value)))
 
 
-def figure_to_bytes(fig: Figure, *, colors: int | None = None) -> bytes:
-    """Render a matplotlib ``Figure`` (no pyplot involved) to PNG bytes.
-
-    With ``colors`` the image is reduced to an adaptive palette of that many
-    colours, which makes line plots about three times smaller.
-    """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", facecolor="white")
-    if colors is None:
-        return buffer.getvalue()
-    image = Image.open(buffer).convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
+def quantize_png(png: bytes, colors: int) -> bytes:
+    """Reduce a PNG to an adaptive palette of ``colors`` colours (about three times smaller)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
     small = io.BytesIO()
-    image.save(small, format="png", optimize=True)
+    image.quantize(colors, method=Image.Quantize.MEDIANCUT).save(small, format="png", optimize=True)
     return small.getvalue()
 
 
@@ -109,8 +110,9 @@ class Explorer:
 
     Parameters
     ----------
-    draw
-        ``draw(fig, **values)`` draws onto the empty ``Figure`` ``fig``.
+    scene
+        ``scene(figure)`` builds a :class:`~statbook.livefigure.Scene` on the empty
+        ``Figure``; its ``update(**values)`` moves the figure to the slider values.
     sliders
         The sliders, in display order.
     caption
@@ -118,12 +120,13 @@ class Explorer:
     alt
         Alternative text for the image.
     figsize, dpi
-        Size of the drawn figure in inches and its resolution.
+        Size of the drawn figure in inches and its resolution; the live image is
+        shown at exactly ``figsize × dpi`` CSS pixels.
     """
 
     def __init__(
         self,
-        draw: Callable[..., None],
+        scene: Callable[[Figure], Scene],
         sliders: Sequence[Slider],
         *,
         caption: str,
@@ -131,7 +134,7 @@ class Explorer:
         figsize: tuple[float, float] = (9.0, 3.8),
         dpi: int = 80,
     ):
-        self.draw = draw
+        self.scene = scene
         self.sliders = tuple(sliders)
         self.caption = caption
         self.alt = alt
@@ -144,19 +147,28 @@ class Explorer:
             )
         self.redraws = 0
         self.last_error: str | None = None
+        self._figure: LiveFigure | None = None
         self._widget = None
 
     @property
     def defaults(self) -> dict[str, float]:
         return {s.name: s.default for s in self.sliders}
 
+    @property
+    def figure(self) -> LiveFigure:
+        """The one figure of this explorer, built on first use and kept alive."""
+        if self._figure is None:
+            self._figure = LiveFigure(self.scene, figsize=self.figsize, dpi=self.dpi)
+        return self._figure
+
     def render(self, *, colors: int | None = None, **values) -> bytes:
-        """Draw the figure at ``values`` (defaults for the rest) and return PNG bytes."""
-        # No layout engine: it would double the drawing time of every frame; the
-        # drawing functions place their axes with fixed margins instead.
-        fig = Figure(figsize=self.figsize, dpi=self.dpi, facecolor="white")
-        self.draw(fig, **{**self.defaults, **values})
-        return figure_to_bytes(fig, colors=colors)
+        """Draw the figure at ``values`` (defaults for the rest) and return PNG bytes.
+
+        With ``colors`` the frame is reduced to a palette of that many colours
+        (the precomputed frames of the book; the live view never quantizes).
+        """
+        png = self.figure.png(**{**self.defaults, **values})
+        return png if colors is None else quantize_png(png, colors)
 
     # --- live version -----------------------------------------------------------------
     @property
@@ -167,32 +179,45 @@ class Explorer:
 
     def _build_widget(self) -> None:
         """Create the controls, the image and the view once (ipywidgets is imported here)."""
-        if self._widget is None:
-            import ipywidgets as widgets
+        if self._widget is not None:
+            return
+        import ipywidgets as widgets
 
-            self.controls = {
-                s.name: widgets.SelectionSlider(
-                    options=[(s.fmt.format(v), v) for v in s.values],
-                    value=s.values[s.nearest(s.values, s.default)],
-                    description=s.label,
-                    continuous_update=False,
-                    style={"description_width": "initial"},
-                    layout=widgets.Layout(width="420px"),
-                )
-                for s in self.sliders
-            }
-            self.image = widgets.Image(format="png", value=self.render())
-            self.message = widgets.HTML("")
-            for control in self.controls.values():
-                control.observe(self._redraw, names="value")
-            self._widget = widgets.VBox(
-                [
-                    *self.controls.values(),
-                    self.image,
-                    self.message,
-                    widgets.HTML(html.escape(self.caption)),
-                ]
+        # One column: every description gets the width of the longest, every slider
+        # the same length, so the tracks and the readouts line up.
+        label_width = f"{max(len(s.label) for s in self.sliders) * 0.62 + 0.5:.1f}em"
+        self.controls = {
+            s.name: widgets.SelectionSlider(
+                options=[(s.fmt.format(v), v) for v in s.values],
+                value=s.values[s.nearest(s.values, s.default)],
+                description=s.label,
+                continuous_update=True,
+                style={"description_width": label_width},
+                layout=widgets.Layout(width=f"calc({label_width} + 24em)"),
             )
+            for s in self.sliders
+        }
+        width, height = self.figure.size
+        self.image = widgets.Image(
+            format="png",
+            value=self.render(),
+            # Drawn size in CSS pixels: never stretched to the width of the output area.
+            layout=widgets.Layout(
+                width=f"{width}px", height=f"{height}px", max_width="none", align_self="flex-start"
+            ),
+        )
+        self.message = widgets.HTML("")
+        for control in self.controls.values():
+            control.observe(self._redraw, names="value")
+        self._widget = widgets.VBox(
+            [
+                *self.controls.values(),
+                self.image,
+                self.message,
+                widgets.HTML(html.escape(self.caption)),
+                widgets.HTML(f"<small>{RESTART_HINT}</small>"),
+            ]
+        )
 
     def set(self, **values) -> None:
         """Move sliders to (the grid values nearest) ``values``, as a reader would."""

@@ -3,29 +3,43 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 
 import numpy as np
+import PIL.Image
 import pytest
 
 from statbook.explorers import likelihood
-from statbook.widgets import STATIC_ENV, Explorer, Slider
+from statbook.livefigure import LiveFigure, Scene, snap_up
+from statbook.widgets import RESTART_HINT, STATIC_ENV, Explorer, Slider
 from tests.helpers import assert_survives_slider_extremes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def line_explorer(**kwargs) -> Explorer:
-    def draw(fig, *, slope, offset):
+class LineScene(Scene):
+    """A line y = slope·x + offset; its title says the slope; the y-axis widens for steep lines."""
+
+    def __init__(self, figure):
+        super().__init__(figure)
+        self.ax = figure.subplots()
+        self.x = np.linspace(0, 1, 20)
+        self.line = self.live(self.ax.plot([], [])[0])
+        self.title = self.live(self.ax.set_title(""))
+        self.ax.set_xlim(0, 1)
+
+    def update(self, *, slope, offset):
         if slope > 2.5:
             raise ZeroDivisionError("slope too steep for this test")
-        ax = fig.subplots()
-        x = np.linspace(0, 1, 20)
-        ax.plot(x, slope * x + offset)
-        ax.set_ylim(-3, 5)
+        self.line.set_data(self.x, slope * self.x + offset)
+        self.title.set_text(f"slope {slope:g}")
+        self.ax.set_ylim(-3, 5 if slope < 1.5 else 8)
 
+
+def line_explorer(**kwargs) -> Explorer:
     return Explorer(
-        draw,
+        LineScene,
         [
             Slider("slope", "slope", (-1.0, 0.0, 1.0, 2.0, 3.0), 1.0, (0.0, 1.0, 2.0)),
             Slider("offset", "offset", (-1.0, 0.0, 1.0), 0.0),
@@ -58,12 +72,95 @@ def test_too_many_static_frames_are_refused():
 
 def test_live_widget_redraws_when_a_slider_moves():
     explorer = line_explorer()
-    before = bytes(explorer.widget.children[-3].value)
+    before = bytes(explorer.widget.children[-4].value)
     explorer.set(slope=-1.0, offset=1.0)
     assert explorer.redraws == 2
     assert explorer.last_error is None
     after = bytes(explorer.image.value)
     assert after.startswith(PNG_MAGIC) and after != before
+
+
+def test_sliders_update_continuously_in_one_column():
+    explorer = line_explorer()
+    explorer.widget  # noqa: B018  (builds the view)
+    controls = list(explorer.controls.values())
+    assert all(control.continuous_update for control in controls)
+    assert len({control.style.description_width for control in controls}) == 1
+    assert len({control.layout.width for control in controls}) == 1
+
+
+def test_image_is_shown_at_its_drawn_size():
+    explorer = line_explorer()
+    explorer.widget  # noqa: B018  (builds the view)
+    width, height = 3 * 80, 2 * 80  # figsize × dpi
+    assert PIL.Image.open(io.BytesIO(explorer.image.value)).size == (width, height)
+    assert (explorer.image.layout.width, explorer.image.layout.height) == (
+        f"{width}px",
+        f"{height}px",
+    )
+
+
+def test_live_view_tells_how_to_recover_after_a_kernel_restart():
+    texts = [child.value for child in line_explorer().widget.children if hasattr(child, "value")]
+    assert any(RESTART_HINT in str(text) for text in texts)
+    assert "run this cell again" in RESTART_HINT
+
+
+def test_live_frames_are_full_colour_not_a_palette():
+    image = PIL.Image.open(io.BytesIO(line_explorer().render()))
+    assert image.mode == "RGB"
+    quantized = PIL.Image.open(io.BytesIO(line_explorer().render(colors=16)))
+    assert quantized.mode == "P"
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_blitted_frames_equal_frames_drawn_from_scratch():
+    """After any path of slider moves, the image is the one a fresh figure draws."""
+    explorer = line_explorer()
+    path = [(-1.0, 0.0), (0.0, 1.0), (2.0, 1.0), (1.0, -1.0), (2.0, 0.0), (0.0, 0.0)]
+    for slope, offset in path:
+        explorer.set(slope=slope, offset=offset)
+        fresh = line_explorer().render(slope=slope, offset=offset)
+        assert np.array_equal(_pixels(explorer.image.value), _pixels(fresh)), (slope, offset)
+
+
+def test_only_a_layout_change_redraws_the_background():
+    figure = LiveFigure(LineScene, figsize=(3, 2), dpi=80)
+    first = figure.draw(slope=0.0, offset=0.0)
+    second = figure.draw(slope=1.0, offset=0.0)  # same axes: blitted
+    assert figure.full_draws == 1 and not np.array_equal(first, second)
+    figure.draw(slope=2.0, offset=0.0)  # the y-axis widens: a new background
+    assert figure.full_draws == 2
+    figure.draw(slope=2.0, offset=1.0)
+    assert figure.full_draws == 2
+
+
+def test_animated_artists_are_left_out_of_the_background():
+    figure = LiveFigure(LineScene, figsize=(3, 2), dpi=80)
+    with_line = figure.draw(slope=1.0, offset=0.0)
+    figure.canvas.restore_region(figure._background)
+    background = np.asarray(figure.canvas.buffer_rgba())[..., :3]
+    assert not np.array_equal(with_line, background)
+    figure.scene.line.set_visible(False)
+    figure.scene.title.set_visible(False)
+    assert np.array_equal(figure.draw(slope=1.0, offset=0.0), background)
+
+
+def test_snap_up_gives_round_limits():
+    assert [snap_up(v) for v in (0.7, 1.0, 1.2, 2.5, 7.0, 9.0, 130.0)] == [
+        0.8,
+        1.0,
+        1.5,
+        3.0,
+        8.0,
+        10.0,
+        150.0,
+    ]
+    with pytest.raises(ValueError, match="value must be positive"):
+        snap_up(0.0)
 
 
 def test_a_failing_redraw_shows_a_message_instead_of_raising():
@@ -118,3 +215,36 @@ def test_likelihood_explorers_survive_every_extreme(factory):
 def test_likelihood_explorers_static_size(factory):
     html = factory().static_html()
     assert len(html.encode()) < 2_000_000
+
+
+def _explorers():
+    from statbook.datasets import load_vegetables
+    from statbook.explorers import mixed, mixtures, multinomial, regression
+    from tests.test_datasets import SHARED
+
+    return {
+        "vonmises": likelihood.vonmises_explorer,
+        "gaussian": likelihood.gaussian_explorer,
+        "softmax": multinomial.softmax_explorer,
+        "moths": multinomial.moth_explorer,
+        "regression": lambda: regression.simple_model_explorer(load_vegetables(data_dir=SHARED)),
+        "label switching": mixtures.label_switching_explorer,
+        "density": mixtures.density_explorer,
+        "mixed": mixed.mixed_explorer,
+    }
+
+
+@pytest.mark.parametrize("name", list(_explorers()))
+def test_every_explorer_ends_on_the_image_of_its_final_values(name):
+    """Each slider to its top and back to its default: every frame is the fresh one."""
+    factory = _explorers()[name]
+    explorer = factory()
+    explorer.widget  # noqa: B018  (builds the view and draws the first frame)
+    for slider in explorer.sliders:
+        for value in (slider.values[-1], slider.default):
+            explorer.set(**{slider.name: value})
+            assert explorer.last_error is None, (slider.name, value, explorer.last_error)
+        explorer.set(**{slider.name: slider.values[-1]})
+        final = {s.name: explorer.controls[s.name].value for s in explorer.sliders}
+        fresh = factory().render(**final)
+        assert np.array_equal(_pixels(explorer.image.value), _pixels(fresh)), final

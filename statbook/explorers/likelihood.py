@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from statbook import gaussian, vonmises
-from statbook.plotting import contour_negloglik, parameter_grid
+from statbook.livefigure import Scene, snap_up
+from statbook.plotting import estimate_markers, negloglik_contours, parameter_grid
 from statbook.widgets import Explorer, Slider
 
 GRID = 200
@@ -17,51 +18,63 @@ def _sample_size_slider(static):
     return Slider("n", "sample size N", SAMPLE_SIZES, 100, static, fmt="{:d}")
 
 
-def draw_vonmises(fig, *, kappa: float, mu: float, n: int, seed: int = 1) -> None:
+def _surface_axes(ax, *, xlabel: str, ylabel: str, title: str):
+    """Labels, title and the (empty) estimate and truth markers of one −ℓ panel."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize="medium")
+    return estimate_markers(ax)
+
+
+class VonMisesScene(Scene):
     """−ℓ over the canonical θ-plane (convex) and the polar (κ, μ)-plane (not convex).
 
     Data are n draws from von Mises(κ, μ) made by a generator seeded with ``seed``.
+    The θ-window is ±h with h = 1.6·max(κ, κ̂, 1) snapped up to a round number.
     """
-    y = vonmises.simulate(int(n), kappa, mu, np.random.default_rng(seed))
-    stats = vonmises.suff_stats(y)
-    theta_hat = vonmises.mle(stats)
-    kappa_hat, mu_hat = vonmises.canonical_to_polar(theta_hat)
-    half_width = 1.6 * max(kappa, kappa_hat, 1.0)
-    theta_axis = np.linspace(-half_width, half_width, GRID)
-    kappa_axis = np.linspace(0, half_width, GRID)
-    mu_axis = np.linspace(-np.pi, np.pi, GRID + 1)[1:]  # the parameter space is (−π, π]
 
-    left, right = fig.subplots(1, 2, gridspec_kw=MARGINS)
-    contour_negloglik(
-        left,
-        theta_axis,
-        theta_axis,
-        vonmises.negloglik(parameter_grid(theta_axis, theta_axis), stats),
-        minimum=theta_hat,
-        truth=vonmises.polar_to_canonical([kappa, mu]),
-        xlabel="θ₁",
-        ylabel="θ₂",
-        title="canonical θ: convex",
-    )
-    left.set_aspect("equal")
-    contour_negloglik(
-        right,
-        kappa_axis,
-        mu_axis,
-        vonmises.negloglik_polar(parameter_grid(kappa_axis, mu_axis), stats),
-        minimum=(kappa_hat, mu_hat),
-        truth=(kappa, mu),
-        xlabel="κ",
-        ylabel="μ",
-        title="polar (κ, μ): not convex",
-    )
-    fig.suptitle(f"von Mises, N = {int(n)}: −ℓ minus its minimum", fontsize="medium")
+    def __init__(self, figure):
+        super().__init__(figure)
+        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.left_markers = self.live(
+            _surface_axes(self.left, xlabel="θ₁", ylabel="θ₂", title="canonical θ: convex")
+        )
+        self.right_markers = self.live(
+            _surface_axes(self.right, xlabel="κ", ylabel="μ", title="polar (κ, μ): not convex")
+        )
+        self.title = self.live(figure.suptitle("", fontsize="medium"))
+
+    def update(self, *, kappa: float, mu: float, n: int, seed: int = 1) -> None:
+        y = vonmises.simulate(int(n), kappa, mu, np.random.default_rng(seed))
+        stats = vonmises.suff_stats(y)
+        theta_hat = vonmises.mle(stats)
+        kappa_hat, mu_hat = vonmises.canonical_to_polar(theta_hat)
+        half_width = snap_up(1.6 * max(kappa, kappa_hat, 1.0))
+        theta_axis = np.linspace(-half_width, half_width, GRID)
+        kappa_axis = np.linspace(0, half_width, GRID)
+        mu_axis = np.linspace(-np.pi, np.pi, GRID + 1)[1:]  # the parameter space is (−π, π]
+
+        self.left.set(xlim=(-half_width, half_width), ylim=(-half_width, half_width))
+        self.left.set_aspect("equal")
+        surface = vonmises.negloglik(parameter_grid(theta_axis, theta_axis), stats)
+        self.replace("left", negloglik_contours(self.left, theta_axis, theta_axis, surface))
+        mle, truth = self.left_markers
+        mle.set_data([theta_hat[0]], [theta_hat[1]])
+        truth.set_data(*([c] for c in vonmises.polar_to_canonical([kappa, mu])))
+
+        self.right.set(xlim=(0, half_width), ylim=(-np.pi, np.pi))
+        surface = vonmises.negloglik_polar(parameter_grid(kappa_axis, mu_axis), stats)
+        self.replace("right", negloglik_contours(self.right, kappa_axis, mu_axis, surface))
+        mle, truth = self.right_markers
+        mle.set_data([kappa_hat], [mu_hat])
+        truth.set_data([kappa], [mu])
+        self.title.set_text(f"von Mises, N = {int(n)}: −ℓ minus its minimum")
 
 
 def vonmises_explorer() -> Explorer:
     """Sliders for the true κ, μ and the sample size N; both surfaces redraw."""
     return Explorer(
-        draw_vonmises,
+        VonMisesScene,
         [
             Slider(
                 "kappa",
@@ -87,58 +100,81 @@ def vonmises_explorer() -> Explorer:
     )
 
 
-def draw_gaussian(fig, *, mu: float, sigma2: float, n: int, seed: int = 1) -> None:
-    """−ℓ over (μ, σ²) (not convex; the region where it is not is shaded) and over θ (convex)."""
-    y = gaussian.simulate(int(n), mu, sigma2, np.random.default_rng(seed))
-    stats = gaussian.suff_stats(y)
-    mu_hat, sigma2_hat = gaussian.mle(stats)
-    theta_hat = gaussian.to_canonical([mu_hat, sigma2_hat])
-    sd = np.sqrt(sigma2_hat)
-    mu_axis = np.linspace(mu_hat - 2 * sd, mu_hat + 2 * sd, GRID)
-    var_axis = np.linspace(0.05 * sigma2_hat, 5 * sigma2_hat, GRID)
-    t1_axis = np.linspace(theta_hat[0] - 2 / sd, theta_hat[0] + 2 / sd, GRID)
-    t2_axis = np.linspace(0.05 * theta_hat[1], 3 * theta_hat[1], GRID)
+class GaussianScene(Scene):
+    """−ℓ over (μ, σ²) (not convex; the region where it is not is shaded) and over θ (convex).
 
-    left, right = fig.subplots(1, 2, gridspec_kw=MARGINS)
-    grid = parameter_grid(mu_axis, var_axis)
-    contour_negloglik(
-        left,
-        mu_axis,
-        var_axis,
-        gaussian.negloglik(grid, stats),
-        minimum=(mu_hat, sigma2_hat),
-        truth=(mu, sigma2),
-        xlabel="μ",
-        ylabel="σ²",
-        title="(μ, σ²): not convex (shaded where not)",
-    )
-    smallest_eigenvalue = np.linalg.eigvalsh(gaussian.hessian(grid, stats))[..., 0]
-    left.contourf(
-        mu_axis,
-        var_axis,
-        smallest_eigenvalue < 0,
-        levels=[0.5, 1.5],
-        colors=["tab:orange"],
-        alpha=0.2,
-    )
-    contour_negloglik(
-        right,
-        t1_axis,
-        t2_axis,
-        gaussian.negloglik_canonical(parameter_grid(t1_axis, t2_axis), stats),
-        minimum=theta_hat,
-        truth=gaussian.to_canonical([mu, sigma2]),
-        xlabel="θ₁ = μ/σ²",
-        ylabel="θ₂ = 1/(2σ²)",
-        title="canonical θ: convex",
-    )
-    fig.suptitle(f"Gaussian, N = {int(n)}: −ℓ minus its minimum", fontsize="medium")
+    The windows are centred on the estimate; their half-widths (2σ̂ for μ, 2/σ̂
+    for θ₁) and the σ², θ₂ ranges are snapped to round numbers, and so are the
+    centres (to a fifth of a half-width), so the axes stay put for small moves.
+    """
+
+    def __init__(self, figure):
+        super().__init__(figure)
+        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.left_markers = self.live(
+            _surface_axes(
+                self.left, xlabel="μ", ylabel="σ²", title="(μ, σ²): not convex (shaded where not)"
+            )
+        )
+        self.right_markers = self.live(
+            _surface_axes(
+                self.right, xlabel="θ₁ = μ/σ²", ylabel="θ₂ = 1/(2σ²)", title="canonical θ: convex"
+            )
+        )
+        self.title = self.live(figure.suptitle("", fontsize="medium"))
+
+    def update(self, *, mu: float, sigma2: float, n: int, seed: int = 1) -> None:
+        y = gaussian.simulate(int(n), mu, sigma2, np.random.default_rng(seed))
+        stats = gaussian.suff_stats(y)
+        mu_hat, sigma2_hat = gaussian.mle(stats)
+        theta_hat = gaussian.to_canonical([mu_hat, sigma2_hat])
+        sd = np.sqrt(sigma2_hat)
+        mu_axis = _window(mu_hat, 2 * sd)
+        var_axis = np.linspace(0, snap_up(5 * sigma2_hat), GRID + 1)[1:]
+        t1_axis = _window(theta_hat[0], 2 / sd)
+        t2_axis = np.linspace(0, snap_up(3 * theta_hat[1]), GRID + 1)[1:]
+
+        grid = parameter_grid(mu_axis, var_axis)
+        self.left.set(xlim=mu_axis[[0, -1]], ylim=(0, var_axis[-1]))
+        self.replace(
+            "left",
+            negloglik_contours(self.left, mu_axis, var_axis, gaussian.negloglik(grid, stats)),
+        )
+        smallest_eigenvalue = np.linalg.eigvalsh(gaussian.hessian(grid, stats))[..., 0]
+        shade = self.left.contourf(
+            mu_axis,
+            var_axis,
+            smallest_eigenvalue < 0,
+            levels=[0.5, 1.5],
+            colors=["tab:orange"],
+            alpha=0.2,
+        )
+        self.replace("shade", shade)
+        mle, truth = self.left_markers
+        mle.set_data([mu_hat], [sigma2_hat])
+        truth.set_data([mu], [sigma2])
+
+        self.right.set(xlim=t1_axis[[0, -1]], ylim=(0, t2_axis[-1]))
+        surface = gaussian.negloglik_canonical(parameter_grid(t1_axis, t2_axis), stats)
+        self.replace("right", negloglik_contours(self.right, t1_axis, t2_axis, surface))
+        mle, truth = self.right_markers
+        mle.set_data([theta_hat[0]], [theta_hat[1]])
+        truth.set_data(*([c] for c in gaussian.to_canonical([mu, sigma2])))
+        self.title.set_text(f"Gaussian, N = {int(n)}: −ℓ minus its minimum")
+
+
+def _window(centre: float, half_width: float) -> np.ndarray:
+    """GRID points on centre ± half-width, both snapped to round numbers (see GaussianScene)."""
+    half_width = snap_up(half_width)
+    step = half_width / 5
+    centre = step * np.round(centre / step)
+    return np.linspace(centre - half_width, centre + half_width, GRID)
 
 
 def gaussian_explorer() -> Explorer:
     """Sliders for the true μ, σ² and the sample size N; both surfaces redraw."""
     return Explorer(
-        draw_gaussian,
+        GaussianScene,
         [
             Slider(
                 "mu", "true μ", tuple(np.round(np.arange(-5, 5.01, 0.5), 2)), 1.0, (-2.0, 1.0, 4.0)

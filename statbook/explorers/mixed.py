@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from statbook import mixed
+from statbook.livefigure import Scene, snap_up
 from statbook.widgets import Explorer, Slider
 
 MARGINS = {"left": 0.06, "right": 0.99, "bottom": 0.14, "top": 0.88, "wspace": 0.28}
@@ -55,59 +56,118 @@ def draw_grouped_data(ax, data, result=None, *, beta0=None, max_jitter=0.25, see
     ax.set_ylabel("y")
 
 
-def draw_mixed(fig, *, beta0: float, nu: float, sigma: float, n_groups: int, seed: int = 1):
-    """Left: the simulated data and the fit; right: profile −ℓ in ν and truth against fit."""
-    data = simulate_groups(n_groups, beta0, nu, sigma, seed)
-    stats = mixed.suff_stats(data.y, data.group)
-    result = mixed.fit_stats(stats)
-    left, right, side = fig.subplots(1, 3, gridspec_kw={**MARGINS, "width_ratios": [1.6, 1, 0.55]})
-    draw_grouped_data(left, data, result, beta0=beta0)
-    low, high = left.get_ylim()
-    left.set_ylim(low, high + 0.45 * (high - low))  # room for the legend above the data
-    left.legend(loc="upper left", fontsize="x-small", ncol=2, framealpha=0.9)
-    left.set_title(f"{int(n_groups)} groups, N = {data.y.size}", fontsize="medium")
+class MixedScene(Scene):
+    """Left: the simulated data and the fit; right: profile −ℓ in ν and truth against fit.
 
-    # a coarse look over a wide range, then zoom to where the profile is within 12 of its minimum
-    wide = np.linspace(0, max(2.5 * result.nu, 1.5 * abs(nu), 0.5 * result.sigma), 40)
-    close = wide[mixed.profile_negloglik_nu(wide, stats) + result.loglik < 12]
-    step = wide[1] - wide[0]
-    low = max(0.0, min(close.min() - step, abs(nu)))
-    high = min(wide[-1], max(close.max() + step, abs(nu)))
-    nu_axis = np.linspace(low, high, 40)
-    profile = mixed.profile_negloglik_nu(nu_axis, stats) + result.loglik
-    right.plot(nu_axis, profile, color="tab:blue")
-    right.axvline(result.nu, color="tab:orange", lw=1.2, label="ν̂")
-    right.axvline(abs(nu), color="tab:red", ls="--", lw=1.2, label="true |ν|")
-    top = min(max(profile.max(), 1.0), 12.0)
-    right.set_ylim(-0.05 * top, top)
-    right.set_xlabel("ν")
-    right.set_ylabel("profile −ℓ minus its minimum")
-    table = (
-        f"{'':4}{'truth':>7}{'fit':>7}\n"
-        f"{'β₀':4}{beta0:7.2f}{result.beta0:7.2f}\n"
-        f"{'|ν|':4}{abs(nu):7.2f}{result.nu:7.2f}\n"
-        f"{'σ':4}{sigma:7.2f}{result.sigma:7.2f}\n"
-        f"{'ICC':4}{float(mixed.icc(nu, sigma**2)):7.2f}{result.icc:7.2f}"
-    )
-    side.axis("off")
-    side.text(
-        -0.15,
-        0.9,
-        table,
-        transform=side.transAxes,
-        ha="left",
-        va="top",
-        family="monospace",
-        fontsize="small",
-    )
-    right.legend(loc="upper left", fontsize="x-small")
-    right.set_title("profile likelihood in ν", fontsize="medium")
+    The data window and the ν-window end at round numbers (see ``snap_up``), so
+    the axes move only now and then while a slider moves.
+    """
+
+    def __init__(self, figure):
+        super().__init__(figure)
+        left, right, side = figure.subplots(
+            1, 3, gridspec_kw={**MARGINS, "width_ratios": [1.6, 1, 0.55]}
+        )
+        self.left, self.right = left, right
+        self.points = self.live(
+            left.plot([], [], ".", color="tab:blue", alpha=0.5, ms=4, label="observations")[0]
+        )
+        self.means = self.live(left.plot([], [], color="black", lw=1.5, label="group means")[0])
+        self.predicted = self.live(
+            left.plot([], [], "D", color="tab:orange", ms=3.5, label="predicted β̂₀ + ν̂ E(Zᵢ | y)")[
+                0
+            ]
+        )
+        self.fitted_level = self.live(
+            left.axhline(0, color="tab:orange", lw=1.2, label="fitted level β̂₀")
+        )
+        self.true_level = self.live(
+            left.axhline(0, color="tab:red", ls="--", lw=1.2, label="true level β₀")
+        )
+        left.xaxis.set_major_locator(MaxNLocator(integer=True))
+        left.set_xlabel("group i")
+        left.set_ylabel("y")
+        left.legend(loc="upper left", fontsize="x-small", ncol=2, framealpha=0.9)
+        self.left_title = self.live(left.set_title("", fontsize="medium"))
+
+        self.profile = self.live(right.plot([], [], color="tab:blue")[0])
+        self.nu_hat = self.live(right.axvline(0, color="tab:orange", lw=1.2, label="ν̂"))
+        self.true_nu = self.live(
+            right.axvline(0, color="tab:red", ls="--", lw=1.2, label="true |ν|")
+        )
+        right.set_xlabel("ν")
+        right.set_ylabel("profile −ℓ minus its minimum")
+        right.legend(loc="upper left", fontsize="x-small")
+        right.set_title("profile likelihood in ν", fontsize="medium")
+        side.axis("off")
+        self.table = self.live(
+            side.text(
+                -0.15,
+                0.9,
+                "",
+                transform=side.transAxes,
+                ha="left",
+                va="top",
+                family="monospace",
+                fontsize="small",
+            )
+        )
+
+    def update(self, *, beta0: float, nu: float, sigma: float, n_groups: int, seed: int = 1):
+        data = simulate_groups(n_groups, beta0, nu, sigma, seed)
+        stats = mixed.suff_stats(data.y, data.group)
+        result = mixed.fit_stats(stats)
+        self._draw_data(data, result, beta0)
+        self._draw_profile(stats, result, nu)
+        self.table.set_text(
+            f"{'':4}{'truth':>7}{'fit':>7}\n"
+            f"{'β₀':4}{beta0:7.2f}{result.beta0:7.2f}\n"
+            f"{'|ν|':4}{abs(nu):7.2f}{result.nu:7.2f}\n"
+            f"{'σ':4}{sigma:7.2f}{result.sigma:7.2f}\n"
+            f"{'ICC':4}{float(mixed.icc(nu, sigma**2)):7.2f}{result.icc:7.2f}"
+        )
+
+    def _draw_data(self, data, result, beta0: float, max_jitter: float = 0.25) -> None:
+        """As :func:`draw_grouped_data`, on artists kept from frame to frame."""
+        n_groups = int(data.group.max()) + 1
+        jitter = np.random.default_rng(2).uniform(-max_jitter, max_jitter, size=data.y.size)
+        self.points.set_data(data.group + jitter, data.y)
+        means = np.bincount(data.group, weights=data.y) / np.bincount(data.group)
+        groups = np.arange(n_groups)
+        # one line with a break (NaN) after each bar: group i's mean over i ± 0.35
+        bars_x = np.column_stack([groups - 0.35, groups + 0.35, np.full(n_groups, np.nan)])
+        bars_y = np.column_stack([means, means, np.full(n_groups, np.nan)])
+        self.means.set_data(bars_x.ravel(), bars_y.ravel())
+        self.predicted.set_data(groups, result.beta0 + result.group_effects)
+        self.fitted_level.set_ydata([result.beta0] * 2)
+        self.true_level.set_ydata([beta0] * 2)
+        low = min(data.y.min(), beta0, result.beta0)
+        high = max(data.y.max(), beta0, result.beta0)
+        span = snap_up(max(high - low, 1e-3) * 1.5)  # room for the legend above the data
+        step = span / 10
+        bottom = step * np.floor(low / step)
+        self.left.set(xlim=(-0.6, snap_up(n_groups) - 0.4), ylim=(bottom, bottom + span))
+        self.left_title.set_text(f"{int(n_groups)} groups, N = {data.y.size}")
+
+    def _draw_profile(self, stats, result, nu: float) -> None:
+        """Profile −ℓ in ν over a window that holds ν̂, |ν| and where the profile is below 12."""
+        wide = np.linspace(0, max(2.5 * result.nu, 1.5 * abs(nu), 0.5 * result.sigma), 40)
+        close = wide[mixed.profile_negloglik_nu(wide, stats) + result.loglik < 12]
+        step = wide[1] - wide[0]
+        high = snap_up(min(wide[-1], max(close.max() + step, abs(nu))))
+        nu_axis = np.linspace(0, high, 40)
+        profile = mixed.profile_negloglik_nu(nu_axis, stats) + result.loglik
+        self.profile.set_data(nu_axis, profile)
+        self.nu_hat.set_xdata([result.nu] * 2)
+        self.true_nu.set_xdata([abs(nu)] * 2)
+        top = snap_up(min(max(profile.max(), 1.0), 12.0))
+        self.right.set(xlim=(0, high), ylim=(-0.05 * top, top))
 
 
 def mixed_explorer() -> Explorer:
     """Sliders for the true β₀, ν, σ and the number of groups; data, fit and ICC redraw."""
     return Explorer(
-        draw_mixed,
+        MixedScene,
         [
             Slider("beta0", "true β₀", tuple(float(b) for b in range(-5, 6)), 0.0, (0.0, 5.0)),
             Slider(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from statbook import mixtures
-from statbook.plotting import contour_negloglik, parameter_grid
+from statbook.livefigure import Scene, snap_up
+from statbook.plotting import TRUTH_STYLE, negloglik_contours, parameter_grid
 from statbook.widgets import Explorer, Slider
 
 SAMPLE_SIZE = 2000
@@ -15,47 +16,67 @@ SIGMAS = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 WEIGHTS = tuple(float(v) for v in np.round(np.arange(0, 1.001, 0.05), 2))
 
 
-def draw_density(
-    fig, *, p: float, mu1: float, mu2: float, sigma1: float, sigma2: float, seed: int = 1
-) -> None:
-    """Histogram of a seeded sample, the mixture density, its two weighted components, moments."""
-    mu, sigma = (mu1, mu2), (sigma1, sigma2)
-    y = mixtures.simulate(SAMPLE_SIZE, p, mu, sigma, np.random.default_rng(seed))
-    lo = min(m - 4 * s for m, s in zip(mu, sigma, strict=True))
-    hi = max(m + 4 * s for m, s in zip(mu, sigma, strict=True))
-    grid = np.linspace(lo, hi, 400)
-    components = mixtures.component_densities(grid, p, mu, sigma)
-    mean, variance = mixtures.moments(p, mu, sigma)
+def _histogram(ax, y, bins: int, lo: float, hi: float):
+    """A density histogram of ``y`` on [lo, hi] as one step patch (cheap to replace)."""
+    heights, edges = np.histogram(y, bins=bins, range=(lo, hi), density=True)
+    return ax.stairs(heights, edges, fill=True, color="0.8"), heights.max()
 
-    ax = fig.add_axes((0.07, 0.14, 0.62, 0.76))
-    ax.hist(y, bins=40, range=(lo, hi), density=True, color="0.8", edgecolor="white")
-    ax.plot(grid, components.sum(axis=-1), color="tab:blue", lw=2, label="density f")
-    ax.plot(grid, components[:, 0], "--", color="tab:orange", label="p·φ(y; μ₁, σ₁²)")
-    ax.plot(grid, components[:, 1], "--", color="tab:green", label="(1−p)·φ(y; μ₂, σ₂²)")
-    ax.axvline(mean, color="black", lw=1, ls=":", label="mean E Y")
-    ax.set_xlim(lo, hi)
-    ax.set_xlabel("y")
-    ax.set_ylabel("density")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-    sample_var = y.var(ddof=1) if y.size > 1 else np.nan
-    fig.text(
-        0.71,
-        0.16,
-        f"mean\n  true {mean:.3f}\n  sample {y.mean():.3f}\n"
-        f"variance\n  true {variance:.3f}\n  sample {sample_var:.3f}",
-        family="monospace",
-        fontsize="small",
-        va="bottom",
-    )
-    ax.set_title(
-        f"{SAMPLE_SIZE} simulated values (seed {seed}) and the true density", fontsize="medium"
-    )
+
+class DensityScene(Scene):
+    """Histogram of a seeded sample, the mixture density, its two weighted components, moments.
+
+    The y-window is μ_k ± 4σ_k of both components, widened to multiples of 5,
+    and the density axis ends at a round number, so the axes move only now and then.
+    """
+
+    def __init__(self, figure):
+        super().__init__(figure)
+        ax = self.ax = figure.add_axes((0.07, 0.14, 0.62, 0.76))
+        self.density = self.live(ax.plot([], [], color="tab:blue", lw=2, label="density f")[0])
+        self.first = self.live(
+            ax.plot([], [], "--", color="tab:orange", label="p·φ(y; μ₁, σ₁²)")[0]
+        )
+        self.second = self.live(
+            ax.plot([], [], "--", color="tab:green", label="(1−p)·φ(y; μ₂, σ₂²)")[0]
+        )
+        self.mean = self.live(ax.axvline(0, color="black", lw=1, ls=":", label="mean E Y"))
+        ax.set_xlabel("y")
+        ax.set_ylabel("density")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+        ax.set_title(
+            f"{SAMPLE_SIZE} simulated values (seed 1) and the true density", fontsize="medium"
+        )
+        self.moments = self.live(
+            figure.text(0.71, 0.16, "", family="monospace", fontsize="small", va="bottom")
+        )
+
+    def update(self, *, p, mu1, mu2, sigma1, sigma2, seed: int = 1) -> None:
+        mu, sigma = (mu1, mu2), (sigma1, sigma2)
+        y = mixtures.simulate(SAMPLE_SIZE, p, mu, sigma, np.random.default_rng(seed))
+        lo = 5 * np.floor(min(m - 4 * s for m, s in zip(mu, sigma, strict=True)) / 5)
+        hi = 5 * np.ceil(max(m + 4 * s for m, s in zip(mu, sigma, strict=True)) / 5)
+        grid = np.linspace(lo, hi, 400)
+        components = mixtures.component_densities(grid, p, mu, sigma)
+        mean, variance = mixtures.moments(p, mu, sigma)
+        histogram, top = _histogram(self.ax, y, 40, lo, hi)
+        self.replace("histogram", histogram)
+        total = components.sum(axis=-1)
+        self.density.set_data(grid, total)
+        self.first.set_data(grid, components[:, 0])
+        self.second.set_data(grid, components[:, 1])
+        self.mean.set_xdata([mean, mean])
+        self.ax.set(xlim=(lo, hi), ylim=(0, snap_up(1.05 * max(top, total.max()))))
+        sample_var = y.var(ddof=1) if y.size > 1 else np.nan
+        self.moments.set_text(
+            f"mean\n  true {mean:.3f}\n  sample {y.mean():.3f}\n"
+            f"variance\n  true {variance:.3f}\n  sample {sample_var:.3f}"
+        )
 
 
 def density_explorer() -> Explorer:
     """Sliders for p, μ₁, μ₂, σ₁, σ₂; 2 static values each (32 precomputed frames)."""
     return Explorer(
-        draw_density,
+        DensityScene,
         [
             Slider("p", "weight p", WEIGHTS, 0.5, (0.5, 0.8)),
             Slider("mu1", "μ₁", MEANS, -0.5, (-0.5, 1.5)),
@@ -88,48 +109,79 @@ def _best_in_halves(mu1_axis, mu2_axis, values):
     return best
 
 
-def draw_label_switching(fig, *, p: float, sigma2: float, n: int, seed: int = 1) -> None:
+class LabelSwitchingScene(Scene):
     """−ℓ(μ₁, μ₂) with p, σ₁ = 1 and σ₂ held at their true values, and the data."""
+
     truth = (0.0, 3.0)
-    sigma = (1.0, sigma2)
-    y = mixtures.simulate(int(n), p, truth, sigma, np.random.default_rng(seed))
-    axis = np.linspace(-2.5, 5.5, GRID)
-    grid = parameter_grid(axis, axis)
-    par = np.concatenate(
-        [np.full((*grid.shape[:-1], 1), p), grid, np.broadcast_to(sigma, grid.shape)], axis=-1
-    )
-    values = mixtures.negloglik(par, y)
-    (a1, a2, va), (b1, b2, vb) = _best_in_halves(axis, axis, values)
 
-    left = fig.add_axes((0.07, 0.14, 0.40, 0.72))
-    right = fig.add_axes((0.57, 0.14, 0.41, 0.72))
-    contour_negloglik(left, axis, axis, values, truth=truth, xlabel="μ₁", ylabel="μ₂", title="")
-    left.plot(axis, axis, color="0.6", lw=0.8)
-    left.plot(
-        truth[1], truth[0], "s", mfc="none", mec="tab:purple", ms=8, mew=1.5, label="labels swapped"
-    )
-    left.plot([a1, b1], [a2, b2], "x", color="black", ms=9, mew=2, label="best on each side")
-    left.legend(loc="upper left", fontsize="small", framealpha=0.9)
-    left.set_aspect("equal")
-    left.set_title(f"−ℓ(μ₁, μ₂): minima {va:.1f} and {vb:.1f}", fontsize="medium")
+    def __init__(self, figure):
+        super().__init__(figure)
+        self.axis = np.linspace(-2.5, 5.5, GRID)
+        self.grid = parameter_grid(self.axis, self.axis)
+        left = self.left = figure.add_axes((0.07, 0.14, 0.40, 0.72))
+        right = self.right = figure.add_axes((0.57, 0.14, 0.41, 0.72))
+        left.plot(self.axis, self.axis, color="0.6", lw=0.8)
+        left.plot(*self.truth, **TRUTH_STYLE)
+        left.plot(
+            self.truth[1],
+            self.truth[0],
+            "s",
+            mfc="none",
+            mec="tab:purple",
+            ms=8,
+            mew=1.5,
+            label="labels swapped",
+        )
+        self.best = self.live(
+            left.plot([], [], "x", color="black", ms=9, mew=2, label="best on each side")[0]
+        )
+        left.legend(loc="upper left", fontsize="small", framealpha=0.9)
+        left.set(xlabel="μ₁", ylabel="μ₂", xlim=self.axis[[0, -1]], ylim=self.axis[[0, -1]])
+        left.set_aspect("equal")
+        self.left_title = self.live(left.set_title("", fontsize="medium"))
+        self.fits = [
+            self.live(right.plot([], [], color="tab:blue", label="at μ₁ < μ₂")[0]),
+            self.live(right.plot([], [], "--", color="tab:red", label="at μ₁ > μ₂")[0]),
+        ]
+        right.set_xlabel("y")
+        right.legend(loc="upper right", fontsize="small", framealpha=0.9)
+        self.right_title = self.live(right.set_title("", fontsize="medium"))
+        self.title = self.live(figure.suptitle("", fontsize="medium"))
 
-    lo, hi = min(y.min(), -4.0), max(y.max(), 8.0)
-    ys = np.linspace(lo, hi, 300)
-    right.hist(y, bins=30, density=True, color="0.8", edgecolor="white")
-    right.plot(ys, mixtures.density(ys, p, (a1, a2), sigma), color="tab:blue", label="at μ₁ < μ₂")
-    right.plot(
-        ys, mixtures.density(ys, p, (b1, b2), sigma), "--", color="tab:red", label="at μ₁ > μ₂"
-    )
-    right.set_xlabel("y")
-    right.legend(loc="upper right", fontsize="small", framealpha=0.9)
-    right.set_title(f"data (N = {int(n)}) and the fits at both minima", fontsize="medium")
-    fig.suptitle(f"p = {p:g}, σ₁ = 1, σ₂ = {sigma2:g} held fixed", fontsize="medium")
+    def update(self, *, p: float, sigma2: float, n: int, seed: int = 1) -> None:
+        sigma = (1.0, sigma2)
+        y = mixtures.simulate(int(n), p, self.truth, sigma, np.random.default_rng(seed))
+        par = np.concatenate(
+            [
+                np.full((*self.grid.shape[:-1], 1), p),
+                self.grid,
+                np.broadcast_to(sigma, self.grid.shape),
+            ],
+            axis=-1,
+        )
+        values = mixtures.negloglik(par, y)
+        (a1, a2, va), (b1, b2, vb) = _best_in_halves(self.axis, self.axis, values)
+        self.replace("contours", negloglik_contours(self.left, self.axis, self.axis, values))
+        self.best.set_data([a1, b1], [a2, b2])
+        self.left_title.set_text(f"−ℓ(μ₁, μ₂): minima {va:.1f} and {vb:.1f}")
+
+        lo, hi = np.floor(min(y.min(), -4.0)), np.ceil(max(y.max(), 8.0))
+        ys = np.linspace(lo, hi, 300)
+        histogram, top = _histogram(self.right, y, 30, y.min(), y.max())
+        self.replace("histogram", histogram)
+        fits = [mixtures.density(ys, p, means, sigma) for means in ((a1, a2), (b1, b2))]
+        for line, fit in zip(self.fits, fits, strict=True):
+            line.set_data(ys, fit)
+        top = max(top, *(fit.max() for fit in fits))
+        self.right.set(xlim=(lo, hi), ylim=(0, snap_up(1.05 * top)))
+        self.right_title.set_text(f"data (N = {int(n)}) and the fits at both minima")
+        self.title.set_text(f"p = {p:g}, σ₁ = 1, σ₂ = {sigma2:g} held fixed")
 
 
 def label_switching_explorer() -> Explorer:
     """Sliders for the weight p, σ₂ and N (18 precomputed frames)."""
     return Explorer(
-        draw_label_switching,
+        LabelSwitchingScene,
         [
             Slider(
                 "p",

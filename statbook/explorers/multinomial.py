@@ -10,7 +10,13 @@ import numpy as np
 from matplotlib.patches import Polygon, Rectangle
 
 from statbook import multinomial
-from statbook.plotting import contour_negloglik, parameter_grid
+from statbook.livefigure import Scene, snap_up
+from statbook.plotting import (
+    contour_negloglik,
+    estimate_markers,
+    negloglik_contours,
+    parameter_grid,
+)
 from statbook.widgets import Explorer, Slider
 
 GRID = 160
@@ -101,46 +107,73 @@ def draw_moth_contours(ax, x=multinomial.MOTH_COUNTS, *, minimum=None, zoom=None
     ax.set_aspect("equal")
 
 
-def draw_moths(fig, *, n_c: float, n_i: float, n_t: float) -> None:
+class MothScene(Scene):
     """−ℓ over the simplex with the MLE, and predicted genotype counts at the MLE."""
-    x = np.array([n_c, n_i, n_t], dtype=int)
-    left, right = fig.subplots(1, 2, gridspec_kw=MARGINS)
-    if x.sum() == 0:
-        for ax in (left, right):
-            ax.set_axis_off()
-        left.text(
-            0.5,
-            0.5,
-            "No moths: with all three counts zero the likelihood is constant,\n"
-            "so every (p_C, p_I) in the simplex is a maximizer. Raise a count.",
-            ha="left",
-            va="center",
-            fontsize=11,
-            transform=left.transAxes,
+
+    def __init__(self, figure):
+        super().__init__(figure)
+        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.axis = simplex_axis()
+        self.grid = parameter_grid(self.axis, self.axis)
+        self.left.add_patch(Polygon([(0, 0), (1, 0), (0, 1)], fill=False, edgecolor="grey", lw=0.8))
+        self.left.set(xlabel="$p_C$", ylabel="$p_I$", xlim=(-0.02, 1.02), ylim=(-0.02, 1.02))
+        self.left.set_aspect("equal")
+        self.mle = self.live(estimate_markers(self.left, truth=False)[0])
+        self.left_title = self.live(self.left.set_title("", fontsize="medium"))
+        self.right.set_ylabel("predicted count E(N_k | X = x)")
+        self.right.set_title("genotype counts predicted at the MLE", fontsize="medium")
+        self.right.set_xlim(-0.6, len(multinomial.GENOTYPES) - 0.4)
+        self.right.set_xticks(range(len(multinomial.GENOTYPES)), multinomial.GENOTYPES)
+        self.colors = [PHENOTYPE_COLORS[g - 1] for g in multinomial.MOTH_GROUP]
+        self.no_moths = self.live(
+            self.left.text(
+                0.5,
+                0.5,
+                "No moths: with all three counts zero the likelihood is constant,\n"
+                "so every (p_C, p_I) in the simplex is a maximizer. Raise a count.",
+                ha="left",
+                va="center",
+                fontsize=11,
+                transform=self.left.transAxes,
+            )
         )
-        return
-    estimate = multinomial.moth_mle(x)
-    draw_moth_contours(left, x, minimum=estimate)
-    left.set_title(
-        f"x = ({x[0]}, {x[1]}, {x[2]}):  p̂_C = {estimate[0]:.4f}, p̂_I = {estimate[1]:.4f}",
-        fontsize="medium",
-    )
-    predicted = multinomial.genotype_expectation(
-        x, multinomial.hardy_weinberg(estimate), multinomial.MOTH_GROUP
-    )
-    colors = [PHENOTYPE_COLORS[g - 1] for g in multinomial.MOTH_GROUP]
-    bars = right.bar(multinomial.GENOTYPES, predicted, color=colors, edgecolor="black")
-    right.bar_label(bars, fmt="%.1f", fontsize="small")
-    right.set_ylim(0, 1.15 * max(predicted.max(), 1))
-    right.set_ylabel("predicted count E(N_k | X = x)")
-    right.set_title("genotype counts predicted at the MLE", fontsize="medium")
+
+    def update(self, *, n_c: float, n_i: float, n_t: float) -> None:
+        x = np.array([n_c, n_i, n_t], dtype=int)
+        empty = bool(x.sum() == 0)
+        self.layout = "no moths" if empty else None
+        for ax in (self.left, self.right):
+            ax.set_axis_on() if not empty else ax.set_axis_off()
+        self.no_moths.set_visible(empty)
+        self.mle.set_visible(not empty)
+        self.left_title.set_visible(not empty)
+        if empty:
+            self.replace("contours", [])
+            self.replace("bars", [])
+            return
+        estimate = multinomial.moth_mle(x)
+        values = multinomial.moth_negloglik(self.grid, x)
+        self.replace("contours", negloglik_contours(self.left, self.axis, self.axis, values))
+        self.mle.set_data([estimate[0]], [estimate[1]])
+        self.left_title.set_text(
+            f"x = ({x[0]}, {x[1]}, {x[2]}):  p̂_C = {estimate[0]:.4f}, p̂_I = {estimate[1]:.4f}"
+        )
+        predicted = multinomial.genotype_expectation(
+            x, multinomial.hardy_weinberg(estimate), multinomial.MOTH_GROUP
+        )
+        self.right.set_ylim(0, snap_up(1.15 * max(predicted.max(), 1)))
+        bars = self.right.bar(
+            range(len(predicted)), predicted, color=self.colors, edgecolor="black"
+        )
+        labels = self.right.bar_label(bars, fmt="%.1f", fontsize="small")
+        self.replace("bars", [bars, labels])
 
 
 def moth_explorer() -> Explorer:
     """Sliders for the three phenotype counts; the surface, MLE and predictions redraw."""
     counts = tuple(range(0, 1001, 5))
     return Explorer(
-        draw_moths,
+        MothScene,
         [
             Slider("n_c", "dark N_C", (*counts[:17], 85, *counts[18:]), 85, (0, 85, 250), "{:g}"),
             Slider("n_i", "mottled N_I", (*counts[:39], 196, *counts[40:]), 196, (0, 196, 500)),
@@ -159,48 +192,58 @@ def moth_explorer() -> Explorer:
     )
 
 
-def draw_softmax(fig, *, theta1: float, theta2: float, shift: float) -> None:
+class SoftmaxScene(Scene):
     """p = softmax(θ₁ + c, θ₂ + c, c) as bars and as a point of the simplex Δ₃."""
-    theta = np.array([theta1, theta2, 0.0]) + shift
-    p = multinomial.softmax(theta)
-    reference = multinomial.prob_to_reference(p)
-    left, right = fig.subplots(1, 2, gridspec_kw=MARGINS)
-    bars = left.bar(["$p_1$", "$p_2$", "$p_3$"], p, color=["tab:blue", "tab:orange", "tab:grey"])
-    left.bar_label(bars, fmt="%.3f")
-    left.set_ylim(0, 1.12)
-    left.set_title(
-        f"θ = ({theta[0]:.2f}, {theta[1]:.2f}, {theta[2]:.2f})  →  "
-        f"reference θ = ({reference[0]:.2f}, {reference[1]:.2f})",
-        fontsize="small",
-    )
-    # the simplex drawn in the (p_1, p_2) plane, with lines of constant reference θ
-    grid = np.linspace(-4, 4, 9)
-    for value in grid:
-        line = np.stack([np.full(200, value), np.linspace(-8, 8, 200)], axis=-1)
-        q = multinomial.reference_to_prob(line)
-        right.plot(q[:, 0], q[:, 1], color="tab:blue", lw=0.5, alpha=0.6)
-        q = multinomial.reference_to_prob(line[:, ::-1])
-        right.plot(q[:, 0], q[:, 1], color="tab:orange", lw=0.5, alpha=0.6)
-    right.add_patch(Polygon([(0, 0), (1, 0), (0, 1)], fill=False, edgecolor="black", lw=1))
-    right.plot(p[0], p[1], "o", color="black", ms=8)
-    right.set_xlim(-0.02, 1.02)
-    right.set_ylim(-0.02, 1.02)
-    right.set_aspect("equal")
-    right.set_xlabel("$p_1$")
-    right.set_ylabel("$p_2$")
-    right.set_title("lines θ₁ = const (blue), θ₂ = const (orange)", fontsize="small")
-    fig.suptitle(
-        f"adding c = {shift:g} to every θ_k changes nothing: p = "
-        f"({p[0]:.3f}, {p[1]:.3f}, {p[2]:.3f})",
-        fontsize="medium",
-    )
+
+    def __init__(self, figure):
+        super().__init__(figure)
+        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.bars = self.live(
+            self.left.bar(
+                ["$p_1$", "$p_2$", "$p_3$"], [0, 0, 0], color=["tab:blue", "tab:orange", "tab:grey"]
+            )
+        )
+        self.bar_labels = self.live(self.left.bar_label(self.bars, fmt="%.3f"))
+        self.left.set_ylim(0, 1.12)
+        self.left_title = self.live(self.left.set_title("", fontsize="small"))
+        # the simplex drawn in the (p_1, p_2) plane, with lines of constant reference θ
+        for value in np.linspace(-4, 4, 9):
+            line = np.stack([np.full(200, value), np.linspace(-8, 8, 200)], axis=-1)
+            q = multinomial.reference_to_prob(line)
+            self.right.plot(q[:, 0], q[:, 1], color="tab:blue", lw=0.5, alpha=0.6)
+            q = multinomial.reference_to_prob(line[:, ::-1])
+            self.right.plot(q[:, 0], q[:, 1], color="tab:orange", lw=0.5, alpha=0.6)
+        self.right.add_patch(Polygon([(0, 0), (1, 0), (0, 1)], fill=False, edgecolor="black", lw=1))
+        self.point = self.live(self.right.plot([], [], "o", color="black", ms=8)[0])
+        self.right.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), xlabel="$p_1$", ylabel="$p_2$")
+        self.right.set_aspect("equal")
+        self.right.set_title("lines θ₁ = const (blue), θ₂ = const (orange)", fontsize="small")
+        self.title = self.live(figure.suptitle("", fontsize="medium"))
+
+    def update(self, *, theta1: float, theta2: float, shift: float) -> None:
+        theta = np.array([theta1, theta2, 0.0]) + shift
+        p = multinomial.softmax(theta)
+        reference = multinomial.prob_to_reference(p)
+        for bar, label, height in zip(self.bars, self.bar_labels, p, strict=True):
+            bar.set_height(height)
+            label.xy = (bar.get_x() + bar.get_width() / 2, height)
+            label.set_text(f"{height:.3f}")
+        self.left_title.set_text(
+            f"θ = ({theta[0]:.2f}, {theta[1]:.2f}, {theta[2]:.2f})  →  "
+            f"reference θ = ({reference[0]:.2f}, {reference[1]:.2f})"
+        )
+        self.point.set_data([p[0]], [p[1]])
+        self.title.set_text(
+            f"adding c = {shift:g} to every θ_k changes nothing: p = "
+            f"({p[0]:.3f}, {p[1]:.3f}, {p[2]:.3f})"
+        )
 
 
 def softmax_explorer() -> Explorer:
     """Sliders for θ₁, θ₂ (θ₃ = 0, the reference) and a common shift c of all three."""
     thetas = tuple(np.round(np.arange(-4, 4.01, 0.5), 2))
     return Explorer(
-        draw_softmax,
+        SoftmaxScene,
         [
             Slider("theta1", "θ₁", thetas, 1.0, (-2.0, 1.0, 3.0)),
             Slider("theta2", "θ₂", thetas, 0.0, (-2.0, 0.0, 2.0)),

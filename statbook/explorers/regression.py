@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from statbook import regression
+from statbook.livefigure import Scene
 from statbook.plotting import contour_negloglik, parameter_grid
 from statbook.widgets import Explorer, Slider
 
@@ -27,47 +28,56 @@ class SimpleModel:
         self.surface = regression.negloglik(parameter_grid(BETA0_AXIS, BETA1_AXIS), self.stats)
 
 
-def draw_simple_model(fig, *, beta0: float, beta1: float, model: SimpleModel) -> None:
-    """Left: data and the line log μ = β₀ + β₁ log x; right: −ℓ(β₀, β₁) with β and β̂."""
-    beta = np.array([beta0, beta1])
-    deviance = float(regression.deviance(beta, model.stats))
-    left, right = fig.subplots(1, 2, gridspec_kw=MARGINS)
-    log_x, log_y = np.log(model.x), np.log(model.y)
-    left.scatter(log_x, log_y, s=6, alpha=0.35, color="tab:gray", label="stores")
-    x_axis = np.array([log_x.min(), log_x.max()])
-    left.plot(x_axis, beta0 + beta1 * x_axis, color="tab:red", lw=2, label="log μ at β")
-    left.plot(
-        x_axis, model.fit.coef[0] + model.fit.coef[1] * x_axis, "k--", lw=1, label="at the MLE"
-    )
-    left.set_xlabel("log(normalSale)")
-    left.set_ylabel("log(sale)")
-    left.legend(loc="upper left", fontsize="small")
-    left.set_title(
-        f"deviance {deviance:,.0f}  (at the MLE {model.fit.deviance:,.0f})", fontsize="medium"
-    )
-    contour_negloglik(
-        right,
-        BETA0_AXIS,
-        BETA1_AXIS,
-        model.surface,
-        minimum=model.fit.coef,
-        xlabel="β₀",
-        ylabel="β₁",
-        title="−ℓ(β₀, β₁) minus its minimum",
-    )
-    right.plot(beta0, beta1, "o", color="tab:red", ms=8, label="β")
-    right.legend(loc="upper right", fontsize="small", framealpha=0.9)
+class SimpleModelScene(Scene):
+    """Left: data and the line log μ = β₀ + β₁ log x; right: −ℓ(β₀, β₁) with β and β̂.
+
+    Everything but the line at β, its deviance and the dot at β stays put.
+    """
+
+    def __init__(self, figure, model: SimpleModel):
+        super().__init__(figure)
+        self.model = model
+        left, right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        log_x, log_y = np.log(model.x), np.log(model.y)
+        left.scatter(log_x, log_y, s=6, alpha=0.35, color="tab:gray", label="stores")
+        self.x_axis = np.array([log_x.min(), log_x.max()])
+        self.line = self.live(left.plot([], [], color="tab:red", lw=2, label="log μ at β")[0])
+        fitted = model.fit.coef[0] + model.fit.coef[1] * self.x_axis
+        left.plot(self.x_axis, fitted, "k--", lw=1, label="at the MLE")
+        left.set_xlabel("log(normalSale)")
+        left.set_ylabel("log(sale)")
+        left.legend(loc="upper left", fontsize="small")
+        left.set(xlim=left.get_xlim(), ylim=left.get_ylim())  # fixed by the data
+        self.title = self.live(left.set_title("", fontsize="medium"))
+        contour_negloglik(
+            right,
+            BETA0_AXIS,
+            BETA1_AXIS,
+            model.surface,
+            minimum=model.fit.coef,
+            xlabel="β₀",
+            ylabel="β₁",
+            title="−ℓ(β₀, β₁) minus its minimum",
+        )
+        self.dot = self.live(right.plot([], [], "o", color="tab:red", ms=8, label="β")[0])
+        right.legend(loc="upper right", fontsize="small", framealpha=0.9)
+        right.set(xlim=BETA0_AXIS[[0, -1]], ylim=BETA1_AXIS[[0, -1]])
+
+    def update(self, *, beta0: float, beta1: float) -> None:
+        deviance = float(regression.deviance(np.array([beta0, beta1]), self.model.stats))
+        self.line.set_data(self.x_axis, beta0 + beta1 * self.x_axis)
+        self.title.set_text(
+            f"deviance {deviance:,.0f}  (at the MLE {self.model.fit.deviance:,.0f})"
+        )
+        self.dot.set_data([beta0], [beta1])
 
 
 def simple_model_explorer(data: pd.DataFrame) -> Explorer:
     """Sliders for β₀ and β₁ of log μ = β₀ + β₁ log(normalSale) on the vegetables data."""
     model = SimpleModel(data)
 
-    def draw(fig, **values):
-        draw_simple_model(fig, model=model, **values)
-
     return Explorer(
-        draw,
+        lambda figure: SimpleModelScene(figure, model),
         [
             Slider(
                 "beta0",
