@@ -14,7 +14,7 @@ ifneq ($(wildcard $(SHARED_DATA)/vegetables.csv),)
 export STATBOOK_DATA_DIR ?= $(SHARED_DATA)
 endif
 
-.PHONY: book test bench lab lint format student clean publish
+.PHONY: book test bench lab lint format chapters-format student clean publish
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,24 @@ format: $(STAMP)
 	$(BIN)/ruff format statbook tests benchmarks conftest.py
 	$(BIN)/ruff check --fix statbook tests benchmarks conftest.py
 
+# Save every notebook chapter once as Jupyter does (jupytext, chapters/jupytext.toml, the default
+# kernelspec), so that opening and saving it in JupyterLab or Notebook 7 changes nothing.
+chapters-format: $(STAMP)
+	$(BIN)/python -m statbook._chapters chapters
+
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+# JupyterLab (APP=notebook: Jupyter Notebook 7) on the chapters with the project's own Jupyter
+# config (.jupyter/) and jupytext config (jupytext.toml). What Jupyter writes while it runs (user
+# settings, workspaces) goes to LAB_STATE, outside the checkout; extra options in LAB_ARGS.
+APP ?= lab
+LAB_STATE ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/statbook/jupyter
 lab: $(STAMP)
-	JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter $(BIN)/jupyter lab chapters/
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter \
+	JUPYTERLAB_SETTINGS_DIR=$(LAB_STATE)/user-settings \
+	JUPYTERLAB_WORKSPACES_DIR=$(LAB_STATE)/workspaces \
+	$(BIN)/jupyter $(APP) $(LAB_ARGS) chapters/
 
 clean:
 	rm -rf _build

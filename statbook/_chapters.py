@@ -1,0 +1,59 @@
+"""Make the notebook chapters fixed points of jupytext: what Jupyter writes when it saves them.
+
+``make chapters-format`` runs this module.  Each chapter with a kernelspec is
+read and saved through jupytext's contents manager — the code JupyterLab and
+Notebook 7 use to open and save a ``.md`` notebook — with the kernelspec of a
+default ipykernel install and the project's ``chapters/jupytext.toml``.  After
+that, opening and saving a chapter in Jupyter leaves it byte for byte
+unchanged (``tests/test_live.py`` checks this).  Plain Markdown pages (no
+kernelspec, such as ``index.md``) are left alone: Jupyter only writes them when
+the reader saves an edit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
+
+
+def default_kernelspec() -> dict[str, str]:
+    """The kernelspec JupyterLab stores for the ``python3`` kernel of a default install."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    return {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
+
+
+def notebook_chapters(directory: Path = CHAPTERS) -> list[Path]:
+    """The chapters that are notebooks: MyST Markdown with a kernelspec in the header."""
+    return [
+        path
+        for path in sorted(directory.glob("*.md"))
+        if path.read_text(encoding="utf-8").startswith("---\n")
+        and "\nkernelspec:\n" in path.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+    ]
+
+
+def save_as_jupyter_does(path: Path, kernelspec: dict[str, str]) -> None:
+    """Open ``path`` and save it again through jupytext's contents manager."""
+    from jupytext import TextFileContentsManager
+
+    manager = TextFileContentsManager(root_dir=str(path.parent))
+    model = manager.get(path.name)
+    model["content"]["metadata"]["kernelspec"] = kernelspec
+    manager.save(model, path.name)
+
+
+def main(directory: Path = CHAPTERS) -> int:
+    kernelspec = default_kernelspec()
+    for path in notebook_chapters(directory):
+        before = path.read_bytes()
+        save_as_jupyter_does(path, kernelspec)
+        print(f"{path.name}: {'reformatted' if path.read_bytes() != before else 'unchanged'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else CHAPTERS))

@@ -1,0 +1,270 @@
+"""Drive the chapters live, as a reader does: ``make lab`` in a checkout, headless Chromium.
+
+Shared by the live tests (``tests/test_live.py``) and the redraw benchmark
+(``benchmarks/bench_live.py``).  The server is started by ``make lab`` itself
+(``APP=notebook`` for Jupyter Notebook 7), in a copy of the checkout with a
+scratch ``HOME``, so nothing of this machine's Jupyter set-up leaks in and the
+copy's ``git status`` tells what Jupyter wrote.  The browser is Debian's
+Chromium driven by Playwright.
+
+A notebook is run with JupyterLab's own *Run All* command (the server exposes
+the application object to the page for that); sliders are moved with real
+keyboard and mouse input on the slider handles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = Path(sys.prefix)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TOKEN = "statbook-live"
+GIT_IDENTITY = {
+    f"GIT_{who}_{what}": value
+    for who in ("AUTHOR", "COMMITTER")
+    for what, value in (("NAME", "statbook"), ("EMAIL", "statbook@localhost"))
+}
+# Explorer views in the page: the VBox around each explorer's image (ipywidgets 8 classes).
+EXPLORER = ".jp-OutputArea-output .widget-vbox:has(> .widget-image)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def git(checkout: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_IDENTITY}
+    done = subprocess.run(
+        ["git", *args], cwd=checkout, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def copy_checkout(dest: Path) -> Path:
+    """Copy the files git sees in this checkout (tracked and not ignored) into a fresh repo."""
+    listed = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    git(dest, "-c", "init.defaultBranch=main", "init", "--quiet")
+    git(dest, "add", "--all")
+    git(dest, "commit", "--quiet", "-m", "copy")
+    return dest
+
+
+def user_settings(home: Path, plugin: str, settings: dict) -> None:
+    """Write JupyterLab user settings where ``make lab`` keeps them (under XDG_STATE_HOME)."""
+    package, name = plugin.split(":")
+    path = home / "state" / "statbook" / "jupyter" / "user-settings" / package
+    path.mkdir(parents=True, exist_ok=True)
+    (path / f"{name}.jupyterlab-settings").write_text(json.dumps(settings))
+
+
+def reader_env(home: Path) -> dict[str, str]:
+    """This environment without any Jupyter configuration of this machine's user."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MAKE", "MFLAGS"))}
+    env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"))
+    env["PATH"] = f"{VENV / 'bin'}{os.pathsep}{env['PATH']}"
+    return env
+
+
+@contextlib.contextmanager
+def make_lab(checkout: Path, home: Path, *, app: str = "lab"):
+    """Run ``make lab`` (``APP=notebook`` for Notebook 7) in ``checkout``; yield its base URL.
+
+    The server listens on 127.0.0.1 on a free port with a fixed token, and
+    exposes the application object to the page (``window.jupyterapp``).
+    """
+    port = free_port()
+    expose = "LabApp" if app == "lab" else "JupyterNotebookApp"
+    lab_args = (
+        f"--no-browser --allow-root --port={port} --ServerApp.ip=127.0.0.1 "
+        f"--IdentityProvider.token={TOKEN} --{expose}.expose_app_in_browser=True"
+    )
+    log = (home / f"{app}.log").open("w")
+    server = subprocess.Popen(
+        [
+            *("make", "--no-print-directory", "-o", str(VENV / ".installed")),
+            *(f"VENV={VENV}", f"APP={app}", f"LAB_ARGS={lab_args}", "lab"),
+        ],
+        cwd=checkout,
+        env=reader_env(home),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopped as one below
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"make lab did not start: {log.name}") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+KERNEL_IDLE_JS = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session
+    && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle' && panel.content.widgets.length > 0;
+}"""
+ALL_RUN_JS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const kernel = panel.sessionContext.session.kernel;
+  return kernel.status === 'idle' && cells.every(c => c.model.executionCount !== null);
+}"""
+
+
+def open_notebook(browser, base: str, name: str, *, app: str = "lab", viewport=(1400, 1000)):
+    """A new page with chapter ``name`` open as a notebook and its kernel idle."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    path = f"lab/tree/{name}" if app == "lab" else f"notebooks/{name}"
+    page.goto(f"{base}/{path}?token={TOKEN}")
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=120_000)
+    return page
+
+
+def run_all(page, *, timeout_s: float = 600) -> None:
+    """Run every cell with the notebook's *Run All* command and wait until all have run."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_timeout(500)
+    page.wait_for_function(ALL_RUN_JS, timeout=timeout_s * 1000, polling=250)
+
+
+def save(page) -> None:
+    """Save the notebook with the *Save* command, as Ctrl+S does, and wait for the write."""
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(
+        "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=60_000
+    )
+
+
+# In the page: record when each explorer image shows a new frame (the image has loaded).
+WATCH_JS = """(root) => {
+  const img = root.querySelector('.widget-image');
+  root.__frames = [];
+  new MutationObserver(() => {
+    const src = img.src;
+    img.decode().then(() => root.__frames.push({t: performance.now(), src}), () => {});
+  }).observe(img, {attributes: true, attributeFilter: ['src']});
+  root.__inputs = [];
+  for (const kind of ['keydown', 'pointermove', 'pointerdown']) {
+    root.addEventListener(kind, (e) => root.__inputs.push({t: e.timeStamp, kind}), true);
+  }
+}"""
+FRAMES_JS = "(root) => ({frames: root.__frames, inputs: root.__inputs})"
+IMAGE_HASH_JS = """async (root) => {
+  const img = root.querySelector('.widget-image');
+  const data = await (await fetch(img.src)).arrayBuffer();
+  const digest = await crypto.subtle.digest('SHA-256', data);
+  return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
+}"""
+READOUTS_JS = """(root) => Array.from(root.querySelectorAll('.widget-readout'))
+  .map(r => r.textContent.trim())"""
+GEOMETRY_JS = """(root) => {
+  const box = (el) => { const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, width: r.width, height: r.height}; };
+  const img = root.querySelector('.widget-image');
+  return {
+    tracks: Array.from(root.querySelectorAll('.slider-container')).map(box),
+    readouts: Array.from(root.querySelectorAll('.widget-readout')).map(box),
+    image: {...box(img), naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight},
+    text: root.innerText,
+  };
+}"""
+
+
+def explorers(page) -> list:
+    """The live explorer views of the open notebook, in page order."""
+    return page.locator(EXPLORER).element_handles()
+
+
+def wait_until_settled(page, root, *, quiet_ms: int = 1500, timeout_s: float = 60) -> None:
+    """Wait until the kernel is idle and no new frame arrived for ``quiet_ms``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        count = len(page.evaluate(FRAMES_JS, root)["frames"])
+        page.wait_for_timeout(quiet_ms)
+        if page.evaluate(KERNEL_IDLE_JS) and len(page.evaluate(FRAMES_JS, root)["frames"]) == count:
+            return
+    raise TimeoutError("the explorer kept redrawing")
+
+
+def kernel_frames(page) -> list[dict]:
+    """Ask the kernel, for each explorer it displayed: the hash of the image it last sent,
+    of a fresh render at the sliders' current values, and those values' labels."""
+    code = (
+        "import hashlib as _h, json as _j\n"
+        "from statbook.widgets import Explorer as _E\n"
+        "print(_j.dumps([{'sent': _h.sha256(bytes(_o.image.value)).hexdigest(),"
+        " 'fresh': _h.sha256(_o.render(**{_n: _c.value for _n, _c in _o.controls.items()}))"
+        ".hexdigest(), 'labels': [_c.label for _c in _o.controls.values()],"
+        " 'redraws': _o.redraws, 'full_draws': _o.figure.full_draws}"
+        " for _o in Out.values() if isinstance(_o, _E)]))\n"
+    )
+    return json.loads(page.evaluate(EXECUTE_JS, code))
+
+
+# Run code in the notebook's kernel outside any cell (nothing is added to the notebook).
+EXECUTE_JS = """(code) => new Promise((resolve, reject) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let out = '';
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') out += msg.content.text;
+    if (msg.header.msg_type === 'error') reject(new Error(msg.content.evalue));
+  };
+  future.done.then(() => resolve(out), reject);
+})"""
