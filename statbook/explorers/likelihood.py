@@ -103,9 +103,9 @@ def vonmises_explorer() -> Explorer:
 class GaussianScene(Scene):
     """−ℓ over (μ, σ²) (not convex; the region where it is not is shaded) and over θ (convex).
 
-    The windows are centred on the estimate; their half-widths (2σ̂ for μ, 2/σ̂
-    for θ₁) and the σ², θ₂ ranges are snapped to round numbers, and so are the
-    centres (to a fifth of a half-width), so the axes stay put for small moves.
+    The windows hold the estimate ± h (h = 2σ̂ for μ, 2/σ̂ for θ₁, snapped up to a
+    round number) on a grid of steps h, and the σ², θ₂ ranges end at round
+    numbers, so the axes stay put while the sliders move a few steps.
     """
 
     def __init__(self, figure):
@@ -164,11 +164,11 @@ class GaussianScene(Scene):
 
 
 def _window(centre: float, half_width: float) -> np.ndarray:
-    """GRID points on centre ± half-width, both snapped to round numbers (see GaussianScene)."""
+    """GRID points on c ± 1.5h, with h the half-width snapped up and c the centre rounded to
+    a multiple of h: the window holds centre ± half-width and moves in steps of h."""
     half_width = snap_up(half_width)
-    step = half_width / 5
-    centre = step * np.round(centre / step)
-    return np.linspace(centre - half_width, centre + half_width, GRID)
+    centre = half_width * np.round(centre / half_width)
+    return np.linspace(centre - 1.5 * half_width, centre + 1.5 * half_width, GRID)
 
 
 def gaussian_explorer() -> Explorer:

@@ -11,6 +11,7 @@ from statbook.widgets import Explorer, Slider
 
 MARGINS = {"left": 0.06, "right": 0.99, "bottom": 0.14, "top": 0.88, "wspace": 0.28}
 GROUP_SIZES = (3, 7)  # each group holds between 3 and 7 observations
+BETA0_VALUES = tuple(float(b) for b in range(-5, 6))
 
 
 def simulate_groups(n_groups: int, beta0: float, nu: float, sigma: float, seed: int = 1):
@@ -141,12 +142,12 @@ class MixedScene(Scene):
         self.predicted.set_data(groups, result.beta0 + result.group_effects)
         self.fitted_level.set_ydata([result.beta0] * 2)
         self.true_level.set_ydata([beta0] * 2)
-        low = min(data.y.min(), beta0, result.beta0)
-        high = max(data.y.max(), beta0, result.beta0)
-        span = snap_up(max(high - low, 1e-3) * 1.5)  # room for the legend above the data
-        step = span / 10
-        bottom = step * np.floor(low / step)
-        self.left.set(xlim=(-0.6, snap_up(n_groups) - 0.4), ylim=(bottom, bottom + span))
+        # The y-window holds the data for every β₀ the slider offers (the same seed gives
+        # the same y − β₀), so moving β₀ moves the data, not the axis.
+        low = np.floor(min(data.y.min() - beta0, 0) + BETA0_VALUES[0])
+        high = np.ceil(max(data.y.max() - beta0, 0) + BETA0_VALUES[-1])
+        top = high + 0.45 * (high - low)  # room for the legend above the data
+        self.left.set(xlim=(-0.6, snap_up(n_groups) - 0.4), ylim=(low, top))
         self.left_title.set_text(f"{int(n_groups)} groups, N = {data.y.size}")
 
     def _draw_profile(self, stats, result, nu: float) -> None:
@@ -169,7 +170,7 @@ def mixed_explorer() -> Explorer:
     return Explorer(
         MixedScene,
         [
-            Slider("beta0", "true β₀", tuple(float(b) for b in range(-5, 6)), 0.0, (0.0, 5.0)),
+            Slider("beta0", "true β₀", BETA0_VALUES, 0.0, (0.0, 5.0)),
             Slider(
                 "nu",
                 "true ν",
