@@ -37,8 +37,8 @@ format: $(STAMP)
 	$(BIN)/ruff format statbook tests benchmarks conftest.py
 	$(BIN)/ruff check --fix statbook tests benchmarks conftest.py
 
-# Save every notebook chapter once as Jupyter does (jupytext, chapters/jupytext.toml, the default
-# kernelspec), so that opening and saving it in JupyterLab or Notebook 7 changes nothing.
+# Save every notebook chapter once as Jupyter does (jupytext, the project's metadata filter in
+# the header, the default kernelspec): then opening and saving it in Jupyter changes nothing.
 chapters-format: $(STAMP)
 	$(BIN)/python -m statbook._chapters chapters
 
@@ -46,7 +46,7 @@ bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # JupyterLab (APP=notebook: Jupyter Notebook 7) on the chapters with the project's own Jupyter
-# config (.jupyter/) and jupytext config (jupytext.toml). What Jupyter writes while it runs (user
+# config (.jupyter/). What Jupyter writes while it runs (user
 # settings, workspaces) goes to LAB_STATE, outside the checkout; extra options in LAB_ARGS.
 APP ?= lab
 LAB_STATE ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/statbook/jupyter

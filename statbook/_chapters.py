@@ -3,11 +3,16 @@
 ``make chapters-format`` runs this module.  Each chapter with a kernelspec is
 read and saved through jupytext's contents manager — the code JupyterLab and
 Notebook 7 use to open and save a ``.md`` notebook — with the kernelspec of a
-default ipykernel install and the project's ``chapters/jupytext.toml``.  After
-that, opening and saving a chapter in Jupyter leaves it byte for byte
-unchanged (``tests/test_live.py`` checks this).  Plain Markdown pages (no
-kernelspec, such as ``index.md``) are left alone: Jupyter only writes them when
-the reader saves an edit.
+default ipykernel install and the project's jupytext configuration in its
+header: ``notebook_metadata_filter`` keeps jupytext's version out of the file.
+After that, opening and saving a chapter in Jupyter leaves it byte for byte
+unchanged (``tests/test_live.py`` checks this).
+
+The configuration sits in each chapter's header rather than in a
+``jupytext.toml``: a ``jupytext.toml`` filter would also apply to the plain
+Markdown pages (``index.md``, ``references.md``), which jupytext otherwise
+saves without any header, and it is only found where the server's root
+directory contains it; the header goes wherever the file goes.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import sys
 from pathlib import Path
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
+# jupytext's notebook metadata filter for the chapters: its defaults, without its version.
+METADATA_FILTER = "-jupytext.text_representation.jupytext_version"
 
 
 def default_kernelspec() -> dict[str, str]:
@@ -42,7 +49,9 @@ def save_as_jupyter_does(path: Path, kernelspec: dict[str, str]) -> None:
 
     manager = TextFileContentsManager(root_dir=str(path.parent))
     model = manager.get(path.name)
-    model["content"]["metadata"]["kernelspec"] = kernelspec
+    metadata = model["content"]["metadata"]
+    metadata["kernelspec"] = kernelspec
+    metadata["jupytext"]["notebook_metadata_filter"] = METADATA_FILTER
     manager.save(model, path.name)
 
 

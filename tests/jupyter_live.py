@@ -170,7 +170,10 @@ ALL_RUN_JS = """() => {
 def open_notebook(browser, base: str, name: str, *, app: str = "lab", viewport=(1400, 1000)):
     """A new page with chapter ``name`` open as a notebook and its kernel idle."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    path = f"lab/tree/{name}" if app == "lab" else f"notebooks/{name}"
+    # JupyterLab: a workspace of its own per page, so that pages do not restore each other's
+    # open notebooks (the current notebook is the one asked for)
+    workspace = "".join(c if c.isalnum() else "-" for c in name)
+    path = f"lab/workspaces/{workspace}/tree/{name}" if app == "lab" else f"notebooks/{name}"
     page.goto(f"{base}/{path}?token={TOKEN}")
     page.wait_for_function(KERNEL_IDLE_JS, timeout=120_000)
     return page
@@ -268,3 +271,55 @@ EXECUTE_JS = """(code) => new Promise((resolve, reject) => {
   };
   future.done.then(() => resolve(out), reject);
 })"""
+
+
+def _handle(root, index: int):
+    return root.query_selector_all(".noUi-handle")[index]
+
+
+def step_slider(page, root, index: int, key: str = "ArrowRight") -> None:
+    """Move slider ``index`` of an explorer one position with the keyboard, as a reader can."""
+    _handle(root, index).focus()
+    page.keyboard.press(key)
+
+
+def drag_slider(page, root, index: int, *, to: float = 1.0, seconds: float = 2.0) -> None:
+    """Drag slider ``index`` with the mouse to the fraction ``to`` of its track, steadily
+    (one move per 16 ms, as a pointer reports them), and release it."""
+    handle = _handle(root, index).bounding_box()
+    track = root.query_selector_all(".slider-container")[index].bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    target = track["x"] + to * track["width"]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    steps = max(1, int(seconds / 0.016))
+    start = time.monotonic()
+    for k in range(1, steps + 1):
+        page.mouse.move(x + (target - x) * k / steps, y)
+        pause = start + k * 0.016 - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+    page.mouse.up()
+
+
+def watch(page, root) -> None:
+    """Start recording the explorer's input events and the times its new frames show."""
+    page.evaluate(WATCH_JS, root)
+
+
+def recorded(page, root) -> dict:
+    """``{"frames": [{t, src}], "inputs": [{t, kind}]}`` since :func:`watch` (ms, page clock)."""
+    return page.evaluate(FRAMES_JS, root)
+
+
+def displayed_hash(page, root) -> str:
+    """SHA-256 of the image the explorer shows now."""
+    return page.evaluate(IMAGE_HASH_JS, root)
+
+
+def readouts(page, root) -> list[str]:
+    return page.evaluate(READOUTS_JS, root)
+
+
+def geometry(page, root) -> dict:
+    return page.evaluate(GEOMETRY_JS, root)

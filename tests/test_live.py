@@ -1,19 +1,29 @@
-"""Running the chapters live: JupyterLab opens the ``.md`` chapters as notebooks.
+"""Running the chapters live: JupyterLab and Notebook 7 open the ``.md`` chapters as notebooks.
 
-Two set-ups are checked against a real JupyterLab server (its settings API, which
-is where the front end reads the default viewer of each file type):
+Set-ups checked against a real JupyterLab server (its settings API, which is
+where the front end reads the default viewer of each file type):
 
 * ``make lab`` runs JupyterLab with the project's own configuration
   (``JUPYTER_CONFIG_DIR=.jupyter``);
 * Binder runs ``.binder/postBuild`` after installing ``.binder/requirements.txt``;
   here postBuild runs with a scratch ``HOME`` and a stand-in ``pip`` that records
   its arguments, so the test environment is left as it is.
+
+Then the chapters themselves: each is a fixed point of jupytext (saving it as
+Jupyter does gives the same bytes), each explorer cell runs on its own in a
+fresh kernel, and in headless Chromium (``tests/jupyter_live.py``: ``make lab``
+in a copy of the checkout) opening, running and saving a chapter leaves
+``git status`` clean, sliders redraw continuously while dragged and end on the
+image of their final values, figures are shown at their drawn size with the
+sliders in one column, and Notebook 7 opens a chapter as a notebook.  Times
+are measured by ``benchmarks/bench_live.py``, never asserted here.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -23,6 +33,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import jupytext
+import nbclient
+import nbformat
+import pytest
+
+from statbook._chapters import METADATA_FILTER, default_kernelspec, notebook_chapters
+from tests import jupyter_live as live
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -120,3 +137,283 @@ def test_binder_post_build_installs_statbook_and_opens_chapters_as_notebooks(tmp
     subprocess.run(["bash", ".binder/postBuild"], cwd=checkout, env=env, check=True)
     assert calls.read_text().split() == ["install", "--no-deps", "-e", "."]
     assert default_viewers(clean_env(home)) == AS_NOTEBOOK
+
+
+# --- the chapters are jupytext fixed points ------------------------------------------------
+
+CHAPTERS = [path.name for path in notebook_chapters(ROOT / "chapters")]
+
+
+def saved_by_jupyter(directory: Path, name: str, kernelspec: dict | None) -> bytes:
+    """Open chapter ``name`` in ``directory`` and save it through jupytext's contents manager
+    (what JupyterLab and Notebook 7 do), with ``kernelspec`` set as a started kernel sets it."""
+    from jupytext import TextFileContentsManager
+
+    manager = TextFileContentsManager(root_dir=str(directory))
+    model = manager.get(name)
+    if kernelspec is not None:
+        model["content"]["metadata"]["kernelspec"] = kernelspec
+    manager.save(model, name)
+    return (directory / name).read_bytes()
+
+
+def copy_chapters(tmp_path: Path) -> Path:
+    chapters = tmp_path / "chapters"
+    shutil.copytree(ROOT / "chapters", chapters)
+    return chapters
+
+
+def test_the_chapters_are_the_notebooks():
+    assert {"likelihood.md", "multinomial.md", "regression.md"} <= set(CHAPTERS)
+    assert "index.md" not in CHAPTERS  # a plain Markdown page, not a notebook
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+@pytest.mark.parametrize("kernel", ["no kernel", "default python3 kernel"])
+def test_chapter_is_a_jupytext_fixed_point(tmp_path, name, kernel):
+    chapters = copy_chapters(tmp_path)
+    kernelspec = default_kernelspec() if kernel != "no kernel" else None
+    assert saved_by_jupyter(chapters, name, kernelspec) == (ROOT / "chapters" / name).read_bytes()
+
+
+def test_the_kernelspec_is_that_of_a_default_install():
+    assert default_kernelspec() == {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    for name in CHAPTERS:
+        notebook = jupytext.read(ROOT / "chapters" / name, fmt="md:myst")
+        assert notebook.metadata["kernelspec"] == default_kernelspec(), name
+
+
+def test_a_chapter_off_the_fixed_point_is_caught(tmp_path):
+    """The round trip can fail: without the project's filter in the header jupytext adds
+    its version, and a caption wrapped by hand is re-wrapped."""
+    chapters = copy_chapters(tmp_path)
+    text = (chapters / "likelihood.md").read_text()
+    setting = f"  notebook_metadata_filter: {METADATA_FILTER}\n"
+    assert setting in text and "jupytext_version:" not in text
+    (chapters / "likelihood.md").write_text(text.replace(setting, ""))
+    assert b"jupytext_version:" in saved_by_jupyter(chapters, "likelihood.md", None)
+    chapters = copy_chapters(tmp_path / "again")
+    text = (ROOT / "chapters" / "mixtures.md").read_text()
+    caption = next(line for line in text.splitlines() if line.startswith("    caption: "))
+    short = caption.replace("    caption: ", "    caption: x\n      ", 1)
+    (chapters / "mixtures.md").write_text(text.replace(caption, short, 1))
+    before = (chapters / "mixtures.md").read_bytes()
+    assert saved_by_jupyter(chapters, "mixtures.md", None) != before
+
+
+# --- every explorer cell runs on its own ------------------------------------------------------
+
+EXPLORER_CALL = re.compile(r"^\w+(\.\w+)?_explorer\(.*\)$")
+
+
+def explorer_cells() -> list[tuple[str, int]]:
+    """(chapter, index of the code cell) of every cell whose last line shows an explorer."""
+    found = []
+    for name in CHAPTERS:
+        notebook = jupytext.read(ROOT / "chapters" / name, fmt="md:myst")
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        for index, cell in enumerate(code):
+            last = cell.source.strip().splitlines()[-1] if cell.source.strip() else ""
+            if EXPLORER_CALL.match(last):
+                found.append((name, index))
+    return found
+
+
+def test_every_explorer_is_found():
+    assert len(explorer_cells()) == 8
+
+
+@pytest.mark.parametrize(("name", "index"), explorer_cells())
+def test_explorer_cell_runs_on_its_own_in_a_fresh_kernel(name, index):
+    """The page's first code cell (the install cell), then the explorer cell, nothing else."""
+    notebook = jupytext.read(ROOT / "chapters" / name, fmt="md:myst")
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    notebook.cells = [code[0], code[index]]
+    client = nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
+    client.execute()
+    outputs = notebook.cells[-1].outputs
+    assert [o.output_type for o in outputs] == ["execute_result"], outputs
+    assert "application/vnd.jupyter.widget-view+json" in outputs[0].data
+    nbformat.validate(notebook)
+
+
+# --- in the browser: JupyterLab started by make lab ----------------------------------------
+
+AUTOSAVE_SECONDS = 1
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """``make lab`` in a copy of this checkout, as a returning reader runs it (an IPython
+    directory already exists, so jupyter_core would migrate), autosaving every second."""
+    tmp = tmp_path_factory.mktemp("lab")
+    checkout = live.copy_checkout(tmp / "checkout")
+    home = tmp / "home"
+    (home / ".ipython").mkdir(parents=True)
+    live.user_settings(
+        home, "@jupyterlab/docmanager-extension:plugin", {"autosaveInterval": AUTOSAVE_SECONDS}
+    )
+    with live.make_lab(checkout, home) as base, live.chromium() as browser:
+        yield checkout, base, browser
+
+
+@pytest.fixture(scope="module")
+def ran(lab):
+    """``ran(name)``: chapter ``name`` open in JupyterLab with every cell run (cached)."""
+    _checkout, base, browser = lab
+    pages = {}
+
+    def get(name: str):
+        if name not in pages:
+            pages[name] = live.open_notebook(browser, base, name)
+            live.run_all(pages[name])
+        return pages[name]
+
+    yield get
+    for page in pages.values():
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_opening_running_and_saving_a_chapter_changes_nothing(lab, ran, name):
+    checkout, _base, _browser = lab
+    page = ran(name)
+    page.wait_for_timeout(3 * AUTOSAVE_SECONDS * 1000)  # past an autosave of the run notebook
+    assert live.git(checkout, "status", "--porcelain") == ""
+    live.save(page)
+    assert live.git(checkout, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("name", ["index.md", "references.md"])
+def test_a_plain_page_is_saved_unchanged_with_a_kernel(tmp_path, name):
+    """Plain Markdown pages have no header; jupytext saves them without one."""
+    chapters = copy_chapters(tmp_path)
+    saved = saved_by_jupyter(chapters, name, default_kernelspec())
+    assert saved == (ROOT / "chapters" / name).read_bytes()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["index.md", "references.md"])
+def test_opening_a_plain_page_changes_nothing(lab, name):
+    checkout, base, browser = lab
+    page = browser.new_page()
+    page.goto(f"{base}/lab/workspaces/{name.replace('.', '-')}/tree/{name}?token={live.TOKEN}")
+    page.locator(".jp-Dialog-button.jp-mod-accept").click()  # the kernel a reader picks
+    page.wait_for_function(live.KERNEL_IDLE_JS, timeout=120_000)
+    page.wait_for_timeout(3 * AUTOSAVE_SECONDS * 1000)
+    page.close()
+    assert live.git(checkout, "status", "--porcelain") == ""
+
+
+def _explorer_ids() -> list[str]:
+    return [f"{name}-{index}" for name, index in explorer_cells()]
+
+
+@pytest.fixture(params=explorer_cells(), ids=_explorer_ids())
+def explorer(request, ran):
+    """(page, view, n) of the n-th explorer of its run chapter, scrolled into view."""
+    name, index = request.param
+    page = ran(name)
+    ordinal = [i for n, i in explorer_cells() if n == name].index(index)
+    root = live.explorers(page)[ordinal]
+    root.scroll_into_view_if_needed()
+    return page, root, ordinal
+
+
+@pytest.mark.browser
+def test_explorer_redraws_while_dragged_and_ends_on_its_final_values(explorer):
+    page, root, ordinal = explorer
+    live.watch(page, root)
+    live.drag_slider(page, root, 0, to=0.95, seconds=2.0)
+    released = page.evaluate("() => performance.now()")
+    live.wait_until_settled(page, root)
+    record = live.recorded(page, root)
+    moves = [i["t"] for i in record["inputs"] if i["kind"] == "pointermove"]
+    frames = [f["t"] for f in record["frames"]]
+    assert len(moves) > 50
+    # continuous: new images arrived while the button was still down ...
+    assert sum(1 for t in frames if t < released) >= 2, frames
+    # ... coalesced: far fewer frames than pointer moves, never a backlog after release
+    assert len(frames) < len(moves) / 3
+    state = live.kernel_frames(page)[ordinal]
+    assert state["labels"] == live.readouts(page, root)  # kernel and page agree on the values
+    assert state["sent"] == state["fresh"]  # the kernel's last frame is that of its values
+    assert live.displayed_hash(page, root) == state["sent"]  # and it is the one shown
+
+
+@pytest.mark.browser
+def test_explorer_keyboard_step_redraws_once(explorer):
+    page, root, _ordinal = explorer
+    before = live.readouts(page, root)
+    live.watch(page, root)
+    live.step_slider(page, root, 0, key="ArrowLeft")
+    live.wait_until_settled(page, root)
+    assert live.readouts(page, root) != before
+    assert len(live.recorded(page, root)["frames"]) == 1
+
+
+@pytest.mark.browser
+def test_explorer_is_shown_at_its_drawn_size_with_sliders_in_one_column(explorer):
+    page, root, _ordinal = explorer
+    shape = live.geometry(page, root)
+    image = shape["image"]
+    assert (image["width"], image["height"]) == (image["naturalWidth"], image["naturalHeight"])
+    assert len({(t["left"], t["width"]) for t in shape["tracks"]}) == 1, shape["tracks"]
+    assert len({(r["left"], r["width"]) for r in shape["readouts"]}) == 1, shape["readouts"]
+    assert "After a kernel restart, run this cell again." in shape["text"]
+
+
+@pytest.mark.browser
+def test_make_lab_leaves_the_checkout_clean(tmp_path):
+    """A returning reader (an IPython directory exists, so jupyter_core would migrate) opens
+    and runs a chapter; once JupyterLab has stopped, nothing in the checkout changed, not
+    even ignored files under .jupyter (migration marker, user settings, workspaces)."""
+    checkout = live.copy_checkout(tmp_path / "checkout")
+    home = tmp_path / "home"
+    (home / ".ipython").mkdir(parents=True)
+    with live.make_lab(checkout, home) as base, live.chromium() as browser:
+        page = live.open_notebook(browser, base, "multinomial.md")
+        live.run_all(page)
+        live.save(page)
+        page.close()
+    assert live.git(checkout, "status", "--porcelain") == ""
+    assert live.git(checkout, "status", "--porcelain", "--ignored", "--", ".jupyter") == ""
+    assert (home / "state" / "statbook" / "jupyter" / "workspaces").is_dir()
+
+
+def test_news_and_update_checks_are_off_in_the_project_settings():
+    overrides = json.loads((ROOT / ".jupyter/labconfig/default_setting_overrides.json").read_text())
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"checkForUpdates": False, "fetchNews": "false"}
+
+
+# --- Jupyter Notebook 7 ----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_notebook_7_opens_a_chapter_as_a_notebook_and_its_slider_redraws(tmp_path):
+    checkout = live.copy_checkout(tmp_path / "checkout")
+    home = tmp_path / "home"
+    home.mkdir()
+    with live.make_lab(checkout, home, app="notebook") as base, live.chromium() as browser:
+        page = live.open_notebook(browser, base, "likelihood.md", app="notebook")
+        assert page.locator(".jp-Notebook .jp-CodeCell").count() > 10  # a notebook, not text
+        live.run_all(page)
+        root = live.explorers(page)[0]
+        root.scroll_into_view_if_needed()
+        before = live.displayed_hash(page, root)
+        live.watch(page, root)
+        live.step_slider(page, root, 0)
+        live.wait_until_settled(page, root)
+        assert len(live.recorded(page, root)["frames"]) == 1
+        (state, *_others) = live.kernel_frames(page)
+        assert state["sent"] == state["fresh"] == live.displayed_hash(page, root) != before
+        page.close()
+    assert live.git(checkout, "status", "--porcelain") == ""

@@ -1,0 +1,183 @@
+"""Live explorers: how fast a slider redraws, in the kernel and in JupyterLab.
+
+Per explorer, against the targets of the book's live notebooks:
+
+* kernel: one frame drawn by the explorer's kept-alive figure (scene update, blit
+  or new background, PNG), while each slider steps through its values one
+  position at a time as in a drag.  The peer is drawing each frame on a fresh
+  ``Figure``, the way the explorers drew before; both are timed in this run.
+* browser: ``make lab`` (as ``tests/test_live.py`` starts it, in a copy of the
+  checkout), each chapter opened in headless Chromium and run, then every slider
+  of every explorer moved:
+  - *step latency*: a key press on the slider handle (one position) to the new
+    image decoded in the page;
+  - *drag*: the handle dragged steadily across its track for 2 s (a pointer
+    move every 16 ms); *redraws/s* is the number of new images while the button
+    was down per second, *drag latency* for each new image the time since the
+    first pointer move after the previous image.
+
+Targets: step latency median ≤ 100 ms and 95th percentile ≤ 250 ms, ≥ 8 redraws
+per second while dragging, kernel draw median ≤ 50 ms.  Run with
+``python benchmarks/bench_live.py`` (``make bench`` runs it too); ``--kernel-only``
+skips the browser.  Times depend on the machine and its load; nothing fails on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from statbook.livefigure import LiveFigure
+from tests import jupyter_live as live
+from tests.test_live import explorer_cells
+
+TARGETS = {"median": 100.0, "p95": 250.0, "rate": 8.0, "kernel": 50.0}
+STEPS = 6  # key presses per slider
+DRAG_SECONDS = 2.0
+
+
+def factories() -> dict[str, object]:
+    from statbook.datasets import load_vegetables
+    from statbook.explorers import likelihood, mixed, mixtures, multinomial, regression
+
+    return {
+        "likelihood.md-0 von Mises": likelihood.vonmises_explorer,
+        "likelihood.md-1 Gaussian": likelihood.gaussian_explorer,
+        "multinomial.md-0 softmax": multinomial.softmax_explorer,
+        "multinomial.md-1 moths": multinomial.moth_explorer,
+        "regression.md-0 simple model": lambda: regression.simple_model_explorer(load_vegetables()),
+        "mixtures.md-0 label switching": mixtures.label_switching_explorer,
+        "mixtures.md-1 density": mixtures.density_explorer,
+        "mixed-models.md-0 random effects": mixed.mixed_explorer,
+    }
+
+
+def drag_paths(explorer) -> list[dict]:
+    """Slider values visited when each slider in turn moves STEPS positions up from its
+    default (down where the top is near), the others at their defaults."""
+    paths = []
+    for slider in explorer.sliders:
+        start = slider.nearest(slider.values, slider.default)
+        stop = start + STEPS if start + STEPS < len(slider.values) else start - STEPS
+        indices = np.arange(start, stop, 1 if stop > start else -1)[1:]
+        paths += [{**explorer.defaults, slider.name: slider.values[i]} for i in indices]
+    return paths
+
+
+def kernel_times(factory) -> tuple[list[float], list[float]]:
+    """Frame times (ms) of the kept-alive figure and of a fresh figure per frame."""
+    explorer = factory()
+    explorer.render()
+    kept, fresh = [], []
+    for values in drag_paths(explorer):
+        start = time.perf_counter()
+        explorer.render(**values)
+        kept.append(1e3 * (time.perf_counter() - start))
+        start = time.perf_counter()
+        LiveFigure(explorer.scene, figsize=explorer.figsize, dpi=explorer.dpi).png(**values)
+        fresh.append(1e3 * (time.perf_counter() - start))
+    return kept, fresh
+
+
+def browser_times(page, root, n_sliders: int) -> dict[str, list[float]]:
+    """Step latencies, drag latencies and drag rates (ms, ms, 1/s) of one explorer view."""
+    steps, drags, rates = [], [], []
+    for index in range(n_sliders):
+        for key in ("ArrowRight",) * (STEPS // 2) + ("ArrowLeft",) * (STEPS // 2):
+            live.watch(page, root)
+            live.step_slider(page, root, index, key=key)
+            live.wait_until_settled(page, root, quiet_ms=400)
+            record = live.recorded(page, root)
+            pressed = [i["t"] for i in record["inputs"] if i["kind"] == "keydown"]
+            if record["frames"] and pressed:  # no frame at either end of the slider
+                steps.append(record["frames"][0]["t"] - pressed[0])
+        for to in (1.0, 0.0):
+            live.watch(page, root)
+            live.drag_slider(page, root, index, to=to, seconds=DRAG_SECONDS)
+            released = page.evaluate("() => performance.now()")
+            live.wait_until_settled(page, root, quiet_ms=400)
+            record = live.recorded(page, root)
+            moves = [i["t"] for i in record["inputs"] if i["kind"] == "pointermove"]
+            frames = [f["t"] for f in record["frames"]]
+            if not moves:
+                continue
+            during = [t for t in frames if t <= released]
+            rates.append(len(during) / ((released - moves[0]) / 1e3))
+            previous = moves[0] - 1e-9
+            for t in frames:
+                waiting = [m for m in moves if previous < m <= t]
+                if waiting:
+                    drags.append(t - waiting[0])
+                previous = t
+    return {"steps": steps, "drags": drags, "rates": rates}
+
+
+def mark(value: float, target: float, *, at_least: bool = False) -> str:
+    ok = value >= target if at_least else value <= target
+    return f"{value:7.0f}{' ok' if ok else ' !!'}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kernel-only", action="store_true", help="skip the browser")
+    args = parser.parse_args()
+
+    print("Kernel: one frame per slider step (ms); peer = a fresh Figure per frame")
+    print(f"{'explorer':34} {'median':>10} {'p95':>7} {'fresh':>7} {'ratio':>6}")
+    kernel = {}
+    for name, factory in factories().items():
+        kept, fresh = kernel_times(factory)
+        kernel[name] = kept
+        print(
+            f"{name:34} {mark(np.median(kept), TARGETS['kernel'])} "
+            f"{np.percentile(kept, 95):7.0f} {np.median(fresh):7.0f} "
+            f"{np.median(fresh) / np.median(kept):5.1f}x"
+        )
+    if args.kernel_only:
+        return 0
+
+    print("\nJupyterLab in headless Chromium (make lab): input to new image (ms), drag rate (1/s)")
+    print(
+        f"{'explorer':34} {'step med':>10} {'step p95':>10} {'drag med':>9} {'drag p95':>9}"
+        f" {'redraws/s':>10} {'n':>4}"
+    )
+    names = list(factories())
+    with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
+        checkout = live.copy_checkout(Path(tmp) / "checkout")
+        home = Path(tmp) / "home"
+        home.mkdir()
+        with live.make_lab(checkout, home) as base, live.chromium() as browser:
+            chapters = sorted({chapter for chapter, _ in explorer_cells()})
+            for chapter in chapters:
+                page = live.open_notebook(browser, base, chapter)
+                live.run_all(page)
+                for ordinal, root in enumerate(live.explorers(page)):
+                    (name,) = [n for n in names if n.startswith(f"{chapter}-{ordinal} ")]
+                    root.scroll_into_view_if_needed()
+                    n_sliders = len(root.query_selector_all(".noUi-handle"))
+                    times = browser_times(page, root, n_sliders)
+                    steps, drags, rate = times["steps"], times["drags"], np.mean(times["rates"])
+                    print(
+                        f"{name:34} {mark(np.median(steps), TARGETS['median'])}"
+                        f" {mark(np.percentile(steps, 95), TARGETS['p95'])}"
+                        f" {np.median(drags):9.0f} {np.percentile(drags, 95):9.0f}"
+                        f" {mark(rate, TARGETS['rate'], at_least=True):>10} {len(steps):4d}"
+                    )
+                page.close()
+    print(
+        f"\ntargets: step median <= {TARGETS['median']:.0f} ms, p95 <= {TARGETS['p95']:.0f} ms, "
+        f">= {TARGETS['rate']:.0f} redraws/s while dragging, "
+        f"kernel median <= {TARGETS['kernel']:.0f} ms ('!!' = missed)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
