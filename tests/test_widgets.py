@@ -11,7 +11,7 @@ import PIL.Image
 import pytest
 
 from statbook.explorers import likelihood
-from statbook.livefigure import LiveFigure, Scene, snap_up
+from statbook.livefigure import LiveFigure, Scene, png_bytes, snap_up
 from statbook.widgets import RESTART_HINT, STATIC_ENV, Explorer, Slider
 from tests.helpers import assert_survives_slider_extremes
 
@@ -147,6 +147,14 @@ def test_animated_artists_are_left_out_of_the_background():
     figure.scene.line.set_visible(False)
     figure.scene.title.set_visible(False)
     assert np.array_equal(figure.draw(slope=1.0, offset=0.0), background)
+
+
+def test_png_frames_decode_to_the_drawn_pixels():
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+    image = PIL.Image.open(io.BytesIO(png_bytes(rgb)))
+    assert image.mode == "RGB" and image.size == (5, 7)
+    assert np.array_equal(np.asarray(image), rgb)
 
 
 def test_snap_up_gives_round_limits():
