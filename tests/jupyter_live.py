@@ -9,7 +9,7 @@ Chromium driven by Playwright.
 
 A notebook is run with JupyterLab's own *Run All* command (the server exposes
 the application object to the page for that); sliders are moved with real
-keyboard and mouse input on the slider handles.
+mouse input: clicks on a slider's track and drags of its handle.
 """
 
 from __future__ import annotations
@@ -196,13 +196,18 @@ def save(page) -> None:
 
 # In the page: record when each explorer image shows a new frame (the image has loaded).
 WATCH_JS = """(root) => {
-  const img = root.querySelector('.widget-image');
   root.__frames = [];
+  root.__inputs = [];
+  if (root.__watching) return;
+  root.__watching = true;
+  const img = root.querySelector('.widget-image');
+  let last = img.src;
   new MutationObserver(() => {
     const src = img.src;
+    if (src === last) return;  // the same image set again is not a new frame
+    last = src;
     img.decode().then(() => root.__frames.push({t: performance.now(), src}), () => {});
   }).observe(img, {attributes: true, attributeFilter: ['src']});
-  root.__inputs = [];
   for (const kind of ['keydown', 'pointermove', 'pointerdown']) {
     root.addEventListener(kind, (e) => root.__inputs.push({t: e.timeStamp, kind}), true);
   }
@@ -224,7 +229,7 @@ GEOMETRY_JS = """(root) => {
     tracks: Array.from(root.querySelectorAll('.slider-container')).map(box),
     readouts: Array.from(root.querySelectorAll('.widget-readout')).map(box),
     image: {...box(img), naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight},
-    text: root.innerText,
+    text: root.textContent,
   };
 }"""
 
@@ -232,6 +237,30 @@ GEOMETRY_JS = """(root) => {
 def explorers(page) -> list:
     """The live explorer views of the open notebook, in page order."""
     return page.locator(EXPLORER).element_handles()
+
+
+# Scroll the n-th cell that shows a widget into the middle of the notebook (which renders it
+# if the notebook only renders the cells in view) and return its explorer view.
+EXPLORER_JS = """async (n) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const notebook = panel.content;
+  const shows = (cell) => cell.model.type === 'code' && cell.model.outputs.toJSON().some(
+    (o) => o.data && 'application/vnd.jupyter.widget-view+json' in o.data);
+  const index = notebook.widgets.map((c, i) => shows(c) ? i : -1).filter(i => i >= 0)[n];
+  await notebook.scrollToItem(index, 'center');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return notebook.widgets[index].node.querySelector('.widget-vbox:has(> .widget-image)');
+}"""
+
+
+def explorer(page, n: int):
+    """The view of the notebook's ``n``-th explorer, scrolled into view and rendered."""
+    page.bring_to_front()  # input goes to the page in front, as to a reader's window
+    root = page.evaluate_handle(EXPLORER_JS, n).as_element()
+    if root is None:
+        raise LookupError(f"no explorer view number {n} in the notebook")
+    root.scroll_into_view_if_needed()
+    return root
 
 
 def wait_until_settled(page, root, *, quiet_ms: int = 1500, timeout_s: float = 60) -> None:
@@ -277,15 +306,18 @@ def _handle(root, index: int):
     return root.query_selector_all(".noUi-handle")[index]
 
 
-def step_slider(page, root, index: int, key: str = "ArrowRight") -> None:
-    """Move slider ``index`` of an explorer one position with the keyboard, as a reader can."""
-    _handle(root, index).focus()
-    page.keyboard.press(key)
+def click_slider(page, root, index: int, at: float) -> None:
+    """Click the track of slider ``index`` at the fraction ``at`` of its length: the handle
+    jumps there, as when a reader clicks the track."""
+    _handle(root, index).scroll_into_view_if_needed()
+    track = root.query_selector_all(".slider-container")[index].bounding_box()
+    page.mouse.click(track["x"] + at * track["width"], track["y"] + track["height"] / 2)
 
 
 def drag_slider(page, root, index: int, *, to: float = 1.0, seconds: float = 2.0) -> None:
     """Drag slider ``index`` with the mouse to the fraction ``to`` of its track, steadily
     (one move per 16 ms, as a pointer reports them), and release it."""
+    _handle(root, index).scroll_into_view_if_needed()
     handle = _handle(root, index).bounding_box()
     track = root.query_selector_all(".slider-container")[index].bounding_box()
     x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
