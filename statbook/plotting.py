@@ -32,12 +32,22 @@ def negloglik_contours(ax, x, y, values, *, levels: int = 12):
     """Contours of −ℓ − min(−ℓ) over the grid (x, y), on a square-root spaced scale.
 
     ``values`` has shape (len(y), len(x)) and may hold +inf off the parameter
-    space (left blank).  Returns the contour set.
+    space (left blank).  Returns the contour set; where ``values`` is +inf
+    everywhere, a text in the panel that says so instead of failing.
     """
     values = np.asarray(values, dtype=float)
     finite = np.isfinite(values)
+    if not np.any(finite):
+        return ax.text(
+            0.5,
+            0.5,
+            "−ℓ is +∞ everywhere on this grid\n(no parameter here is possible for the data)",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+        )
     excess = np.where(finite, values - values[finite].min(), np.nan)
-    top = np.nanquantile(excess, 0.6) if np.any(finite) else 1.0
+    top = np.nanquantile(excess, 0.6)
     contour_levels = np.linspace(0, np.sqrt(max(top, 1e-12)), levels + 1)[1:] ** 2
     return ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
 
@@ -57,9 +67,13 @@ def contour_negloglik(
 ):
     """:func:`negloglik_contours` with axis labels, a title and markers for the estimate.
 
-    ``minimum`` marks the maximum-likelihood estimate (a cross) and ``truth``
-    the parameter that generated the data (a circle).
+    ``values`` may hold +inf off the parameter space (left blank); where it is +inf
+    everywhere the panel says so.  ``minimum`` marks the maximum-likelihood estimate
+    (a cross) and ``truth`` the parameter that generated the data (a circle).
     """
+    if not np.any(np.isfinite(values)):  # nothing to draw: keep the grid's extent
+        ax.set_xlim(np.min(x), np.max(x))
+        ax.set_ylim(np.min(y), np.max(y))
     negloglik_contours(ax, x, y, values, levels=levels)
     if truth is not None:
         ax.plot(*truth, **TRUTH_STYLE)
