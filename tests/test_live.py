@@ -344,8 +344,10 @@ def test_explorer_redraws_while_dragged_and_ends_on_its_final_values(explorer):
     assert len(moves) > 50
     # continuous: new images arrived while the button was still down ...
     assert sum(1 for t in frames if t < released) >= 2, frames
-    # ... coalesced: far fewer frames than pointer moves, never a backlog after release
-    assert len(frames) < len(moves) / 3
+    # ... coalesced: never a backlog. Once the button is up, at most the frame being drawn
+    # and one for the merged latest values arrive (whatever the speed of the machine).
+    assert sum(1 for t in frames if t > released) <= 2, (released, frames)
+    assert len(frames) <= len(moves)
     state = live.kernel_frames(page)[ordinal]
     assert state["labels"] == live.readouts(page, root)  # kernel and page agree on the values
     assert state["sent"] == state["fresh"]  # the kernel's last frame is that of its values
