@@ -180,6 +180,9 @@ def describe_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}{where}"
 
 
+_TIMEOUT = "TimeoutError: it did not finish within"
+
+
 class _TimeUp(BaseException):
     """Raised inside a student's function that ran out of time (not an ``Exception``)."""
 
@@ -211,7 +214,7 @@ def call_safely(func: Callable, args: tuple, *, time_limit: float | None = None)
             try:
                 result["value"] = func(*args)
             except _TimeUp:
-                result["error"] = f"TimeoutError: it did not finish within {limit:g} s"
+                result["error"] = f"{_TIMEOUT} {limit:g} s"
             except Exception as err:
                 result["error"] = describe_error(err)
             result["warnings"] = [str(w.message) for w in caught]
@@ -228,7 +231,7 @@ def call_safely(func: Callable, args: tuple, *, time_limit: float | None = None)
             worker.join(1.0)
     error = result.get("error")
     if worker.is_alive() or (error is None and "value" not in result):
-        error = f"TimeoutError: it did not finish within {limit:g} s"
+        error = f"{_TIMEOUT} {limit:g} s"
     text = printed.getvalue()
     if len(text) > PRINT_LIMIT:
         text = text[:PRINT_LIMIT] + " …"
@@ -292,7 +295,11 @@ def compare_function(
             count=len(cases),
         )
         return
-    outcomes = [call_safely(answer, case.args) for case in cases]
+    outcomes: list[Outcome] = []
+    for case in cases:
+        # After one call ran out of time the others would too: they fail the same way.
+        timed_out = outcomes and outcomes[-1].error and outcomes[-1].error.startswith(_TIMEOUT)
+        outcomes.append(outcomes[-1] if timed_out else call_safely(answer, case.args))
     if all(o.error is None and o.value is None for o in outcomes):
         report.bad(
             "your function returns None: not written yet, or is `return` missing?",
