@@ -67,3 +67,17 @@ student: course
 # JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader).
 course-lab: course
 	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab
+
+# The HTML book without solutions (no solution dropdowns, no downloadable or launchable
+# sources, which would hold them), for a course that publishes the book before a deadline.
+book-student: $(STAMP)
+	$(BIN)/python -m statbook.handouts student-book _build/student-src
+	STATBOOK_STATIC=1 $(BIN)/jupyter-book build _build/student-src --path-output _build/student \
+	  --all --warningiserror --nitpick --keep-going
+	@echo "The book without solutions: open file://$(CURDIR)/_build/student/_build/html/index.html"
+
+# One HTML page with every exercise, its points, time, rubric and solution, for the TAs.
+answer-key: $(STAMP)
+	$(BIN)/python -m statbook.handouts answer-key answer-key/answer-key.ipynb
+	$(BIN)/jupyter nbconvert --to html answer-key/answer-key.ipynb
+	@echo "The answer key: open file://$(CURDIR)/answer-key/answer-key.html"

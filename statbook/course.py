@@ -215,6 +215,7 @@ class _Builder:
     """Line-by-line state machine over a chapter's cells: solutions become nbgrader cells."""
 
     info: dict[str, ExerciseInfo]
+    graded: bool = True  #: put the graded cells where the solutions were (else nothing)
     cells: list = field(default_factory=list)
     skipping: _Fence | None = None  # inside a {solution} directive, or a solution-end fence
     solution: _Solution | None = None  # the solution we are inside
@@ -273,7 +274,8 @@ class _Builder:
             raise ValueError(f"a solution for {solution.label!r}, which is no exercise here")
         self._emit_markdown(kept, None)
         kept.clear()
-        self.cells += graded_cells(info, solution)
+        if self.graded:
+            self.cells += graded_cells(info, solution)
 
     def _emit_markdown(self, lines: list[str], cell) -> None:
         text = _tidy("\n".join(lines))
@@ -339,18 +341,28 @@ def graded_cells(info: ExerciseInfo, solution: _Solution) -> list:
     ]
 
 
-def source_notebook(chapter: Path):
-    """The nbgrader source notebook of a chapter (see the module docstring)."""
+def without_solutions(chapter: Path, *, graded: bool = False):
+    """The chapter as a notebook without solutions, hidden tests, asserts or rubrics.
+
+    With ``graded``, each solution is replaced by the exercise's nbgrader cells.
+    """
     notebook = jupytext.read(chapter, fmt="md:myst")
-    builder = _Builder({info.label: info for info in exercises(chapter)})
+    builder = _Builder({info.label: info for info in exercises(chapter)}, graded=graded)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             builder.code(cell)
         else:
             builder.markdown(cell)
-    cells = builder.finish()
-    source = nbformat.v4.new_notebook(metadata=notebook.metadata)
+    stripped = nbformat.v4.new_notebook(metadata=notebook.metadata)
+    stripped.cells = builder.finish()
+    return stripped
+
+
+def source_notebook(chapter: Path):
+    """The nbgrader source notebook of a chapter (see the module docstring)."""
+    source = without_solutions(chapter, graded=True)
     source.metadata.pop("jupytext", None)
+    cells = source.cells
     first = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
     source.cells = [*cells[: first + 1], nbformat.v4.new_markdown_cell(HEADER), *cells[first + 1 :]]
     return source
