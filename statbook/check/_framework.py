@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 RTOL = 1e-6
-WIDTH = 88  #: hints are wrapped to this width
+WIDTH = 74  #: hints are wrapped to this width (a book page shows 76 characters)
 ATOL = 1e-9
 TIME_LIMIT = 3.0  #: seconds for one call of a student's function
 PRINT_LIMIT = 200  #: characters of a student's printed output shown back
@@ -247,13 +247,13 @@ def to_array(value: Any) -> tuple[np.ndarray | None, str]:
     except (TypeError, ValueError):
         return None, f"{_short_repr(value)}, not a number"
     if np.iscomplexobj(array):
-        return None, "a complex number: a real one was expected (a log or sqrt of a negative?)"
+        return None, "a complex number, not a real one (a log or sqrt of a negative?)"
     try:
         array = array.astype(float)
     except (TypeError, ValueError):
         return None, f"{_short_repr(value)}, not a number"
     if np.any(np.isnan(array)):
-        return None, "NaN (not a number) in your result"
+        return None, "NaN (not a number)"
     return array, ""
 
 
@@ -323,6 +323,11 @@ def compare_function(
             report.bad(f"{case.describe}: your code returned {why}")
             if outcome.value is None:
                 report.hint("Did you forget `return`?")
+            elif why.startswith("NaN"):
+                report.hint(
+                    "NaN often comes from a log or a division off the parameter space: "
+                    "return +inf (np.inf) there."
+                )
             continue
         expected = np.asarray(reference(*case.args), dtype=float)
         if got.shape != expected.shape:
@@ -399,4 +404,4 @@ def _short(values: np.ndarray) -> str:
     """A number, or an array on one line (at most a few entries)."""
     if values.ndim == 0:
         return f"{values:.6g}"
-    return " ".join(np.array2string(values, precision=6, threshold=6).split())
+    return " ".join(np.array2string(values, precision=3, threshold=4, edgeitems=2).split())
