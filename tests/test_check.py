@@ -648,3 +648,26 @@ def test_agrees_names_the_hidden_case_and_never_the_value():
     with pytest.raises(AssertionError, match="hidden case 1: your value is not right") as info:
         grading.assert_agrees(poisson_sign, reference, cases)
     assert framework._short(reference(*cases[0])) not in str(info.value)
+
+
+@pytest.mark.parametrize("label", sorted(ANSWERS))
+def test_no_case_set_hides_a_typical_mistake(label, monkeypatch):
+    """Each typical mistake a check names differs from the right value on some case."""
+    module = importlib.import_module(REGISTRY[label].checker.__module__)
+    seen = []
+
+    def recording(report, answer, reference, cases, **options):
+        seen.append((reference, cases, options.get("mistakes", ())))
+        return framework.compare_function(report, answer, reference, cases, **options)
+
+    monkeypatch.setattr(module, "compare_function", recording)
+    check(label, *answers(ANSWERS[label][0]), quiet=True)
+    assert seen
+    for reference, cases, mistakes in seen:
+        for mistake in mistakes:
+            assert any(
+                not framework._matches(
+                    np.asarray(reference(*case.args), dtype=float), mistake.value, case.args, 1e-6
+                )
+                for case in cases
+            ), mistake.name
