@@ -367,14 +367,22 @@ def test_formgrader_points_for_a_written_answer_reach_the_export(course, lab):
         formgrader.get_by_role("link", name="likelihood", exact=True).click()
         # students are anonymous in formgrader ("Submission #n"): pick ours by its id
         formgrader.locator(f"a.name-hidden[href*='/formgrader/submissions/{target}']").click()
-        score = formgrader.locator("input.score#likelihood-ex-1")
+        # formgrader has loaded the grades (its class for a pending manual grade is set)
+        score = formgrader.locator("input.score.needs_manual_grade#likelihood-ex-1")
+        score.wait_for(timeout=60_000)
         score.fill("3")
         # moving on to the comment box leaves the score field, which saves it
         formgrader.locator("textarea").first.click()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while gradebook_scores(course, "likelihood", "solutions")["likelihood-ex-1"] != (3, False):
             assert time.monotonic() < deadline, "formgrader did not save the score"
             time.sleep(0.3)
         browser.close()
     nbgrader(course, "export", "--to", str(course / "grades.csv"))
     assert exported(course)["likelihood", "solutions"] == (11.0, 21.0)
+
+
+def test_variance_for_standard_deviation_is_diagnosed(course):
+    outputs = autograded_outputs(course, "variance-for-sd", "mixtures")
+    assert "sigma used as a variance" in outputs["mixtures-ex-2-test"]
+    assert "All 3 checks passed" in outputs["mixtures-ex-4-test"]
