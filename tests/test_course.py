@@ -334,7 +334,13 @@ def lab(course):
 
 
 def serve_mathjax(route) -> None:
-    path = MATHJAX / urllib.parse.urlsplit(route.request.url).path.split("/2.7.7/", 1)[1]
+    """Answer a request for the CDN's MathJax 2 from Debian's copy.
+
+    The page asks for ``latest.js``, the CDN's loader of the newest MathJax 2,
+    which is what Debian's ``MathJax.js`` is.
+    """
+    name = urllib.parse.urlsplit(route.request.url).path.split("/2.7.7/", 1)[1]
+    path = MATHJAX / ("MathJax.js" if name == "latest.js" else name)
     if path.is_file():
         route.fulfill(path=path, content_type=mimetypes.guess_type(path.name)[0])
     else:
@@ -370,6 +376,9 @@ def test_formgrader_points_for_a_written_answer_reach_the_export(course, lab):
         # formgrader has loaded the grades (its class for a pending manual grade is set)
         score = formgrader.locator("input.score.needs_manual_grade#likelihood-ex-1")
         score.wait_for(timeout=60_000)
+        # and MathJax has typeset the page (formgrader then moves the focus once)
+        grading = next(f for f in page.frames if f"/formgrader/submissions/{target}" in f.url)
+        grading.wait_for_function("() => window.MathJax && MathJax.loaded === true")
         score.fill("3")
         # moving on to the comment box leaves the score field, which saves it
         formgrader.locator("textarea").first.click()
