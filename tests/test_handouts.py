@@ -116,3 +116,23 @@ def test_student_book_pages_have_no_solution(student_book, chapter):
 def test_student_book_has_no_sources_to_download(student_book):
     assert not (student_book / "_sources").exists()
     assert not list(student_book.rglob("*.ipynb"))
+
+
+OVERFLOWING_JS = """() => [...document.querySelectorAll('pre, table, .highlight, .output')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1)
+  .map((e) => e.tagName + ': ' + e.textContent.slice(0, 60))"""
+
+
+def test_teacher_page_does_not_scroll_sideways_at_1280_px(student_book):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_course import CHROMIUM, CHROMIUM_FLAGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((student_book / "chapters" / "teacher.html").as_uri())
+        overflowing = page.evaluate(OVERFLOWING_JS)
+        tables = page.evaluate("() => document.querySelectorAll('table').length")
+        browser.close()
+    assert tables >= 1 and overflowing == []
