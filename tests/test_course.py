@@ -14,6 +14,7 @@ same machinery whatever the section.
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import mimetypes
 import os
@@ -347,6 +348,13 @@ def serve_mathjax(route) -> None:
         route.abort()
 
 
+def in_a_thread_of_its_own(task) -> None:
+    """Run ``task`` in a new thread: Playwright's sync API refuses a thread that already
+    runs an event loop, as the main one does while another test module's browser is open."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(task).result()
+
+
 def submission_id(course: Path, student: str) -> str:
     from nbgrader.api import Gradebook
 
@@ -359,34 +367,41 @@ def test_formgrader_points_for_a_written_answer_reach_the_export(course, lab):
 
     assert exported(course)["likelihood", "solutions"][0] == 8
     target = submission_id(course, "solutions")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        # CI has no internet: the CDN's MathJax files come from Debian's copy of MathJax 2.
-        page.route(f"{MATHJAX_CDN}**", lambda route: serve_mathjax(route))
-        page.goto(f"{lab}/lab?token={TOKEN}")
-        page.get_by_role("menuitem", name="Nbgrader").click()
-        page.get_by_role("menuitem", name="Formgrader", exact=True).click()
-        formgrader = page.frame_locator("iframe[src*='formgrader']")
-        formgrader.get_by_role("link", name="Manual Grading").click()
-        formgrader.get_by_role("link", name="likelihood", exact=True).click()
-        formgrader.get_by_role("link", name="likelihood", exact=True).click()
-        # students are anonymous in formgrader ("Submission #n"): pick ours by its id
-        formgrader.locator(f"a.name-hidden[href*='/formgrader/submissions/{target}']").click()
-        # formgrader has loaded the grades (its class for a pending manual grade is set)
-        score = formgrader.locator("input.score.needs_manual_grade#likelihood-ex-1")
-        score.wait_for(timeout=60_000)
-        # and MathJax has typeset the page (formgrader then moves the focus once)
-        grading = next(f for f in page.frames if f"/formgrader/submissions/{target}" in f.url)
-        grading.wait_for_function("() => window.MathJax && MathJax.loaded === true")
-        score.fill("3")
-        # moving on to the comment box leaves the score field, which saves it
-        formgrader.locator("textarea").first.click()
-        deadline = time.monotonic() + 60
-        while gradebook_scores(course, "likelihood", "solutions")["likelihood-ex-1"] != (3, False):
-            assert time.monotonic() < deadline, "formgrader did not save the score"
-            time.sleep(0.3)
-        browser.close()
+
+    def grade_in_the_browser() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            # CI has no internet: the CDN's MathJax files come from Debian's copy of MathJax 2.
+            page.route(f"{MATHJAX_CDN}**", lambda route: serve_mathjax(route))
+            page.goto(f"{lab}/lab?token={TOKEN}")
+            page.get_by_role("menuitem", name="Nbgrader").click()
+            page.get_by_role("menuitem", name="Formgrader", exact=True).click()
+            formgrader = page.frame_locator("iframe[src*='formgrader']")
+            formgrader.get_by_role("link", name="Manual Grading").click()
+            formgrader.get_by_role("link", name="likelihood", exact=True).click()
+            formgrader.get_by_role("link", name="likelihood", exact=True).click()
+            # students are anonymous in formgrader ("Submission #n"): pick ours by its id
+            formgrader.locator(f"a.name-hidden[href*='/formgrader/submissions/{target}']").click()
+            # formgrader has loaded the grades (its class for a pending manual grade is set)
+            score = formgrader.locator("input.score.needs_manual_grade#likelihood-ex-1")
+            score.wait_for(timeout=60_000)
+            # and MathJax has typeset the page (formgrader then moves the focus once)
+            grading = next(f for f in page.frames if f"/formgrader/submissions/{target}" in f.url)
+            grading.wait_for_function("() => window.MathJax && MathJax.loaded === true")
+            score.fill("3")
+            # moving on to the comment box leaves the score field, which saves it
+            formgrader.locator("textarea").first.click()
+            deadline = time.monotonic() + 60
+            while gradebook_scores(course, "likelihood", "solutions")["likelihood-ex-1"] != (
+                3,
+                False,
+            ):
+                assert time.monotonic() < deadline, "formgrader did not save the score"
+                time.sleep(0.3)
+            browser.close()
+
+    in_a_thread_of_its_own(grade_in_the_browser)
     nbgrader(course, "export", "--to", str(course / "grades.csv"))
     assert exported(course)["likelihood", "solutions"] == (11.0, 21.0)
 
