@@ -410,7 +410,11 @@ def test_notebook_7_opens_a_chapter_as_a_notebook_and_its_slider_redraws(tmp_pat
     home.mkdir()
     with live.make_lab(checkout, home, app="notebook") as base:
         page = live.open_notebook(browser, base, "likelihood.md", app="notebook")
-        assert page.locator(".jp-Notebook .jp-CodeCell").count() > 10  # a notebook, not text
+        code_cells = page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.content.widgets"
+            ".filter(c => c.model.type === 'code').length"
+        )
+        assert code_cells > 10  # opened as a notebook, not as text
         live.run_all(page)
         root = live.explorer(page, 0)
         before = live.displayed_hash(page, root)
