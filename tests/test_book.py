@@ -175,3 +175,12 @@ def test_no_output_shows_a_traceback(built_book, page):
     assert not soup.select("div.output.traceback"), page
     for output in soup.select("div.cell_output"):
         assert "Traceback" not in output.get_text(), (page, output.get_text()[:300])
+
+
+def test_section_number_of_a_page_title():
+    from statbook._section_numbers import section_number
+
+    assert section_number("6.2 Multinomial models and the peppered moths") == (6, 2)
+    assert section_number("6 Four examples") == (6,)
+    assert section_number("Four families of statistical models") == ()
+    assert section_number("6.2") == ()  # a number alone is no section title
