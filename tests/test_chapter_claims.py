@@ -197,3 +197,20 @@ def test_mixture_likelihood_is_unbounded_with_unequal_variances():
 def test_label_switching_caption_says_the_data_are_not_the_running_example():
     caption = mixture_explorers.label_switching_explorer().caption
     assert "not the running example" in caption and "(0, 3)" in caption
+
+
+# --- the pages' quoted numbers ------------------------------------------------------------
+def test_glue_stores_without_display_and_is_a_no_op_without_myst_nb(monkeypatch):
+    import sys
+
+    import myst_nb
+
+    from statbook._glue import glue
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda *args, **kwargs: calls.append((args, kwargs)))
+    glue("ratio", 2.5)
+    assert calls == [(("ratio", 2.5), {"display": False})]
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # import myst_nb now raises ImportError
+    glue("ratio", 3.5)
+    assert len(calls) == 1
