@@ -14,7 +14,7 @@ ifneq ($(wildcard $(SHARED_DATA)/vegetables.csv),)
 export STATBOOK_DATA_DIR ?= $(SHARED_DATA)
 endif
 
-.PHONY: book test bench lab lint format student clean publish
+.PHONY: book test bench lab lint format course student course-lab book-student answer-key clean publish
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,33 @@ clean:
 publish: book
 	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages _build/html
 
-# Student notebooks (.ipynb and .md) without solutions, into student/ (or STUDENT_DIR=...).
-STUDENT_DIR ?= student
-student: $(STAMP)
-	$(BIN)/python -m statbook.student --out $(STUDENT_DIR)
+# The graded course (nbgrader), generated from the chapters into course/ (or COURSE_DIR=...):
+# nbgrader_config.py and source/<section>/<section>.ipynb. `make student` is its release
+# step: nbgrader writes the students' notebooks, without solutions, into course/release/.
+COURSE_DIR ?= course
+NBGRADER := cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/nbgrader
+SECTIONS = $(notdir $(wildcard $(COURSE_DIR)/source/*))
+course: $(STAMP)
+	$(BIN)/python -m statbook.course --out $(COURSE_DIR)
+
+student: course
+	for section in $(SECTIONS); do ($(NBGRADER) generate_assignment $$section --force) || exit 1; done
+	@echo "The students' notebooks are in $(COURSE_DIR)/release/<section>/"
+
+# JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader).
+course-lab: course
+	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab
+
+# The HTML book without solutions (no solution dropdowns, no downloadable or launchable
+# sources, which would hold them), for a course that publishes the book before a deadline.
+book-student: $(STAMP)
+	$(BIN)/python -m statbook.handouts student-book _build/student-src
+	STATBOOK_STATIC=1 $(BIN)/jupyter-book build _build/student-src --path-output _build/student \
+	  --all --warningiserror --nitpick --keep-going
+	@echo "The book without solutions: open file://$(CURDIR)/_build/student/_build/html/index.html"
+
+# One HTML page with every exercise, its points, time, rubric and solution, for the TAs.
+answer-key: $(STAMP)
+	$(BIN)/python -m statbook.handouts answer-key answer-key/answer-key.ipynb
+	$(BIN)/jupyter nbconvert --to html answer-key/answer-key.ipynb
+	@echo "The answer key: open file://$(CURDIR)/answer-key/answer-key.html"

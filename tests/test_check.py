@@ -11,18 +11,22 @@ from __future__ import annotations
 import ast
 import importlib
 import re
+import sys
+import threading
 from pathlib import Path
 
 import jupytext
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 from scipy.special import gammaln
 from scipy.stats import norm
 
-from statbook.check import REGISTRY, check
+from statbook.check import REGISTRY, check, grading
 from statbook.check import _framework as framework
 from statbook.check._framework import CheckResult
-from statbook.student import section_chapters
+from statbook.course import section_chapters
+from tests import submissions
 
 
 def crash(*args):
@@ -478,3 +482,192 @@ def test_chapter_solution_passes_its_check(label, capsys):
     names = REGISTRY[label].answer.split(", ")
     result = check(label, *(namespace[name] for name in names))
     assert result.passed, capsys.readouterr().out
+
+
+# --- the self-check is safe and fair ----------------------------------------------------------
+
+
+def test_a_call_that_runs_too_long_is_stopped_and_said_so(capsys, monkeypatch):
+    monkeypatch.setattr(framework, "TIME_LIMIT", 0.5)
+
+    def loops(mu, y):
+        while True:
+            pass
+
+    result = check("likelihood-ex-2", loops)
+    printed = capsys.readouterr().out
+    assert (result.right, result.total) == (0, 8)
+    assert "did not finish within 0.5 s" in printed
+    assert not [t for t in threading.enumerate() if t.name == "statbook-check"]
+
+
+def test_inputs_are_copied_before_each_call():
+    def right_but_edits_its_input(mu, y):
+        value = poisson_right(mu, y)
+        y[:] = 0  # an in-place edit of the data
+        if isinstance(mu, np.ndarray):
+            mu[...] = 1.0  # and of the parameter
+        return value
+
+    assert check("likelihood-ex-2", right_but_edits_its_input, quiet=True).passed
+
+
+@pytest.mark.parametrize(
+    ("returned", "why"),
+    [
+        (lambda mu, y: poisson_right(mu, y) + 0j, "a complex number"),
+        (lambda mu, y: poisson_right(mu, y) * np.nan, "NaN"),
+    ],
+    ids=["complex", "nan"],
+)
+def test_complex_and_nan_results_are_rejected_before_comparing(returned, why):
+    result = check("likelihood-ex-2", returned, quiet=True)
+    assert (result.right, result.total) == (0, 8)
+    assert why in result.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [None, poisson_right, crash, lambda mu, y: None, lambda mu: mu, lambda mu, y: [1.0, 2.0]],
+    ids=["not-a-function", "right", "raises", "blank", "wrong-arguments", "wrong-shape"],
+)
+def test_every_answer_is_checked_on_the_same_number_of_cases(answer):
+    assert check("likelihood-ex-2", answer, quiet=True).total == 8
+
+
+def test_the_student_function_cannot_reach_the_checker_frames():
+    seen = []
+
+    def snoops(mu, y):
+        frame = sys._getframe(1)
+        while frame is not None:
+            seen.append((frame.f_code.co_name, dict(frame.f_locals)))
+            frame = frame.f_back
+        return poisson_right(mu, y)
+
+    assert check("likelihood-ex-2", snoops, quiet=True).passed
+    names = {name for name, _ in seen}
+    assert "compare_function" not in names and "poisson_negloglik" not in names
+    values = [value for _, local in seen for value in local.values()]
+    assert not any(isinstance(value, framework.Case | framework.Report) for value in values)
+    assert all(name not in local for _, local in seen for name in ("expected", "reference"))
+
+
+def test_what_the_student_prints_is_captured_and_shortened(capsys):
+    def chatty(mu, y):
+        print("x" * 10_000)
+        return poisson_right(mu, y)
+
+    result = check("likelihood-ex-2", chatty)
+    printed = capsys.readouterr().out
+    assert result.passed
+    assert printed == result.message + "\n"  # nothing else reached the notebook
+    assert "x" * 10_000 not in printed
+
+
+def test_printed_output_is_shown_back_when_wrong():
+    def chatty_and_wrong(mu, y):
+        print("debugging", mu)
+        return poisson_sign(mu, y)
+
+    result = check("likelihood-ex-2", chatty_and_wrong, quiet=True)
+    assert "(your function printed: debugging" in result.message
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        (submissions.POISSON_N_FOR_SUM, "N·log μ instead of (Σ y_i)·log μ"),
+        (submissions.POISSON_OFF_BY_ONE, "log((y_i − 1)!) instead of log(y_i!)"),
+    ],
+    ids=["n-for-sum", "off-by-one"],
+)
+def test_n_for_sum_and_off_by_one_are_named(source, named):
+    result = check("likelihood-ex-2", submitted(source, "poisson_negloglik"), quiet=True)
+    assert not result.passed and named in result.message
+    assert "Did you drop the constant" not in result.message
+
+
+def test_the_naive_log_of_a_sum_gets_no_false_constant_hints():
+    answer = submitted(submissions.MIXTURE_LOG_OF_SUM, "mixture_log_density")
+    result = check("mixtures-ex-2", answer, quiet=True)
+    assert not result.passed
+    assert "np.logaddexp" in result.message
+    assert "constant" not in result.message and "factor" not in result.message
+
+
+def test_variance_for_standard_deviation_is_named():
+    answer = submitted(submissions.MIXTURE_VARIANCE_FOR_SD, "mixture_log_density")
+    result = check("mixtures-ex-2", answer, quiet=True)
+    assert "sigma used as a variance" in result.message
+
+
+def submitted(source: str, name: str):
+    """The function a submission's answer cell defines (as the notebook would run it)."""
+    namespace = {"np": np, "stats": scipy_stats}
+    exec(compile(source, "<answer cell>", "exec"), namespace)
+    return namespace[name]
+
+
+# --- the hidden tests of the graded course -----------------------------------------------------
+
+
+def test_own_code_refuses_the_library_however_it_is_reached():
+    from statbook import gaussian, poisson
+
+    direct = submitted(submissions.POISSON_LIBRARY, "poisson_negloglik")
+    aliased = submitted(submissions.GAUSSIAN_LIBRARY, "gaussian_negloglik_canonical")
+    for answer, module in ((direct, poisson), (aliased, gaussian)):
+        with pytest.raises(AssertionError, match="0 points: your answer uses statbook"):
+            grading.assert_own_code(answer, module)
+
+    def helper(mu, y):
+        return poisson.negloglik(mu, poisson.suff_stats(y))
+
+    def via_helper(mu, y):
+        return helper(mu, y)
+
+    with pytest.raises(AssertionError, match=r"statbook\.poisson\.negloglik"):
+        grading.assert_own_code(via_helper, poisson)
+
+
+def test_own_code_accepts_an_own_answer():
+    from statbook import poisson
+
+    grading.assert_own_code(submitted(submissions.POISSON_RIGHT, "poisson_negloglik"), poisson)
+
+
+def test_agrees_names_the_hidden_case_and_never_the_value():
+    from statbook import poisson
+
+    def reference(mu, y):
+        return poisson.negloglik(mu, poisson.suff_stats(y))
+
+    cases = [(np.array([1.0, 2.0]), np.array([3, 1])), (np.array([0.5]), np.array([7, 7, 0]))]
+    grading.assert_agrees(poisson_right, reference, cases)
+    with pytest.raises(AssertionError, match="hidden case 1: your value is not right") as info:
+        grading.assert_agrees(poisson_sign, reference, cases)
+    assert framework._short(reference(*cases[0])) not in str(info.value)
+
+
+@pytest.mark.parametrize("label", sorted(ANSWERS))
+def test_no_case_set_hides_a_typical_mistake(label, monkeypatch):
+    """Each typical mistake a check names differs from the right value on some case."""
+    module = importlib.import_module(REGISTRY[label].checker.__module__)
+    seen = []
+
+    def recording(report, answer, reference, cases, **options):
+        seen.append((reference, cases, options.get("mistakes", ())))
+        return framework.compare_function(report, answer, reference, cases, **options)
+
+    monkeypatch.setattr(module, "compare_function", recording)
+    check(label, *answers(ANSWERS[label][0]), quiet=True)
+    assert seen
+    for reference, cases, mistakes in seen:
+        for mistake in mistakes:
+            assert any(
+                not framework._matches(
+                    np.asarray(reference(*case.args), dtype=float), mistake.value, case.args, 1e-6
+                )
+                for case in cases
+            ), mistake.name

@@ -1,18 +1,23 @@
-"""Student notebooks: no solution leaks, prompts and answer cells are there, and they run.
+"""Students' notebooks, as nbgrader releases them: no solution leaks, prompts and answer cells
+are there, and they run.
 
-Solutions are found here independently of :mod:`statbook.student`: by parsing
-the MyST source with markdown-it (CommonMark fences plus colon fences) and
-taking the source lines of every ``{solution}`` directive, every gated
-``{solution-start}`` … ``{solution-end}`` block and every code cell tagged
-``solution`` or ``asserts``.
+The release is the real pipeline: :mod:`statbook.course` writes the course's source
+notebooks, ``nbgrader generate_assignment`` writes the students' ones.  Solutions
+are found here independently of :mod:`statbook.course`: by parsing the MyST source
+with markdown-it (CommonMark fences plus colon fences) and taking the source lines of
+every ``{solution}`` directive, every gated ``{solution-start}`` … ``{solution-end}``
+block (hidden tests included), every code cell tagged ``solution`` or ``asserts``,
+and the rubric lines of the exercises.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 from markdown_it import MarkdownIt
@@ -20,16 +25,17 @@ from mdit_py_plugins.colon_fence import colon_fence_plugin
 from nbclient import NotebookClient
 
 from statbook.check import REGISTRY
-from statbook.student import (
+from statbook.course import (
     ANSWER_TAG,
-    STUDENT_NOTE,
+    HEADER,
     exercises,
     section_chapters,
-    student_notebook,
-    write_student_notebooks,
+    source_notebook,
+    write_course,
 )
 from tests.conftest import ROOT
 
+BIN = Path(sys.executable).parent
 SYNTHETIC = Path(__file__).parent / "data" / "synthetic_chapter.md"
 CHAPTERS = section_chapters()
 SOLUTION_MARKERS = [
@@ -39,10 +45,12 @@ SOLUTION_MARKERS = [
     "GATED-PROSE-MARKER",
     "GATED-CODE-MARKER",
     "SECOND-GATED-CODE-MARKER",
+    "HIDDEN-TEST-MARKER",
     "and it agrees with the library",
     "COLON-GATED-CODE-MARKER",
     "LAST-PROSE-SOLUTION-MARKER",
     "UNGATED-SOLUTION-CELL-MARKER",
+    "RUBRIC-MARKER",
 ]
 PROMPTS = [
     "Derive the maximum-likelihood estimate",
@@ -52,6 +60,7 @@ PROMPTS = [
     "Interpret the estimate.",
     "The end of the page, which stays.",
 ]
+
 _DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
 
 
@@ -76,6 +85,9 @@ def solution_lines(source: str) -> tuple[set[str], set[str]]:
             name == "code-cell" and re.search(r":tags:.*\b(solution|asserts)\b", token.content)
         ):
             hidden[start:end] = [True] * (end - start)
+    for number, line in enumerate(lines):
+        if line.startswith("% rubric:"):
+            hidden[number] = True
     inside = {line.strip() for line, h in zip(lines, hidden, strict=True) if h}
     outside = {line.strip() for line, h in zip(lines, hidden, strict=True) if not h}
     return inside, outside
@@ -93,11 +105,28 @@ def leaked(source: str, student_text: str) -> list[str]:
     return [line for line in telling if line in student_lines]
 
 
+def release(chapters: list[Path], course: Path) -> Path:
+    """``statbook.course`` then ``nbgrader generate_assignment`` for each chapter: release/."""
+    write_course(chapters, course)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    for chapter in chapters:
+        subprocess.run(
+            [str(BIN / "nbgrader"), "generate_assignment", chapter.stem],
+            cwd=course,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return course / "release"
+
+
+def released(folder: Path, name: str):
+    return nbformat.read(folder / name / f"{name}.ipynb", as_version=4)
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    out = tmp_path_factory.mktemp("student")
-    write_student_notebooks([SYNTHETIC], out)
-    return out
+    return released(release([SYNTHETIC], tmp_path_factory.mktemp("synthetic")), SYNTHETIC.stem)
 
 
 def test_solution_finder_sees_every_synthetic_solution():
@@ -106,23 +135,17 @@ def test_solution_finder_sees_every_synthetic_solution():
         assert any(marker in line for line in inside), marker
 
 
-def test_synthetic_writes_ipynb_and_md(synthetic):
-    assert sorted(p.name for p in synthetic.iterdir()) == [
-        "synthetic_chapter.ipynb",
-        "synthetic_chapter.md",
-    ]
-    nbformat.validate(nbformat.read(synthetic / "synthetic_chapter.ipynb", as_version=4))
+def test_synthetic_release_is_a_valid_notebook(synthetic):
+    nbformat.validate(synthetic)
 
 
-@pytest.mark.parametrize("suffix", [".ipynb", ".md"])
-def test_synthetic_has_no_solution_and_keeps_prompts(synthetic, suffix):
-    text = (synthetic / f"synthetic_chapter{suffix}").read_text()
+def test_synthetic_has_no_solution_and_keeps_prompts(synthetic):
+    text = "\n".join(cell.source for cell in synthetic.cells)
     for marker in SOLUTION_MARKERS:
         assert marker not in text, marker
     for prompt in PROMPTS:
-        assert prompt in text.replace('\\"', '"'), prompt
-    notebook = jupytext.read(synthetic / f"synthetic_chapter{suffix}")
-    assert leaked(SYNTHETIC.read_text(), "\n".join(c.source for c in notebook.cells)) == []
+        assert prompt in text, prompt
+    assert leaked(SYNTHETIC.read_text(), text) == []
 
 
 def test_leak_detector_can_fail():
@@ -130,46 +153,74 @@ def test_leak_detector_can_fail():
     assert "GATED-CODE-MARKER" in " ".join(leaked(source, source))
 
 
-def test_student_note_follows_the_title(synthetic):
-    cells = nbformat.read(synthetic / "synthetic_chapter.ipynb", as_version=4).cells
-    assert cells[0].source.startswith("# A synthetic section")
-    assert cells[1].source == STUDENT_NOTE
+def test_header_follows_the_title(synthetic):
+    assert synthetic.cells[0].source.startswith("# A synthetic section")
+    assert synthetic.cells[1].source == HEADER
 
 
-def test_synthetic_answer_cells_follow_their_exercises(synthetic):
-    notebook = nbformat.read(synthetic / "synthetic_chapter.ipynb", as_version=4)
-    cells = notebook.cells
-    answers = [i for i, c in enumerate(cells) if ANSWER_TAG in c.metadata.get("tags", [])]
-    assert len(answers) == 2
-    poisson, double = (cells[i] for i in answers)
-    assert "YOUR ANSWER to exercise likelihood-ex-2" in poisson.source
-    assert "def poisson_negloglik(mu, y):" in poisson.source
-    assert 'check("likelihood-ex-2", poisson_negloglik)' in poisson.source
-    assert "YOUR ANSWER to exercise syn-ex-3" in double.source
-    assert ":label: likelihood-ex-2" in cells[answers[0] - 1].source
-    assert ":label: syn-ex-3" in cells[answers[1] - 1].source
-    # The prose-only exercises get no answer cell.
-    assert all("syn-ex-1" not in cells[i].source for i in answers)
+def grade_ids(notebook) -> list[tuple[str, str, int | None]]:
+    return [
+        (c.metadata.nbgrader["grade_id"], c.cell_type, c.metadata.nbgrader.get("points"))
+        for c in notebook.cells
+        if "nbgrader" in c.metadata
+    ]
 
 
-def test_synthetic_student_notebook_runs(synthetic):
-    notebook = nbformat.read(synthetic / "synthetic_chapter.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": synthetic}}).execute()
-    answer = next(c for c in notebook.cells if ANSWER_TAG in c.metadata.get("tags", []))
-    printed = "".join(o.get("text", "") for o in answer.outputs)
+def test_synthetic_graded_cells_follow_their_exercises(synthetic):
+    assert grade_ids(synthetic) == [
+        ("syn-ex-1", "markdown", 2),
+        ("likelihood-ex-2-answer", "code", None),
+        ("likelihood-ex-2-test", "code", 4),
+        ("syn-ex-3", "code", 1),
+        ("syn-ex-4", "markdown", 3),
+    ]
+    cells = synthetic.cells
+    by_id = {
+        c.metadata.nbgrader["grade_id"]: i for i, c in enumerate(cells) if "nbgrader" in c.metadata
+    }
+    assert ":label: syn-ex-1" in cells[by_id["syn-ex-1"] - 1].source
+    answer = cells[by_id["likelihood-ex-2-answer"]]
+    assert ":label: likelihood-ex-2" in cells[by_id["likelihood-ex-2-answer"] - 1].source
+    assert "YOUR ANSWER to exercise likelihood-ex-2 (4 points)" in answer.source
+    assert "def poisson_negloglik(mu, y):\n    ..." in answer.source
+    test = cells[by_id["likelihood-ex-2-test"]]
+    assert 'check("likelihood-ex-2", poisson_negloglik)' in test.source
+    assert test.metadata.nbgrader["locked"] and not answer.metadata.nbgrader["locked"]
+    assert "graded by hand" in cells[by_id["syn-ex-3"]].source
+
+
+def test_synthetic_released_notebook_runs(synthetic, tmp_path):
+    NotebookClient(synthetic, timeout=120, resources={"metadata": {"path": tmp_path}}).execute()
+    test = next(
+        c
+        for c in synthetic.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "likelihood-ex-2-test"
+    )
+    printed = "".join(o.get("text", "") for o in test.outputs)
     assert "not written yet" in printed
+    assert "Ellipsis" not in "".join(str(o) for c in synthetic.cells for o in c.get("outputs", []))
 
 
-def test_unterminated_gated_solution_is_an_error():
-    notebook = jupytext.reads("```{solution-start} x\n```\n\nhidden\n", fmt="md:myst")
+def test_unterminated_gated_solution_is_an_error(tmp_path):
+    chapter = tmp_path / "bad.md"
+    chapter.write_text(
+        "```{exercise}\n:label: x\n% points: 1; minutes: 1\n```\n\n"
+        "```{solution-start} x\n```\n\nhidden\n"
+    )
     with pytest.raises(ValueError, match="unterminated"):
-        student_notebook(notebook)
+        source_notebook(chapter)
+
+
+def test_an_exercise_without_points_is_an_error(tmp_path):
+    chapter = tmp_path / "bad.md"
+    chapter.write_text("```{exercise}\n:label: x\n\nDo it.\n```\n")
+    with pytest.raises(ValueError, match="no '% points:' line"):
+        exercises(chapter)
 
 
 def test_section_chapters_are_the_toc_sections():
     names = [path.stem for path in CHAPTERS]
-    assert names[:5] == ["likelihood", "multinomial", "regression", "mixtures", "mixed-models"]
-    assert "index" not in names and "teacher" not in names
+    assert names == ["likelihood", "multinomial", "regression", "mixtures", "mixed-models"]
 
 
 # --- the real chapters -------------------------------------------------------------------
@@ -177,52 +228,42 @@ def test_section_chapters_are_the_toc_sections():
 
 @pytest.fixture(scope="module")
 def students(tmp_path_factory):
-    out = tmp_path_factory.mktemp("student-book")
-    write_student_notebooks(CHAPTERS, out)
-    return out
-
-
-def is_answer_cell(cell) -> bool:
-    return ANSWER_TAG in cell.metadata.get("tags", [])
-
-
-def answer_cell_is_only_a_stub(cell) -> bool:
-    """An answer cell holds comments, ``...``, the registered stub and the check line only."""
-    label = re.search(r"YOUR ANSWER to exercise (\S+):", cell.source)[1]
-    allowed = {"...", "", "from statbook.check import check"}
-    if label in REGISTRY:
-        allowed |= set(REGISTRY[label].stub.splitlines())
-        allowed.add(f'check("{label}", {REGISTRY[label].answer});')
-    return all(line.startswith("#") or line in allowed for line in cell.source.splitlines())
+    return release(CHAPTERS, tmp_path_factory.mktemp("course"))
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_no_solution_leaks_into_student_notebooks(students, chapter):
-    source = chapter.read_text()
-    for suffix in (".md", ".ipynb"):
-        notebook = jupytext.read(students / f"{chapter.stem}{suffix}")
-        answers = [cell for cell in notebook.cells if is_answer_cell(cell)]
-        assert all(answer_cell_is_only_a_stub(cell) for cell in answers)
-        # The stubs repeat the signature the prompt asks for; everything else is checked.
-        text = "\n".join(cell.source for cell in notebook.cells if not is_answer_cell(cell))
-        assert leaked(source, text) == [], chapter.name
-        for cell in notebook.cells:
-            assert not {"solution", "asserts"} & set(cell.metadata.get("tags", [])), cell.source
+    notebook = released(students, chapter.stem)
+    answers = [c for c in notebook.cells if ANSWER_TAG in c.metadata.get("tags", [])]
+    assert len(answers) == len(exercises(chapter))
+    for cell in answers:
+        if cell.cell_type == "code":
+            label = re.search(r"YOUR ANSWER to exercise (\S+) ", cell.source)[1]
+            stub = REGISTRY[label].stub if label in REGISTRY else ""
+            allowed = {"", *stub.splitlines()}
+            assert all(line.startswith("#") or line in allowed for line in cell.source.splitlines())
+    text = "\n".join(cell.source for cell in notebook.cells if cell not in answers)
+    # Test cells import the self-check in their visible part, as the hidden tests do.
+    visible_import = "from statbook.check import check"
+    assert [line for line in leaked(chapter.read_text(), text) if line != visible_import] == []
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "assert_own_code", "% rubric"):
+        assert marker not in text
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_every_exercise_prompt_is_kept(students, chapter):
     labels = re.findall(r"^:label:\s*(\S+)", chapter.read_text(), flags=re.M)
-    text = (students / f"{chapter.stem}.md").read_text()
+    text = "\n".join(c.source for c in released(students, chapter.stem).cells)
     for label in labels:
         assert re.search(rf"^:label:\s*{re.escape(label)}\s*$", text, flags=re.M), label
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_student_notebook_runs_top_to_bottom(students, chapter):
-    notebook = nbformat.read(students / f"{chapter.stem}.ipynb", as_version=4)
+    notebook = released(students, chapter.stem)
     client = NotebookClient(notebook, timeout=600, resources={"metadata": {"path": ROOT}})
     client.execute()
+    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     errors = [
         output
         for cell in notebook.cells
@@ -231,16 +272,7 @@ def test_student_notebook_runs_top_to_bottom(students, chapter):
         if output.output_type == "error"
     ]
     assert errors == []
-
-
-def test_exercise_list_of_the_synthetic_chapter():
-    found = [(e.label, e.coding, e.checked, e.prompt) for e in exercises(SYNTHETIC)]
-    assert found == [
-        ("syn-ex-1", False, False, "Derive the maximum-likelihood estimate of μ."),
-        ("likelihood-ex-2", True, True, "Write `poisson_negloglik(mu, y)`."),
-        ("syn-ex-3", True, False, "Write `double(x)` returning twice its argument."),
-        ("syn-ex-4", False, False, "An interpretation."),
-    ]
+    assert not any("Ellipsis" in str(o) for o in outputs)
 
 
 def test_teacher_page_plans_every_exercise():
@@ -248,3 +280,13 @@ def test_teacher_page_plans_every_exercise():
     for chapter in CHAPTERS:
         for info in exercises(chapter):
             assert f"`{info.label}`" in teacher, info.label
+
+
+def test_points_and_rubrics_add_up():
+    for chapter in CHAPTERS:
+        for info in exercises(chapter):
+            assert info.points > 0 and info.minutes > 0, info.label
+            if info.checked:
+                assert info.rubric == (), info.label  # the tests are its rubric
+            else:
+                assert sum(points for points, _ in info.rubric) == info.points, info.label

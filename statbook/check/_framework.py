@@ -11,20 +11,27 @@ the exercise or the formula of the solution.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import ctypes
 import functools
+import io
 import textwrap
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 RTOL = 1e-6
-WIDTH = 88  #: hints are wrapped to this width
+WIDTH = 74  #: hints are wrapped to this width (a book page shows 76 characters)
 ATOL = 1e-9
+TIME_LIMIT = 3.0  #: seconds for one call of a student's function
+PRINT_LIMIT = 200  #: characters of a student's printed output shown back
 _CHECK_DIR = str(Path(__file__).parent)
 
 
@@ -62,8 +69,8 @@ class Report:
         self.right += 1
         self.lines.append(f"  ✔ {text}")
 
-    def bad(self, text: str) -> None:
-        self.total += 1
+    def bad(self, text: str, count: int = 1) -> None:
+        self.total += count
         self.lines.append(f"  ✘ {text}")
 
     def note(self, text: str) -> None:
@@ -164,6 +171,7 @@ def describe_error(err: BaseException) -> str:
         frame
         for frame in traceback.extract_tb(err.__traceback__)
         if not frame.filename.startswith(_CHECK_DIR)
+        and not frame.filename.startswith(threading.__file__)
     ]
     where = ""
     if frames:
@@ -172,25 +180,81 @@ def describe_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}{where}"
 
 
-def call_safely(func: Callable, args: tuple) -> tuple[Any, str | None, list[str]]:
-    """Call ``func(*args)``; return (value, error description or None, warning messages)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            value = func(*args)
-        except Exception as err:
-            return None, describe_error(err), [str(w.message) for w in caught]
-    return value, None, [str(w.message) for w in caught]
+_TIMEOUT = "TimeoutError: it did not finish within"
 
 
-def to_array(value: Any) -> np.ndarray | None:
-    """``value`` as a float array, or None when it is not numeric (e.g. None, a string)."""
+class _TimeUp(BaseException):
+    """Raised inside a student's function that ran out of time (not an ``Exception``)."""
+
+
+class Outcome(NamedTuple):
+    """What one call of a student's function gave."""
+
+    value: Any
+    error: str | None  #: the exception it raised, described, or None
+    warnings: list[str]
+    printed: str  #: what it printed, shortened to :data:`PRINT_LIMIT` characters
+
+
+def call_safely(func: Callable, args: tuple, *, time_limit: float | None = None) -> Outcome:
+    """Call ``func`` on a deep copy of ``args`` in a thread of its own, for ``time_limit`` s.
+
+    The copy keeps an in-place edit by the student from changing later cases; the
+    thread keeps the checker's frames (and so anything it computes) off the
+    student's call stack and lets a call that runs too long be stopped.  What
+    the function prints is captured, not shown.
+    """
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    args = copy.deepcopy(args)
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result["value"] = func(*args)
+            except _TimeUp:
+                result["error"] = f"{_TIMEOUT} {limit:g} s"
+            except Exception as err:
+                result["error"] = describe_error(err)
+            result["warnings"] = [str(w.message) for w in caught]
+
+    printed = io.StringIO()
+    worker = threading.Thread(target=run, name="statbook-check", daemon=True)
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        worker.start()
+        worker.join(limit)
+        if worker.is_alive():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(worker.ident), ctypes.py_object(_TimeUp)
+            )
+            worker.join(1.0)
+    error = result.get("error")
+    if worker.is_alive() or (error is None and "value" not in result):
+        error = f"{_TIMEOUT} {limit:g} s"
+    text = printed.getvalue()
+    if len(text) > PRINT_LIMIT:
+        text = text[:PRINT_LIMIT] + " …"
+    return Outcome(result.get("value"), error, result.get("warnings", []), text)
+
+
+def to_array(value: Any) -> tuple[np.ndarray | None, str]:
+    """(``value`` as a float array, "") or (None, why it is not a real number or array)."""
     if value is None or value is Ellipsis or isinstance(value, str):
-        return None
+        return None, f"{_short_repr(value)}, not a number"
     try:
-        return np.asarray(value, dtype=float)
+        array = np.asarray(value)
     except (TypeError, ValueError):
-        return None
+        return None, f"{_short_repr(value)}, not a number"
+    if np.iscomplexobj(array):
+        return None, "a complex number, not a real one (a log or sqrt of a negative?)"
+    try:
+        array = array.astype(float)
+    except (TypeError, ValueError):
+        return None, f"{_short_repr(value)}, not a number"
+    if np.any(np.isnan(array)):
+        return None, "NaN (not a number)"
+    return array, ""
 
 
 def close(got: np.ndarray, expected: np.ndarray, rtol: float = RTOL) -> bool:
@@ -200,23 +264,13 @@ def close(got: np.ndarray, expected: np.ndarray, rtol: float = RTOL) -> bool:
     return bool(np.all(np.isclose(got, expected, rtol=rtol, atol=ATOL)))
 
 
-def is_callable_answer(report: Report, answer: Any, name: str) -> bool:
-    """Report (and return False) when ``answer`` is not a function."""
-    if callable(answer):
-        return True
-    report.bad(
-        f"expected a function (the {name} you defined), got {type(answer).__name__}; "
-        f"pass the function itself, without calling it: check(..., {name})"
-    )
-    return False
-
-
 def compare_function(
     report: Report,
-    answer: Callable,
+    answer: Any,
     reference: Callable,
     cases: Sequence[Case],
     *,
+    name: str,
     mistakes: Sequence[Mistake] = (),
     offset_hint: str = "",
     scale_hint: str = "",
@@ -226,33 +280,56 @@ def compare_function(
 ) -> None:
     """Compare ``answer(*case.args)`` with ``reference(*case.args)`` for every case.
 
-    A wrong value is matched against the listed typical ``mistakes`` first,
-    then against three generic patterns: the opposite sign, a constant
-    offset shared by all cases of a group (a term that does not depend on the
-    parameter is missing or extra) and a constant factor.
+    Every case counts once, whatever the answer (an answer that is not a
+    function, or not written yet, fails all of them).  The student's function
+    runs first on every case (see :func:`call_safely`); the right values are
+    computed afterwards.  A wrong value is matched against the listed typical
+    ``mistakes`` first, then against three generic patterns: the opposite sign,
+    a constant offset shared by all cases of a group (a term that does not
+    depend on the parameter is missing or extra) and a constant factor.
     """
+    if not callable(answer):
+        report.bad(
+            f"expected a function (the {name} you defined), got {type(answer).__name__}; "
+            f"pass the function itself, without calling it: check(..., {name})",
+            count=len(cases),
+        )
+        return
+    outcomes: list[Outcome] = []
+    for case in cases:
+        # After one call ran out of time the others would too: they fail the same way.
+        timed_out = outcomes and outcomes[-1].error and outcomes[-1].error.startswith(_TIMEOUT)
+        outcomes.append(outcomes[-1] if timed_out else call_safely(answer, case.args))
+    if all(o.error is None and o.value is None for o in outcomes):
+        report.bad(
+            "your function returns None: not written yet, or is `return` missing?",
+            count=len(cases),
+        )
+        return
+    errors = {o.error for o in outcomes}
+    if len(errors) == 1 and None not in errors:
+        report.bad(f"every case: your code raised {errors.pop()}", count=len(cases))
+        return
     offsets: dict[str, list[float]] = {}
     ratios: list[float] = []
-    last_error = None
-    if cases:
-        first, error, _ = call_safely(answer, cases[0].args)
-        if first is None and error is None:
-            report.bad("your function returns None: not written yet, or is `return` missing?")
-            return
-    for case in cases:
-        expected = np.asarray(reference(*case.args), dtype=float)
-        value, error, caught = call_safely(answer, case.args)
-        if error is not None:
-            same = error == last_error
-            report.bad(f"{case.describe}: your code raised {'the same error' if same else error}")
-            last_error = error
+    printed = ""
+    for case, outcome in zip(cases, outcomes, strict=True):
+        printed = printed or outcome.printed
+        if outcome.error is not None:
+            report.bad(f"{case.describe}: your code raised {outcome.error}")
             continue
-        got = to_array(value)
+        got, why = to_array(outcome.value)
         if got is None:
-            report.bad(f"{case.describe}: your code returned {value!r}, not a number")
-            if value is None:
+            report.bad(f"{case.describe}: your code returned {why}")
+            if outcome.value is None:
                 report.hint("Did you forget `return`?")
+            elif why.startswith("NaN"):
+                report.hint(
+                    "NaN often comes from a log or a division off the parameter space: "
+                    "return +inf (np.inf) there."
+                )
             continue
+        expected = np.asarray(reference(*case.args), dtype=float)
         if got.shape != expected.shape:
             report.bad(
                 f"{case.describe}: your result has shape {got.shape}, expected shape "
@@ -267,7 +344,7 @@ def compare_function(
             report.good(f"{case.describe}: right")
             continue
         report.bad(f"{case.describe}: your value {_short(got)} is not right")
-        for message in caught:
+        for message in outcome.warnings:
             report.note(f"(your code warned: {message})")
         named = [m for m in mistakes if _matches(got, m.value, case.args, rtol)]
         if named:
@@ -275,10 +352,11 @@ def compare_function(
             report.hint(named[0].hint)
             continue
         finite = np.isfinite(got) & np.isfinite(expected)
-        if np.any(finite) and close(-got[finite], expected[finite], rtol):
+        differs = finite & ~np.isclose(got, expected, rtol=rtol, atol=ATOL)
+        if np.any(differs) and close(-got[finite], expected[finite], rtol):
             report.note("it has the opposite sign")
             report.hint(sign_hint or "Check the sign: −ℓ is minus the log-likelihood.")
-        elif np.any(finite):
+        elif np.any(differs):
             offsets.setdefault(case.group, []).extend((got[finite] - expected[finite]).ravel())
             nonzero = expected[finite] != 0
             ratios.extend((got[finite][nonzero] / expected[finite][nonzero]).ravel())
@@ -287,26 +365,43 @@ def compare_function(
         if np.any(np.isposinf(expected) & ~np.isposinf(got)):
             report.note("off the parameter space the value should be +inf")
             report.hint("Return +inf (np.inf) where the parameter is outside its space.")
-    if any(
-        len(values) >= 2 and np.ptp(values) <= rtol * (1 + np.max(np.abs(values)))
-        for values in offsets.values()
-    ):
+    if printed:
+        report.note(f"(your function printed: {' '.join(printed.split())})")
+    if any(_constant(values, 0.0, rtol) for values in offsets.values()):
         report.note("for fixed data, your values differ from the right ones by one constant")
         report.hint(
             offset_hint or "A term that does not depend on the parameter is missing or extra."
         )
-    if len(ratios) >= 2 and np.ptp(ratios) <= rtol * (1 + np.max(np.abs(ratios))):
+    if _constant(ratios, 1.0, rtol):
         report.note("your values are the right ones times the same factor")
         report.hint(scale_hint or "A constant factor is missing or extra.")
 
 
+def _constant(values: list[float], trivial: float, rtol: float) -> bool:
+    """At least two values, all equal, and not all equal to ``trivial`` (no difference)."""
+    if len(values) < 2:
+        return False
+    scale = rtol * (1 + np.max(np.abs(values)))
+    return bool(np.ptp(values) <= scale and abs(np.mean(values) - trivial) > scale)
+
+
 def _matches(got: np.ndarray, wrong: Callable, args: tuple, rtol: float) -> bool:
-    value, error, _ = call_safely(wrong, args)
-    return error is None and close(got, np.asarray(value, dtype=float), rtol)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = np.asarray(wrong(*args), dtype=float)
+    except Exception:  # the mistake does not apply to these arguments (ours, not theirs)
+        return False
+    return close(got, value, rtol)
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _short(values: np.ndarray) -> str:
     """A number, or an array on one line (at most a few entries)."""
     if values.ndim == 0:
         return f"{values:.6g}"
-    return " ".join(np.array2string(values, precision=6, threshold=6).split())
+    return " ".join(np.array2string(values, precision=3, threshold=4, edgeitems=2).split())

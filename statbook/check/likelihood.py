@@ -21,7 +21,6 @@ from statbook.check._framework import (
     Report,
     compare_function,
     exercise,
-    is_callable_answer,
 )
 
 _COUNTS = {
@@ -44,6 +43,19 @@ def _poisson_constant_misread(mu, y):
     return _poisson_reference(mu, y) - gammaln(y + 1.0).sum() + y.size * gammaln(y.mean() + 1.0)
 
 
+def _poisson_n_for_sum(mu, y):
+    """−ℓ with N log μ where the sufficient statistic Σ y_i log μ belongs."""
+    y, mu = np.asarray(y), np.asarray(mu, dtype=float)
+    return _poisson_reference(mu, y) + (y.sum() - y.size) * np.log(np.where(mu > 0, mu, 1.0))
+
+
+def _poisson_off_by_one(mu, y):
+    """−ℓ with log((y_i − 1)!) (``gammaln(y)``) for the constant log(y_i!)."""
+    y = np.asarray(y)
+    with np.errstate(divide="ignore"):
+        return _poisson_reference(mu, y) - gammaln(y + 1.0).sum() + gammaln(y).sum()
+
+
 @exercise(
     "likelihood-ex-2",
     answer="poisson_negloglik",
@@ -52,32 +64,40 @@ def _poisson_constant_misread(mu, y):
 def poisson_negloglik(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(mu, y)`` → Poisson −ℓ(μ) (Example 6.1) with the shape of ``mu``."""
     report = Report("likelihood-ex-2", "your Poisson negative log-likelihood")
-    if is_callable_answer(report, answer, "poisson_negloglik"):
-        cases = []
-        for name, y in _COUNTS.items():
-            cases += [Case((mu, y), f"μ = {mu}, {name}", group=name) for mu in (0.5, 1.5, 9.0)]
-        grid = np.array([[0.5, 2.0], [3.0, 4.5]])
-        cases.append(Case((grid, _COUNTS["y = [2, 0, 3, 1]"]), "μ of shape (2, 2)"))
-        cases.append(
-            Case((np.array([-1.0, 0.0, 2.0]), _COUNTS["y = [2, 0, 3, 1]"]), "μ = [-1, 0, 2]")
-        )
-        compare_function(
-            report,
-            answer,
-            _poisson_reference,
-            cases,
-            mistakes=[
-                Mistake(
-                    "the constant written as N·log(ȳ!) instead of Σ log(y_i!)",
-                    _poisson_constant_misread,
-                    "The constant is the sum of log(y_i!) over the observations.",
-                ),
-            ],
-            offset_hint="Did you drop the constant Σ log(y_i!)? It does not move the minimizer, "
-            "but the exercise asks for it (scipy.special.gammaln(y + 1) is log(y!)).",
-            sign_hint="−ℓ is minus the log-likelihood Σ (y_i log μ − μ − log y_i!).",
-            scale_hint="Does every term carry its factor: μ once per observation?",
-        )
+    cases = []
+    for name, y in _COUNTS.items():
+        cases += [Case((mu, y), f"μ = {mu}, {name}", group=name) for mu in (0.5, 1.5, 9.0)]
+    grid = np.array([[0.5, 2.0], [3.0, 4.5]])
+    cases.append(Case((grid, _COUNTS["y = [2, 0, 3, 1]"]), "μ of shape (2, 2)"))
+    cases.append(Case((np.array([-1.0, 0.0, 2.0]), _COUNTS["y = [2, 0, 3, 1]"]), "μ = [-1, 0, 2]"))
+    compare_function(
+        report,
+        answer,
+        _poisson_reference,
+        cases,
+        name="poisson_negloglik",
+        mistakes=[
+            Mistake(
+                "the constant written as N·log(ȳ!) instead of Σ log(y_i!)",
+                _poisson_constant_misread,
+                "The constant is the sum of log(y_i!) over the observations.",
+            ),
+            Mistake(
+                "N·log μ instead of (Σ y_i)·log μ",
+                _poisson_n_for_sum,
+                "The term with log μ carries the sufficient statistic: each y_i log μ, summed.",
+            ),
+            Mistake(
+                "log((y_i − 1)!) instead of log(y_i!)",
+                _poisson_off_by_one,
+                "gammaln(k) is log((k − 1)!): log(y!) is gammaln(y + 1).",
+            ),
+        ],
+        offset_hint="Did you drop the constant Σ log(y_i!)? It does not move the minimizer, "
+        "but the exercise asks for it (scipy.special.gammaln(y + 1) is log(y!)).",
+        sign_hint="−ℓ is minus the log-likelihood Σ (y_i log μ − μ − log y_i!).",
+        scale_hint="Does every term carry its factor: μ once per observation?",
+    )
     return report.finish(quiet=quiet)
 
 
@@ -100,30 +120,30 @@ def _rows_as_components(theta, y):
 def gaussian_negloglik_canonical(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(theta, y)`` → Gaussian −ℓ(θ), canonical θ of shape (..., 2)."""
     report = Report("likelihood-ex-4", "the Gaussian −ℓ(θ) in the canonical parametrization")
-    if is_callable_answer(report, answer, "gaussian_negloglik_canonical"):
-        cases = []
-        for name, y in _REALS.items():
-            cases += [
-                Case((np.array(theta), y), f"θ = {theta}, {name}", group=name)
-                for theta in ([0.5, 0.25], [-1.0, 2.0], [11.0, 0.05])
-            ]
-        y = _REALS["y = [1.2, -0.4, 2.5]"]
-        cases.append(Case((np.array([[0.5, 0.25], [1.0, 1.0]]), y), "θ of shape (2, 2)"))
-        cases.append(Case((np.array([[0.5, -1.0], [1.0, 0.0]]), y), "θ₂ ≤ 0"))
-        compare_function(
-            report,
-            answer,
-            _gaussian_reference,
-            cases,
-            mistakes=[
-                Mistake(
-                    "θ₁, θ₂ taken as theta[0], theta[1] (the rows of a grid)",
-                    _rows_as_components,
-                    "θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
-                )
-            ],
-            offset_hint="Is the constant (N/2)·log π there?",
-            sign_hint="This is ℓ, not −ℓ: flip every sign.",
-            shape_hint="θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
-        )
+    cases = []
+    for name, y in _REALS.items():
+        cases += [
+            Case((np.array(theta), y), f"θ = {theta}, {name}", group=name)
+            for theta in ([0.5, 0.25], [-1.0, 2.0], [11.0, 0.05])
+        ]
+    y = _REALS["y = [1.2, -0.4, 2.5]"]
+    cases.append(Case((np.array([[0.5, 0.25], [1.0, 1.0]]), y), "θ of shape (2, 2)"))
+    cases.append(Case((np.array([[0.5, -1.0], [1.0, 0.0]]), y), "θ₂ ≤ 0"))
+    compare_function(
+        report,
+        answer,
+        _gaussian_reference,
+        cases,
+        name="gaussian_negloglik_canonical",
+        mistakes=[
+            Mistake(
+                "θ₁, θ₂ taken as theta[0], theta[1] (the rows of a grid)",
+                _rows_as_components,
+                "θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
+            )
+        ],
+        offset_hint="Is the constant (N/2)·log π there?",
+        sign_hint="This is ℓ, not −ℓ: flip every sign.",
+        shape_hint="θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
+    )
     return report.finish(quiet=quiet)

@@ -20,7 +20,6 @@ from statbook.check._framework import (
     Report,
     compare_function,
     exercise,
-    is_callable_answer,
 )
 
 _GROUPS = {
@@ -51,28 +50,28 @@ def _nu_as_variance(y_group, beta0, nu, sigma2):
 def group_negloglik(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(y_group, beta0, nu, sigma2)`` → the marginal −log density of one group."""
     report = Report("mixed-ex-3", "the marginal negative log-likelihood of one group")
-    if is_callable_answer(report, answer, "group_negloglik"):
-        cases = [
-            Case((y, beta0, nu, sigma2), f"{name}, (β₀, ν, σ²) = ({beta0}, {nu}, {sigma2})", name)
-            for name, y in _GROUPS.items()
-            for beta0, nu, sigma2 in _PARAMETERS
-        ]
-        compare_function(
-            report,
-            answer,
-            _group_reference,
-            cases,
-            mistakes=[
-                Mistake(
-                    "ν used as a variance",
-                    _nu_as_variance,
-                    "ν multiplies Z_i ~ N(0, 1), so the shared part of the covariance is ν².",
-                )
-            ],
-            offset_hint="Check the constants: (m/2) log 2π and the log-determinant "
-            "(m − 1) log σ² + log(σ² + m ν²).",
-            sign_hint="Return minus the log density.",
-        )
+    cases = [
+        Case((y, beta0, nu, sigma2), f"{name}, (β₀, ν, σ²) = ({beta0}, {nu}, {sigma2})", name)
+        for name, y in _GROUPS.items()
+        for beta0, nu, sigma2 in _PARAMETERS
+    ]
+    compare_function(
+        report,
+        answer,
+        _group_reference,
+        cases,
+        name="group_negloglik",
+        mistakes=[
+            Mistake(
+                "ν used as a variance",
+                _nu_as_variance,
+                "ν multiplies Z_i ~ N(0, 1), so the shared part of the covariance is ν².",
+            )
+        ],
+        offset_hint="Check the constants: (m/2) log 2π and the log-determinant "
+        "(m − 1) log σ² + log(σ² + m ν²).",
+        sign_hint="Return minus the log density.",
+    )
     return report.finish(quiet=quiet)
 
 
@@ -106,25 +105,25 @@ def _unweighted_beta0(ratio, y, group):
 def profile_sigma2(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(ratio, y, group)`` → σ̂²(λ) for the variance ratio λ = ν²/σ²."""
     report = Report("mixed-ex-5", "the profile estimate σ̂²(λ)")
-    if is_callable_answer(report, answer, "profile_sigma2"):
-        y, group = _grouped_data()
-        cases = [
-            Case((ratio, y, group), f"λ = {ratio}, 6 groups of 2 to 7", "data")
-            for ratio in (0.0, 0.1, 0.5, 3.0)
-        ]
-        compare_function(
-            report,
-            answer,
-            _profile_reference,
-            cases,
-            mistakes=[
-                Mistake(
-                    "β̂₀ as the plain mean of the group means",
-                    _unweighted_beta0,
-                    "For fixed λ, β̂₀ is a weighted mean of the group means, with weights "
-                    "m_i/(1 + m_i λ).",
-                )
-            ],
-            scale_hint="σ̂² divides by the number of observations N.",
-        )
+    y, group = _grouped_data()
+    cases = [
+        Case((ratio, y, group), f"λ = {ratio}, 6 groups of 2 to 7", "data")
+        for ratio in (0.0, 0.1, 0.5, 3.0)
+    ]
+    compare_function(
+        report,
+        answer,
+        _profile_reference,
+        cases,
+        name="profile_sigma2",
+        mistakes=[
+            Mistake(
+                "β̂₀ as the plain mean of the group means",
+                _unweighted_beta0,
+                "For fixed λ, β̂₀ is a weighted mean of the group means, with weights "
+                "m_i/(1 + m_i λ).",
+            )
+        ],
+        scale_hint="σ̂² divides by the number of observations N.",
+    )
     return report.finish(quiet=quiet)

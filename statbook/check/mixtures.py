@@ -22,7 +22,6 @@ from statbook.check._framework import (
     Report,
     compare_function,
     exercise,
-    is_callable_answer,
 )
 
 _DENSITY_CASES = [
@@ -38,6 +37,14 @@ def _log_density(y, p, mu, sigma):
     return mixtures.log_density(y, p, mu, sigma)
 
 
+def _log_of_sum(y, p, mu, sigma):
+    """The naive log(p φ₁ + (1 − p) φ₂), which underflows to −∞ far from both means."""
+    from scipy.stats import norm
+
+    with np.errstate(divide="ignore"):
+        return np.log(p * norm.pdf(y, mu[0], sigma[0]) + (1 - p) * norm.pdf(y, mu[1], sigma[1]))
+
+
 @exercise(
     "mixtures-ex-2",
     answer="mixture_log_density",
@@ -46,35 +53,37 @@ def _log_density(y, p, mu, sigma):
 def mixture_log_density(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(y, p, mu, sigma)`` → log f(y) of the two-component mixture."""
     report = Report("mixtures-ex-2", "the log density of a Gaussian mixture")
-    if is_callable_answer(report, answer, "mixture_log_density"):
-        y = np.array([-200.0, -3.0, 0.0, 1.75, 4.0, 200.0])
-        cases = [
-            Case((y, p, np.array(mu), np.array(sigma)), f"y = [-200, ..., 200], {name}")
-            for p, mu, sigma, name in _DENSITY_CASES
-        ]
-        compare_function(
-            report,
-            answer,
-            _log_density,
-            cases,
-            mistakes=[
-                Mistake(
-                    "the weights swapped",
-                    lambda y, p, mu, sigma: _log_density(y, 1 - p, mu, sigma),
-                    "p is the weight of component 1, the one with μ₁ and σ₁.",
-                ),
-                Mistake(
-                    "sigma used as a variance",
-                    lambda y, p, mu, sigma: _log_density(y, p, mu, np.sqrt(sigma)),
-                    "sigma holds standard deviations, as scipy.stats.norm expects them.",
-                ),
-            ],
-            shape_hint="Return one value per point of y.",
-        )
-        report.hint(
-            "Far from both means each density underflows to 0 and its log to −∞: add the "
-            "two log terms with np.logaddexp instead of taking the log of a sum."
-        )
+    y = np.array([-200.0, -3.0, 0.0, 1.75, 4.0, 200.0])
+    cases = [
+        Case((y, p, np.array(mu), np.array(sigma)), f"y = [-200, ..., 200], {name}")
+        for p, mu, sigma, name in _DENSITY_CASES
+    ]
+    compare_function(
+        report,
+        answer,
+        _log_density,
+        cases,
+        name="mixture_log_density",
+        mistakes=[
+            Mistake(
+                "the weights swapped",
+                lambda y, p, mu, sigma: _log_density(y, 1 - p, mu, sigma),
+                "p is the weight of component 1, the one with μ₁ and σ₁.",
+            ),
+            Mistake(
+                "sigma used as a variance",
+                lambda y, p, mu, sigma: _log_density(y, p, mu, np.sqrt(sigma)),
+                "sigma holds standard deviations, as scipy.stats.norm expects them.",
+            ),
+            Mistake(
+                "the log of the sum of the two densities, which underflows to −∞",
+                _log_of_sum,
+                "Far from both means each density underflows to 0 and its log to −∞: add "
+                "the two log terms with np.logaddexp instead of taking the log of a sum.",
+            ),
+        ],
+        shape_hint="Return one value per point of y.",
+    )
     return report.finish(quiet=quiet)
 
 
@@ -100,33 +109,33 @@ def _flipped_log_odds(p, mu, sigma):
 def decision_boundary(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(p, mu, sigma)`` → the y where P(Z = 1 | Y = y) = 1/2 (σ₁ = σ₂ = σ)."""
     report = Report("mixtures-ex-4", "the decision boundary of a two-component mixture")
-    if is_callable_answer(report, answer, "decision_boundary"):
-        cases = [
-            Case((p, np.array(mu), sigma), f"p = {p}, μ = {mu}, σ = {sigma}")
-            for p, mu, sigma in [
-                (0.3, (0.0, 3.0), 1.2),
-                (0.5, (-1.0, 1.0), 0.7),
-                (0.9, (2.0, 10.0), 2.5),
-            ]
+    cases = [
+        Case((p, np.array(mu), sigma), f"p = {p}, μ = {mu}, σ = {sigma}")
+        for p, mu, sigma in [
+            (0.3, (0.0, 3.0), 1.2),
+            (0.5, (-1.0, 1.0), 0.7),
+            (0.9, (2.0, 10.0), 2.5),
         ]
-        compare_function(
-            report,
-            answer,
-            _boundary,
-            cases,
-            rtol=1e-8,
-            mistakes=[
-                Mistake(
-                    "the log-odds with the wrong sign",
-                    _flipped_log_odds,
-                    "A larger weight on component 1 moves the boundary towards component 2.",
-                ),
-                Mistake(
-                    "σ where the formula has σ²",
-                    lambda p, mu, sigma: _boundary(p, mu, np.sqrt(sigma)),
-                    "The shift from the midpoint scales with the variance σ², not with σ.",
-                ),
-            ],
-            sign_hint="Check the sign of each term.",
-        )
+    ]
+    compare_function(
+        report,
+        answer,
+        _boundary,
+        cases,
+        name="decision_boundary",
+        rtol=1e-8,
+        mistakes=[
+            Mistake(
+                "the log-odds with the wrong sign",
+                _flipped_log_odds,
+                "A larger weight on component 1 moves the boundary towards component 2.",
+            ),
+            Mistake(
+                "σ where the formula has σ²",
+                lambda p, mu, sigma: _boundary(p, mu, np.sqrt(sigma)),
+                "The shift from the midpoint scales with the variance σ², not with σ.",
+            ),
+        ],
+        sign_hint="Check the sign of each term.",
+    )
     return report.finish(quiet=quiet)

@@ -19,7 +19,6 @@ from statbook.check._framework import (
     Report,
     compare_function,
     exercise,
-    is_callable_answer,
 )
 
 _GENOTYPES = {
@@ -48,22 +47,22 @@ def _homozygotes_once(counts):
 def complete_data_mle(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(genotype_counts)`` → (p̂_C, p̂_I) from the six genotype counts."""
     report = Report("multinomial-ex-1", "allele frequencies from genotype counts")
-    if is_callable_answer(report, answer, "complete_data_mle"):
-        compare_function(
-            report,
-            answer,
-            _genotype_mle,
-            [Case((counts,), name) for name, counts in _GENOTYPES.items()],
-            mistakes=[
-                Mistake(
-                    "homozygotes counted as one allele",
-                    _homozygotes_once,
-                    "A CC moth carries two C alleles; a CI moth carries one.",
-                )
-            ],
-            scale_hint="N moths carry 2N alleles.",
-            shape_hint="Return the two frequencies (p_C, p_I) as one array.",
-        )
+    compare_function(
+        report,
+        answer,
+        _genotype_mle,
+        [Case((counts,), name) for name, counts in _GENOTYPES.items()],
+        name="complete_data_mle",
+        mistakes=[
+            Mistake(
+                "homozygotes counted as one allele",
+                _homozygotes_once,
+                "A CC moth carries two C alleles; a CI moth carries one.",
+            )
+        ],
+        scale_hint="N moths carry 2N alleles.",
+        shape_hint="Return the two frequencies (p_C, p_I) as one array.",
+    )
     return report.finish(quiet=quiet)
 
 
@@ -85,26 +84,26 @@ def _zero_based(counts, group):
 def collapse_cells(answer, *, quiet: bool = False) -> CheckResult:
     """Check ``answer(counts, group)`` → the sums of ``counts`` by group 1..K₀."""
     report = Report("multinomial-ex-2", "collapsing cells by group")
-    if is_callable_answer(report, answer, "collapse_cells"):
-        moths = np.array([1, 1, 1, 2, 2, 3])
-        cases = [
-            Case((np.array([3, 17, 65, 22, 174, 341]), moths), "genotype counts of the moths"),
-            Case((np.array([0.01, 0.1, 0.2, 0.09, 0.3, 0.3]), moths), "probabilities of the moths"),
-            Case((np.array([1, 2, 3, 4]), np.array([2, 1, 2, 3])), "group = [2, 1, 2, 3]"),
-            Case((np.array([5, 6, 7]), np.array([1, 1, 1])), "a single group"),
-        ]
-        compare_function(
-            report,
-            answer,
-            _collapse,
-            cases,
-            mistakes=[
-                Mistake(
-                    "the labels used as if they started at 0",
-                    _zero_based,
-                    "The labels run 1, ..., K₀: group j is at position j − 1 of the result.",
-                )
-            ],
-            shape_hint="Return one sum per group, K₀ numbers in the order of the labels 1..K₀.",
-        )
+    moths = np.array([1, 1, 1, 2, 2, 3])
+    cases = [
+        Case((np.array([3, 17, 65, 22, 174, 341]), moths), "genotype counts of the moths"),
+        Case((np.array([0.01, 0.1, 0.2, 0.09, 0.3, 0.3]), moths), "probabilities of the moths"),
+        Case((np.array([1, 2, 3, 4]), np.array([2, 1, 2, 3])), "group = [2, 1, 2, 3]"),
+        Case((np.array([5, 6, 7]), np.array([1, 1, 1])), "a single group"),
+    ]
+    compare_function(
+        report,
+        answer,
+        _collapse,
+        cases,
+        name="collapse_cells",
+        mistakes=[
+            Mistake(
+                "the labels used as if they started at 0",
+                _zero_based,
+                "The labels run 1, ..., K₀: group j is at position j − 1 of the result.",
+            )
+        ],
+        shape_hint="Return one sum per group, K₀ numbers in the order of the labels 1..K₀.",
+    )
     return report.finish(quiet=quiet)

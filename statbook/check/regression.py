@@ -17,7 +17,6 @@ from statbook.check._framework import (
     Report,
     compare_function,
     exercise,
-    is_callable_answer,
 )
 
 
@@ -63,24 +62,24 @@ def _grad(beta, X, y):
 def poisson_regression(negloglik_answer, grad_answer, *, quiet: bool = False) -> CheckResult:
     """Check −ℓ(β) and its gradient for Poisson regression, both called as ``f(beta, X, y)``."""
     report = Report("regression-ex-1", "the Poisson regression −ℓ(β) and its gradient")
-    if is_callable_answer(report, negloglik_answer, "poisson_regression_negloglik"):
-        report.heading("poisson_regression_negloglik:")
-        compare_function(
-            report,
-            negloglik_answer,
-            _negloglik,
-            _cases(),
-            offset_hint="Did you drop the constant Σ log(y_i!)? (scipy.special.gammaln(y + 1))",
-            sign_hint="−ℓ(β) = κ(β) − βᵀXᵀy + const: the κ term comes with a plus sign.",
-        )
-    if is_callable_answer(report, grad_answer, "poisson_regression_grad"):
-        report.heading("poisson_regression_grad:")
-        compare_function(
-            report,
-            grad_answer,
-            _grad,
-            _cases(),
-            sign_hint="The gradient of −ℓ is Xᵀ(μ(β) − y): fitted minus observed.",
-            shape_hint="The gradient has one entry per coefficient: Xᵀ times a vector of length n.",
-        )
+    report.heading("poisson_regression_negloglik:")
+    compare_function(
+        report,
+        negloglik_answer,
+        _negloglik,
+        _cases(),
+        name="poisson_regression_negloglik",
+        offset_hint="Did you drop the constant Σ log(y_i!)? (scipy.special.gammaln(y + 1))",
+        sign_hint="−ℓ(β) = κ(β) − βᵀXᵀy + const: the κ term comes with a plus sign.",
+    )
+    report.heading("poisson_regression_grad:")
+    compare_function(
+        report,
+        grad_answer,
+        _grad,
+        _cases(),
+        name="poisson_regression_grad",
+        sign_hint="The gradient of −ℓ is Xᵀ(μ(β) − y): fitted minus observed.",
+        shape_hint="The gradient has one entry per coefficient: Xᵀ times a vector of length n.",
+    )
     return report.finish(quiet=quiet)

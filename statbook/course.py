@@ -1,0 +1,411 @@
+"""The graded course: an nbgrader course folder generated from the chapters.
+
+    python -m statbook.course [--out course] [chapters/likelihood.md ...]
+
+writes ``<out>/nbgrader_config.py`` and, for every section chapter (a page of
+``_toc.yml`` with exercises), the nbgrader *source* notebook
+``<out>/source/<section>/<section>.ipynb``.  The chapters stay the single source:
+in the notebook
+
+- the page is kept as it is, except the solutions and the hidden cells that
+  assert the printed numbers (``asserts``);
+- an autograded coding exercise (one with a self-check) gets an answer cell
+  (the stub of :mod:`statbook.check`, then the chapter's solution code between
+  ``### BEGIN SOLUTION`` and ``### END SOLUTION``) and a locked test cell worth
+  the exercise's points: visible, the self-check the students know; between
+  ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, the chapter's cell
+  tagged ``hidden-tests`` (other inputs than the self-check, and an AST check
+  that the answer does not call the library);
+- any other coding exercise gets a code answer cell graded by hand, and a
+  written exercise a Markdown answer cell graded by hand, holding the
+  chapter's solution (which ``nbgrader generate_assignment`` replaces).
+
+Points, minutes and the rubric of an exercise are comment lines in its
+``{exercise}`` directive in the chapter, the one place they are written::
+
+    % points: 4; minutes: 15
+    % rubric: 2 | what earns these two points
+
+``nbgrader generate_assignment <section>`` (``make student``) then writes the
+students' notebooks into ``<out>/release/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+from statbook.check import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[1]
+REMOVED_TAGS = frozenset({"solution", "asserts"})
+HIDDEN_TESTS_TAG = "hidden-tests"
+ANSWER_TAG = "answer"
+COURSE_ID = "statbook"
+#: seconds for one cell of a submission (nbgrader's ExecutePreprocessor.timeout)
+CELL_TIMEOUT = 60
+HEADER = (
+    "> **Course version.** The solutions are not in this notebook. Write each answer in the "
+    "cell marked ✏️ after its exercise. A coding exercise is followed by a locked test cell: "
+    "running it checks your answer and gives a hint (the grade also uses hidden tests on "
+    "other inputs, so make your code right, not just the check). Written answers are graded "
+    "by hand."
+)
+CODE_STUB = ""  #: what replaces the solution code in the students' answer cells
+TEXT_STUB = "✏️ YOUR ANSWER HERE: double-click this cell and write your answer."
+
+_OPEN = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")
+_CLOSE = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\s*$")
+_POINTS = re.compile(r"^%\s*points:\s*(?P<points>\d+)\s*;\s*minutes:\s*(?P<minutes>\d+)\s*$")
+_RUBRIC = re.compile(r"^%\s*rubric:\s*(?P<points>\d+)\s*\|\s*(?P<text>.+?)\s*$")
+
+
+def section_chapters(root: Path = ROOT) -> list[Path]:
+    """The section notebooks: the pages of ``_toc.yml`` that have exercises, in order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [root / f"{entry['file']}.md" for entry in _toc_entries(toc)]
+    return [page for page in pages if "{exercise" in page.read_text(encoding="utf-8")]
+
+
+def _toc_entries(node):
+    """Every ``{file: ...}`` entry of a jb-book TOC, parts and nested sections included."""
+    if isinstance(node, dict):
+        if "file" in node:
+            yield node
+        for key in ("parts", "chapters", "sections"):
+            for child in node.get(key, []):
+                yield from _toc_entries(child)
+
+
+# --- the exercises of a chapter ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    """One exercise of a chapter, as the teacher's page and the course use it."""
+
+    chapter: str
+    label: str
+    prompt: str  #: the exercise's title, or else the first sentence of its prompt
+    coding: bool  #: its solution has code cells, or statbook.check knows it
+    checked: bool  #: statbook.check has a self-check for it (so it is autograded)
+    points: int
+    minutes: int
+    rubric: tuple[tuple[int, str], ...]  #: (points, criterion) of a hand-graded exercise
+
+    @property
+    def kind(self) -> str:
+        if self.checked:
+            return "code, autograded"
+        return "code, by hand" if self.coding else "written, by hand"
+
+
+def exercises(chapter: Path) -> list[ExerciseInfo]:
+    """The exercises of a MyST chapter, in order, with their kind, points and rubric."""
+    notebook = jupytext.read(chapter, fmt="md:myst")
+    coding = _gated_coding_labels(notebook)
+    found, fence = [], None
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            opened = _OPEN.match(line)
+            if fence is None and opened and opened["name"] in ("exercise", "exercise-start"):
+                fence = _Fence(opened["fence"][0], len(opened["fence"]), "")
+                title = opened["arg"]
+                current = {"label": "", "points": None, "minutes": None, "rubric": []}
+                current["prompt"] = (
+                    [title if title.endswith(("?", ".", "!")) else title + "."] if title else []
+                )
+            elif fence is not None and fence.closed_by(line):
+                found.append(current)
+                fence = None
+            elif fence is not None:
+                _read_exercise_line(line, current)
+    infos = []
+    for item in found:
+        label = item["label"]
+        if item["points"] is None:
+            raise ValueError(f"exercise {label!r} of {chapter.name} has no '% points:' line")
+        infos.append(
+            ExerciseInfo(
+                chapter.stem,
+                label,
+                _first_sentence(" ".join(item["prompt"])),
+                label in coding or label in REGISTRY,
+                label in REGISTRY,
+                item["points"],
+                item["minutes"],
+                tuple(item["rubric"]),
+            )
+        )
+    return infos
+
+
+def _read_exercise_line(line: str, current: dict) -> None:
+    option = re.match(r"^:label:\s*(\S+)", line)
+    points = _POINTS.match(line)
+    rubric = _RUBRIC.match(line)
+    if option:
+        current["label"] = option[1]
+    elif points:
+        current["points"], current["minutes"] = int(points["points"]), int(points["minutes"])
+    elif rubric:
+        current["rubric"].append((int(rubric["points"]), rubric["text"]))
+    elif not line.startswith((":", "%")):
+        current["prompt"].append(line.strip())
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = re.search(r"[.?!:](\s|$)", text)
+    return text[: end.end()].strip() if end else text
+
+
+def _gated_coding_labels(notebook) -> set[str]:
+    """Labels of gated solutions that contain code cells (the coding exercises)."""
+    labels, current = set(), None
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                opened = _OPEN.match(line)
+                if opened and opened["name"] == "solution-start":
+                    current = opened["arg"].split()[0] if opened["arg"] else ""
+                elif opened and opened["name"] == "solution-end":
+                    current = None
+        elif current is not None:
+            labels.add(current)
+    return labels
+
+
+# --- the source notebook ------------------------------------------------------------------
+
+
+@dataclass
+class _Fence:
+    """An open directive fence: its character, length and directive name."""
+
+    char: str
+    length: int
+    name: str
+
+    def closed_by(self, line: str) -> bool:
+        match = _CLOSE.match(line)
+        return bool(match) and match["fence"][0] == self.char and len(match["fence"]) >= self.length
+
+
+@dataclass
+class _Solution:
+    """What the chapter's solution of one exercise holds."""
+
+    label: str
+    prose: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    hidden_tests: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Builder:
+    """Line-by-line state machine over a chapter's cells: solutions become nbgrader cells."""
+
+    info: dict[str, ExerciseInfo]
+    graded: bool = True  #: put the graded cells where the solutions were (else nothing)
+    cells: list = field(default_factory=list)
+    skipping: _Fence | None = None  # inside a {solution} directive, or a solution-end fence
+    solution: _Solution | None = None  # the solution we are inside
+    gated: bool = False  # that solution is gated ({solution-start} ... {solution-end})
+
+    def markdown(self, cell) -> None:
+        kept: list[str] = []
+        for line in cell.source.splitlines():
+            if self.skipping is not None:
+                if self.skipping.closed_by(line):
+                    if self.skipping.name in ("solution", "solution-end"):
+                        self._end_solution(kept)
+                    self.skipping = None
+                elif self.skipping.name == "solution" and not line.startswith(":"):
+                    self.solution.prose.append(line)
+                continue
+            opened = _OPEN.match(line)
+            name = opened["name"] if opened else None
+            if self.gated:
+                if name == "solution-end":
+                    self.skipping = _Fence(opened["fence"][0], len(opened["fence"]), name)
+                else:
+                    self.solution.prose.append(line)
+                continue
+            if name in ("solution", "solution-start"):
+                label = opened["arg"].split()[0] if opened["arg"] else ""
+                self.solution = _Solution(label)
+                self.gated = name == "solution-start"
+                self.skipping = _Fence(opened["fence"][0], len(opened["fence"]), name)
+            elif not (_POINTS.match(line) or _RUBRIC.match(line)):  # the teacher's, not shown
+                kept.append(line)
+        self._emit_markdown(kept, cell)
+
+    def code(self, cell) -> None:
+        tags = set(cell.metadata.get("tags", []))
+        if self.skipping is not None and self.skipping.name == "solution":
+            raise ValueError("a code cell inside a {solution} directive: use the gated form")
+        if self.gated:
+            target = self.solution.hidden_tests if HIDDEN_TESTS_TAG in tags else self.solution.code
+            target.append(cell.source)
+            return
+        if REMOVED_TAGS & tags:
+            return
+        self.cells.append(cell)
+
+    def finish(self) -> list:
+        if self.gated or self.skipping is not None:
+            label = self.solution.label if self.solution else None
+            raise ValueError(f"unterminated solution (label {label!r})")
+        return self.cells
+
+    def _end_solution(self, kept: list[str]) -> None:
+        solution, self.solution, self.gated = self.solution, None, False
+        info = self.info.get(solution.label)
+        if info is None:
+            raise ValueError(f"a solution for {solution.label!r}, which is no exercise here")
+        self._emit_markdown(kept, None)
+        kept.clear()
+        if self.graded:
+            self.cells += graded_cells(info, solution)
+
+    def _emit_markdown(self, lines: list[str], cell) -> None:
+        text = _tidy("\n".join(lines))
+        if not text.strip():
+            return
+        new = nbformat.v4.new_markdown_cell(text)
+        if cell is not None and cell.metadata:
+            new.metadata = cell.metadata
+        self.cells.append(new)
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip("\n")
+
+
+def _nbgrader(cell, grade_id: str, *, solution: bool, grade: bool, points: int = 0):
+    cell.metadata["nbgrader"] = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+        **({"points": points} if grade else {}),
+    }
+    cell.metadata["tags"] = [ANSWER_TAG] if solution else ["test"]
+    return cell
+
+
+def graded_cells(info: ExerciseInfo, solution: _Solution) -> list:
+    """The answer cell (and the test cell, when autograded) of one exercise."""
+    label, points = info.label, info.points
+    if not info.coding:
+        prose = _tidy("\n".join(solution.prose))
+        cell = nbformat.v4.new_markdown_cell(prose)
+        return [_nbgrader(cell, label, solution=True, grade=True, points=points)]
+    code = "\n\n\n".join(part.strip("\n") for part in solution.code)
+    region = f"### BEGIN SOLUTION\n{code}\n### END SOLUTION"
+    if not info.checked:
+        head = (
+            f"# ✏️ YOUR ANSWER to exercise {label} ({points} points, graded by hand): "
+            "your code here."
+        )
+        cell = nbformat.v4.new_code_cell(f"{head}\n{region}")
+        return [_nbgrader(cell, label, solution=True, grade=True, points=points)]
+    if not solution.hidden_tests:
+        raise ValueError(f"the autograded exercise {label!r} has no cell tagged hidden-tests")
+    entry = REGISTRY[label]
+    answer = nbformat.v4.new_code_cell(
+        f"# ✏️ YOUR ANSWER to exercise {label} ({points} points): replace each `...`.\n"
+        f"{entry.stub.rstrip()}\n\n\n{region}"
+    )
+    hidden = "\n\n".join(part.strip("\n") for part in solution.hidden_tests)
+    test = nbformat.v4.new_code_cell(
+        f"# Test of exercise {label} ({points} points): run it to check your answer.\n"
+        "from statbook.check import check\n\n"
+        f'check("{label}", {entry.answer});\n'
+        f"### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
+    )
+    return [
+        _nbgrader(answer, f"{label}-answer", solution=True, grade=False),
+        _nbgrader(test, f"{label}-test", solution=False, grade=True, points=points),
+    ]
+
+
+def without_solutions(chapter: Path, *, graded: bool = False):
+    """The chapter as a notebook without solutions, hidden tests, asserts or rubrics.
+
+    With ``graded``, each solution is replaced by the exercise's nbgrader cells.
+    """
+    notebook = jupytext.read(chapter, fmt="md:myst")
+    builder = _Builder({info.label: info for info in exercises(chapter)}, graded=graded)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            builder.code(cell)
+        else:
+            builder.markdown(cell)
+    stripped = nbformat.v4.new_notebook(metadata=notebook.metadata)
+    stripped.cells = builder.finish()
+    return stripped
+
+
+def source_notebook(chapter: Path):
+    """The nbgrader source notebook of a chapter (see the module docstring)."""
+    source = without_solutions(chapter, graded=True)
+    source.metadata.pop("jupytext", None)
+    cells = source.cells
+    first = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
+    source.cells = [*cells[: first + 1], nbformat.v4.new_markdown_cell(HEADER), *cells[first + 1 :]]
+    return source
+
+
+def config_text() -> str:
+    """The course's ``nbgrader_config.py``."""
+    return f'''"""nbgrader configuration of the statbook course, written by `make course`."""
+
+c = get_config()  # noqa: F821 (nbgrader provides it)
+c.CourseDirectory.course_id = "{COURSE_ID}"
+# Students see an empty place where the solution was, and a prompt in written answers.
+c.ClearSolutions.code_stub = {{"python": {CODE_STUB!r}}}
+c.ClearSolutions.text_stub = {TEXT_STUB!r}
+# A cell of a submission that runs longer is interrupted (it scores 0), and the rest
+# of the notebook is still run and graded.
+c.ExecutePreprocessor.timeout = {CELL_TIMEOUT}
+'''
+
+
+def write_course(chapters: list[Path], out: Path) -> list[Path]:
+    """Write the config and ``source/<section>/<section>.ipynb`` for each chapter."""
+    out.mkdir(parents=True, exist_ok=True)
+    config = out / "nbgrader_config.py"
+    config.write_text(config_text(), encoding="utf-8")
+    written = [config]
+    for chapter in chapters:
+        folder = out / "source" / chapter.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{chapter.stem}.ipynb"
+        nbformat.write(source_notebook(chapter), path)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", type=Path, help="default: every section chapter")
+    parser.add_argument("--out", type=Path, default=Path("course"), help="default: course/")
+    args = parser.parse_args(argv)
+    for path in write_course(args.chapters or section_chapters(), args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

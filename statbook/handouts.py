@@ -1,0 +1,150 @@
+"""What a teacher hands out besides the course: the book without solutions, and an answer key.
+
+    python -m statbook.handouts student-book _build/student-src
+    python -m statbook.handouts answer-key answer-key/answer-key.ipynb
+
+``student-book`` writes a copy of the book's sources (``_config.yml``,
+``_toc.yml``, the bibliography and the pages) in which the section pages have
+no solutions, no hidden tests and no rubrics, and whose configuration turns off
+the download and launch buttons and the copied sources (all of them would give
+the original pages, solutions included).  ``make book-student`` builds it.
+
+``answer-key`` writes one notebook for teaching assistants: every exercise with
+its points, time, rubric and the chapter's solution (prose and code, the code
+shown, not run).  ``make answer-key`` converts it to HTML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+from statbook.course import (
+    _OPEN,
+    ROOT,
+    _Fence,
+    exercises,
+    section_chapters,
+    without_solutions,
+)
+
+STUDENT_SETTINGS = {
+    "html": {"use_download_button": False, "use_repository_button": False},
+    "launch_buttons": {"binderhub_url": "", "colab_url": "", "notebook_interface": "classic"},
+}
+STUDENT_SPHINX = {"html_copy_source": False, "html_show_sourcelink": False}
+
+
+def write_student_book(out: Path, root: Path = ROOT) -> Path:
+    """The book's sources without solutions in ``out`` (see the module docstring)."""
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "chapters").mkdir(parents=True)
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    for key, values in STUDENT_SETTINGS.items():
+        config.setdefault(key, {}).update(values)
+    sphinx = config["sphinx"].setdefault("config", {})
+    sphinx.update(STUDENT_SPHINX)
+    # the theme reads the buttons from its options, which sphinx: config: above sets too
+    sphinx.setdefault("html_theme_options", {}).update(STUDENT_SETTINGS["html"])
+    (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    for name in ("_toc.yml", *config.get("bibtex_bibfiles", [])):
+        shutil.copy(root / name, out / name)
+    sections = set(section_chapters(root))
+    for page in sorted((root / "chapters").glob("*.md")):
+        if page in sections:
+            jupytext.write(without_solutions(page), out / "chapters" / page.name, fmt="md:myst")
+        else:
+            shutil.copy(page, out / "chapters" / page.name)
+    return out
+
+
+def _solutions(chapter: Path) -> dict[str, list]:
+    """label -> the cells of its solution in the chapter: its prose, and its code shown."""
+    found: dict[str, list] = {}
+    label, gated, fence = None, False, None
+    for cell in jupytext.read(chapter, fmt="md:myst").cells:
+        if cell.cell_type == "code":
+            if gated and "hidden-tests" not in cell.metadata.get("tags", []):
+                found[label].append(nbformat.v4.new_markdown_cell(f"```python\n{cell.source}\n```"))
+            continue
+        prose: list[str] = []
+        for line in cell.source.splitlines():
+            opened = _OPEN.match(line)
+            if fence is not None:  # inside {solution}, or the option block of a gated fence
+                if fence.closed_by(line):
+                    if fence.name != "solution-start":
+                        _add_prose(found, label, prose)
+                        label, gated = None, False
+                    fence = None
+                elif fence.name == "solution" and not line.startswith(":"):
+                    prose.append(line)
+                continue
+            if opened and opened["name"] in ("solution", "solution-start", "solution-end"):
+                fence = _Fence(opened["fence"][0], len(opened["fence"]), opened["name"])
+                if opened["name"] != "solution-end":
+                    label, gated = opened["arg"].split()[0], opened["name"] == "solution-start"
+                    found[label] = []
+            elif gated:
+                prose.append(line)
+        _add_prose(found, label, prose)
+    return found
+
+
+def _add_prose(found: dict[str, list], label: str | None, prose: list[str]) -> None:
+    text = "\n".join(prose).strip()
+    if label is not None and text:
+        found[label].append(nbformat.v4.new_markdown_cell(text))
+    prose.clear()
+
+
+def answer_key(chapters: list[Path]):
+    """The answer key (see the module docstring) as a notebook of Markdown cells."""
+    cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Answer key\n\nEvery exercise of the book with its points, time, rubric and "
+            "solution. For teaching assistants only: do not hand it out."
+        )
+    ]
+    for chapter in chapters:
+        cells.append(nbformat.v4.new_markdown_cell(f"## {chapter.stem}"))
+        solutions = _solutions(chapter)
+        for info in exercises(chapter):
+            rubric = "".join(f"\n- {points} point(s): {text}" for points, text in info.rubric)
+            cells.append(
+                nbformat.v4.new_markdown_cell(
+                    f"### Exercise `{info.label}`: {info.prompt}\n\n"
+                    f"{info.points} points, about {info.minutes} minutes, {info.kind}."
+                    + (f"\n\n**Rubric**{rubric}" if rubric else "")
+                    + (
+                        "\n\n**Autograded** by its test cell (self-check and hidden tests)."
+                        if info.checked
+                        else ""
+                    )
+                    + "\n\n**Solution**"
+                )
+            )
+            cells += solutions.get(info.label, [])
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["student-book", "answer-key"])
+    parser.add_argument("out", type=Path)
+    args = parser.parse_args(argv)
+    if args.what == "student-book":
+        print(write_student_book(args.out))
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(answer_key(section_chapters()), args.out)
+        print(args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The teacher's hand-outs: the book without solutions and the answer key.
+
+Both are built as ``make book-student`` and ``make answer-key`` build them (the
+same module and tools, into a temporary folder).  Solutions are found with the
+markdown-it parser of ``tests/test_student.py``, independently of the code that
+removes them.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+from statbook.course import exercises, section_chapters
+from statbook.handouts import write_student_book
+from tests.conftest import ROOT
+from tests.test_student import leaked, solution_lines
+
+BIN = Path(sys.executable).parent
+CHAPTERS = section_chapters()
+
+
+def page_text(path: Path) -> str:
+    """The text of an HTML page, tags removed, entities decoded, one line per line."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+@pytest.fixture(scope="module")
+def answer_key(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("answer-key") / "answer-key.ipynb"
+    subprocess.run(
+        [sys.executable, "-m", "statbook.handouts", "answer-key", str(out)], cwd=ROOT, check=True
+    )
+    subprocess.run(
+        [str(BIN / "jupyter-nbconvert"), "--to", "html", str(out)], check=True, capture_output=True
+    )
+    return page_text(out.with_suffix(".html"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_answer_key_has_every_exercise_with_points_and_solution(answer_key, chapter):
+    for info in exercises(chapter):
+        assert f"Exercise {info.label}: {info.prompt}" in answer_key
+        assert f"{info.points} points, about {info.minutes} minutes, {info.kind}." in answer_key
+        for _, criterion in info.rubric:
+            assert criterion in answer_key, criterion
+    inside, outside = solution_lines(chapter.read_text())
+    hidden = {
+        line.strip()
+        for cell in jupytext.read(chapter, fmt="md:myst").cells
+        if {"hidden-tests", "asserts"} & set(cell.metadata.get("tags", []))
+        for line in cell.source.splitlines()
+    }
+    key_lines = {line.strip() for line in answer_key.splitlines()}
+    # plain lines of the solutions (Markdown markup and maths change when rendered)
+    plain = [
+        line
+        for line in inside - outside - hidden
+        if len(line) >= 20 and not re.search(r"[$`*_\\]|^[:%#]", line)
+    ]
+    assert plain and [line for line in plain if line not in key_lines] == []
+
+
+def test_answer_key_leaves_out_the_hidden_tests(answer_key):
+    assert "assert_own_code" not in answer_key and "hidden_y" not in answer_key
+
+
+@pytest.fixture(scope="module")
+def student_book(tmp_path_factory) -> Path:
+    source = write_student_book(tmp_path_factory.mktemp("student-book") / "src")
+    out = source.parent / "out"
+    env = {**os.environ, "STATBOOK_STATIC": "1", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [
+            *(str(BIN / "jupyter-book"), "build", str(source), "--path-output", str(out)),
+            *("--all", "--warningiserror", "--nitpick", "--keep-going"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return out / "_build" / "html"
+
+
+def test_student_book_sources_turn_off_downloads_and_launches(tmp_path):
+    config = yaml.safe_load((write_student_book(tmp_path / "src") / "_config.yml").read_text())
+    assert config["html"]["use_download_button"] is False
+    assert config["launch_buttons"]["binderhub_url"] == ""
+    assert config["launch_buttons"]["colab_url"] == ""
+    assert config["sphinx"]["config"]["html_copy_source"] is False
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_student_book_pages_have_no_solution(student_book, chapter):
+    page = student_book / "chapters" / f"{chapter.stem}.html"
+    raw = page.read_text(encoding="utf-8")
+    assert 'class="solution' not in raw and "Solution to" not in raw
+    assert "btn-download-source-button" not in raw and "btn-download-notebook-button" not in raw
+    assert "btn-launch" not in raw and "binder" not in raw.lower() and "colab" not in raw.lower()
+    assert leaked(chapter.read_text(), page_text(page)) == []
+    for info in exercises(chapter):
+        assert info.label in raw  # the exercise itself is there
+
+
+def test_student_book_has_no_sources_to_download(student_book):
+    assert not (student_book / "_sources").exists()
+    assert not list(student_book.rglob("*.ipynb"))
+
+
+OVERFLOWING_JS = """() => [...document.querySelectorAll('pre, table, .highlight, .output')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1)
+  .map((e) => e.tagName + ': ' + e.textContent.slice(0, 60))"""
+
+
+def test_teacher_page_does_not_scroll_sideways_at_1280_px(student_book):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_course import CHROMIUM, CHROMIUM_FLAGS, in_a_thread_of_its_own
+
+    found = {}
+
+    def measure() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto((student_book / "chapters" / "teacher.html").as_uri())
+            found["overflowing"] = page.evaluate(OVERFLOWING_JS)
+            found["tables"] = page.evaluate("() => document.querySelectorAll('table').length")
+            browser.close()
+
+    in_a_thread_of_its_own(measure)
+    assert found["tables"] >= 1 and found["overflowing"] == []
