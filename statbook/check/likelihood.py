@@ -37,8 +37,8 @@ def _poisson_reference(mu, y):
     return poisson.negloglik(mu, poisson.suff_stats(y))
 
 
-def _poisson_seed_constant(mu, y):
-    """−ℓ with the seed's N log(y!) read as N times log(ȳ!)."""
+def _poisson_constant_misread(mu, y):
+    """−ℓ with the constant Σ log(y_i!) misread as N times log(ȳ!)."""
     y = np.asarray(y)
     return _poisson_reference(mu, y) - gammaln(y + 1.0).sum() + y.size * gammaln(y.mean() + 1.0)
 
@@ -79,7 +79,7 @@ def poisson_negloglik(answer, *, quiet: bool = False) -> CheckResult:
         mistakes=[
             Mistake(
                 "the constant written as N·log(ȳ!) instead of Σ log(y_i!)",
-                _poisson_seed_constant,
+                _poisson_constant_misread,
                 "The constant is the sum of log(y_i!) over the observations.",
             ),
             Mistake(
@@ -143,7 +143,7 @@ def gaussian_negloglik_canonical(answer, *, quiet: bool = False) -> CheckResult:
             )
         ],
         offset_hint="Is the constant (N/2)·log π there?",
-        sign_hint="The seed prints ℓ under the name −ℓ: flip every sign.",
+        sign_hint="This is ℓ, not −ℓ: flip every sign.",
         shape_hint="θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
     )
     return report.finish(quiet=quiet)

@@ -81,7 +81,7 @@ def vonmises_explorer() -> Explorer:
                 "true κ",
                 tuple(np.round(np.arange(0, 10.01, 0.25), 2)),
                 2.0,
-                (0.5, 1.0, 2.0, 4.0),
+                (0.0, 0.5, 2.0, 4.0),  # down to κ = 0, where μ stops mattering
             ),
             Slider(
                 "mu", "true μ", tuple(np.round(np.arange(-3, 3.01, 0.25), 2)), 1.0, (-2.0, 1.0, 2.5)

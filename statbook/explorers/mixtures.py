@@ -200,7 +200,9 @@ def label_switching_explorer() -> Explorer:
             "with the weight and the standard deviations held at their true values (left), and "
             "the densities at the best point on each side of the diagonal μ₁ = μ₂ (right). "
             "With p = 0.5 and σ₁ = σ₂ the surface is symmetric in the diagonal and has two "
-            "equally deep minima: the likelihood cannot tell the components apart."
+            "equally deep minima: the likelihood cannot tell the components apart. The data "
+            "are simulated for this figure, not the running example: means (0, 3), σ₁ = 1, "
+            "and the p and σ₂ of the sliders."
         ),
         alt=(
             "Contour plot over (μ₁, μ₂) with two basins mirrored in the diagonal; next to it a "
