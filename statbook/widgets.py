@@ -39,18 +39,37 @@ from PIL import Image
 
 STATIC_ENV = "STATBOOK_STATIC"
 MAX_FRAMES = 120
-FRAME_COLORS = 64  # palette size of the precomputed frames
+# The precomputed frames: a 16-colour palette (line plots and contours need no more),
+# saved as lossless WebP, which every current browser shows and which is 15-25 % smaller
+# than the same palette as PNG (benchmarks/bench_pages.py measures both).
+FRAME_COLORS = 16
+FRAME_FORMAT = "webp"
+PRINT_FRAMES = 4  # frames in the small-multiples panel that replaces the sliders on paper
 
-# Swaps the image when a range input moves: frame index = row-major index of the slider positions.
+# Swaps the image when a range input moves: frame index = row-major index of the slider
+# positions.  The data block (frame URLs, value labels) is parsed on the first move, so a
+# page with many explorers decodes nothing before the reader touches one.  The start frame
+# is stored once, as the image's own src (null in the list).  Each move also updates the
+# readout, the slider's aria-valuetext (what a screen reader says) and the image's alt text.
+# Before printing, the small-multiples panel gets its frames.
 _SWAP_SCRIPT = (
-    "(function(){var r=document.getElementById('__ID__');"
-    "var d=JSON.parse(r.querySelector('script.sbx-data').textContent);"
-    "var img=r.querySelector('img');var ins=r.querySelectorAll('input[type=range]');"
-    "var outs=r.querySelectorAll('output');"
-    "function upd(){var k=0;for(var i=0;i<ins.length;i++){var v=+ins[i].value;"
-    "k=k*d.sizes[i]+v;outs[i].textContent=d.labels[i][v];}"
-    "img.src='data:image/png;base64,'+d.frames[k];}"
-    "for(var i=0;i<ins.length;i++){ins[i].addEventListener('input',upd);}})();"
+    "(function(){var r=document.getElementById('__ID__');var d=null;"
+    "var img=r.querySelector('img.sbx-frame');var first=img.getAttribute('src');"
+    "var ins=r.querySelectorAll('input[type=range]');var outs=r.querySelectorAll('output');"
+    "function data(){if(!d){d=JSON.parse(r.querySelector('script.sbx-data').textContent);}"
+    "return d;}"
+    "function src(k){var f=data().frames[k];return f===null?first:f;}"
+    "function upd(){var k=0,shown=[];for(var i=0;i<ins.length;i++){var v=+ins[i].value;"
+    "k=k*data().sizes[i]+v;var lab=d.labels[i][v];outs[i].textContent=lab;"
+    "ins[i].setAttribute('aria-valuetext',lab);shown.push(d.names[i]+' = '+lab);}"
+    "img.src=src(k);img.alt=d.alt+' Shown at '+shown.join(', ')+'.';"
+    "if(d.tables){var t=r.querySelectorAll('table.sbx-table tbody tr');d.tables[k].slice(1)"
+    ".forEach(function(row,j){var c=t[j].children;"
+    "for(var n=0;n<row.length;n++){c[n].textContent=row[n];}});}}"
+    "for(var i=0;i<ins.length;i++){ins[i].addEventListener('input',upd);}"
+    "window.addEventListener('beforeprint',function(){"
+    "r.querySelectorAll('img[data-sbx-frame]').forEach(function(p){"
+    "if(!p.getAttribute('src')){p.src=src(+p.dataset.sbxFrame);}});});})();"
 )
 
 
@@ -88,20 +107,51 @@ class Slider:
         return int(np.argmin(np.abs(np.asarray(grid, dtype=float) - value)))
 
 
-def figure_to_bytes(fig: Figure, *, colors: int | None = None) -> bytes:
+def figure_to_bytes(fig: Figure, *, colors: int | None = None, fmt: str = "png") -> bytes:
     """Render a matplotlib ``Figure`` (no pyplot involved) to PNG bytes.
 
     With ``colors`` the image is reduced to an adaptive palette of that many
-    colours, which makes line plots about three times smaller.
+    colours, which makes line plots about three times smaller, and saved in
+    ``fmt``: ``"png"`` (palette PNG) or ``"webp"`` (lossless WebP of the same pixels).
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor="white")
     if colors is None:
         return buffer.getvalue()
+    if fmt not in ("png", "webp"):
+        raise ValueError(f"fmt must be 'png' or 'webp', not {fmt!r}")
     image = Image.open(buffer).convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
     small = io.BytesIO()
-    image.save(small, format="png", optimize=True)
+    if fmt == "png":
+        image.save(small, format="png", optimize=True)
+    else:
+        image.convert("RGB").save(small, format="webp", lossless=True, method=6)
     return small.getvalue()
+
+
+def text_table(rows: Sequence[Sequence[str]]) -> str:
+    """An HTML table of text rows, the first row the column headers."""
+    head, *body = rows
+    cells = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in head)
+    lines = "".join(
+        f'<tr><th scope="row">{html.escape(row[0])}</th>'
+        + "".join(f"<td>{html.escape(c)}</td>" for c in row[1:])
+        + "</tr>"
+        for row in body
+    )
+    return f'<table class="sbx-table"><thead><tr>{cells}</tr></thead><tbody>{lines}</tbody></table>'
+
+
+def print_frames(sizes: Sequence[int], start: Sequence[int], count: int) -> list[tuple[int, ...]]:
+    """Slider positions of the small-multiples panel: the start, then each slider at its
+    ends with the others at the start, in slider order, at most ``count`` in all."""
+    chosen = [tuple(start)]
+    for i, size in enumerate(sizes):
+        for end in (0, size - 1):
+            position = (*start[:i], end, *start[i + 1 :])
+            if position not in chosen:
+                chosen.append(position)
+    return chosen[:count]
 
 
 class Explorer:
@@ -119,6 +169,11 @@ class Explorer:
         Alternative text for the image.
     figsize, dpi
         Size of the drawn figure in inches and its resolution.
+    table
+        Optional ``table(**values)``: rows of text (the first row the header) that
+        the figure shows as pixels, e.g. fitted next to true values.  The HTML book
+        shows them as a text table under the frame, switched with it, so a screen
+        reader (and a search, a copy) reaches the numbers.
     """
 
     def __init__(
@@ -130,6 +185,7 @@ class Explorer:
         alt: str,
         figsize: tuple[float, float] = (9.0, 3.8),
         dpi: int = 80,
+        table: Callable[..., Sequence[Sequence[str]]] | None = None,
     ):
         self.draw = draw
         self.sliders = tuple(sliders)
@@ -137,6 +193,7 @@ class Explorer:
         self.alt = alt
         self.figsize = figsize
         self.dpi = dpi
+        self.table = table
         n_frames = int(np.prod([len(s.static_grid) for s in self.sliders]))
         if n_frames > MAX_FRAMES:
             raise ValueError(
@@ -150,13 +207,14 @@ class Explorer:
     def defaults(self) -> dict[str, float]:
         return {s.name: s.default for s in self.sliders}
 
-    def render(self, *, colors: int | None = None, **values) -> bytes:
-        """Draw the figure at ``values`` (defaults for the rest) and return PNG bytes."""
+    def render(self, *, colors: int | None = None, fmt: str = "png", **values) -> bytes:
+        """Draw the figure at ``values`` (defaults for the rest) and return its bytes
+        (PNG, or with ``colors`` a palette image in ``fmt``, see :func:`figure_to_bytes`)."""
         # No layout engine: it would double the drawing time of every frame; the
         # drawing functions place their axes with fixed margins instead.
         fig = Figure(figsize=self.figsize, dpi=self.dpi, facecolor="white")
         self.draw(fig, **{**self.defaults, **values})
-        return figure_to_bytes(fig, colors=colors)
+        return figure_to_bytes(fig, colors=colors, fmt=fmt)
 
     # --- live version -----------------------------------------------------------------
     @property
@@ -218,29 +276,48 @@ class Explorer:
         self.redraws += 1
 
     # --- static version ----------------------------------------------------------------
+    def _described(self, names: Sequence[str], labels: Sequence[str]) -> str:
+        """The alt text with the values shown: "<alt> Shown at N = 100, μ = 1."."""
+        shown = ", ".join(f"{n} = {lab}" for n, lab in zip(names, labels, strict=True))
+        return f"{self.alt} Shown at {shown}." if shown else self.alt
+
     def static_html(self, *, interactive: bool = True) -> str:
         """Self-contained HTML of the figure at the default values.
 
         With ``interactive`` (the book build) the figure is precomputed over the
-        static grid of every slider and range inputs switch between the frames;
-        without, it is the single default frame (a cheap static picture for the
-        saved notebook while the live widget does the work).
+        static grid of every slider and range inputs switch between the frames
+        (``FRAME_COLORS``-colour lossless ``FRAME_FORMAT`` images as ``data:`` URIs,
+        the start frame stored once); on paper a panel of ``PRINT_FRAMES`` frames,
+        each labelled with its values, replaces the sliders.  Without
+        ``interactive``, it is the single default frame (a cheap static picture
+        for the saved notebook while the live widget does the work).
         """
         sliders = self.sliders if interactive else ()
         grids = [list(s.static_grid) for s in sliders]
+        mime = f"image/{FRAME_FORMAT}" if interactive else "image/png"
         frames = [
-            base64.b64encode(
-                self.render(colors=FRAME_COLORS, **dict(zip(self.defaults, combo, strict=False)))
+            f"data:{mime};base64,"
+            + base64.b64encode(
+                self.render(
+                    colors=FRAME_COLORS,
+                    fmt=FRAME_FORMAT if interactive else "png",
+                    **dict(zip(self.defaults, combo, strict=False)),
+                )
             ).decode()
             for combo in itertools.product(*grids)
         ]
+        sizes = [len(g) for g in grids]
         start = [s.nearest(g, s.default) for s, g in zip(sliders, grids, strict=True)]
-        start_frame = int(np.ravel_multi_index(start, [len(g) for g in grids])) if grids else 0
+        start_frame = int(np.ravel_multi_index(start, sizes)) if grids else 0
         labels = [[s.fmt.format(v) for v in g] for s, g in zip(sliders, grids, strict=True)]
+        names = [s.label for s in sliders]
         uid = "sbx-" + hashlib.sha256("".join(frames).encode()).hexdigest()[:12]
+        width, height = (round(x * self.dpi) for x in self.figsize)
+        alt = self._described(names, [lab[i] for lab, i in zip(labels, start, strict=True)])
         image = (
-            f'<img src="data:image/png;base64,{frames[start_frame]}" '
-            f'alt="{html.escape(self.alt)}" style="max-width:100%;background:white">'
+            f'<img class="sbx-frame" src="{frames[start_frame]}" alt="{html.escape(alt)}" '
+            f'width="{width}" height="{height}" loading="lazy" decoding="async" '
+            'style="max-width:100%;height:auto;background:white">'
         )
         if not interactive:
             return (
@@ -248,20 +325,36 @@ class Explorer:
                 f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
             )
         controls = "".join(
-            f'<label style="display:block;margin:0.2em 0">{html.escape(s.label)} '
+            f'<label class="sbx-slider">{html.escape(s.label)} '
             f'<input type="range" min="0" max="{len(g) - 1}" step="1" value="{i}" '
-            f'aria-label="{html.escape(s.label)}" style="vertical-align:middle;width:14em"> '
-            f'<output style="display:inline-block;min-width:4.5em">{html.escape(lab[i])}</output>'
-            "</label>"
+            f'aria-label="{html.escape(s.label)}" aria-valuetext="{html.escape(lab[i])}"> '
+            f"<output>{html.escape(lab[i])}</output></label>"
             for s, g, i, lab in zip(sliders, grids, start, labels, strict=True)
         )
-        data = json.dumps({"frames": frames, "labels": labels, "sizes": [len(g) for g in grids]})
+        panel = []
+        for position in print_frames(sizes, start, PRINT_FRAMES):
+            values = [lab[i] for lab, i in zip(labels, position, strict=True)]
+            shown = ", ".join(f"{n} = {v}" for n, v in zip(names, values, strict=True))
+            k = int(np.ravel_multi_index(position, sizes))
+            described = html.escape(self._described(names, values))
+            panel.append(
+                f'<figure><img data-sbx-frame="{k}" alt="{described}" width="{width}" '
+                f'height="{height}"><figcaption>{html.escape(shown)}</figcaption></figure>'
+            )
+        stored = [None if k == start_frame else f for k, f in enumerate(frames)]
+        content = {"frames": stored, "labels": labels, "names": names, "sizes": sizes}
+        table = ""
+        if self.table is not None:
+            content["tables"] = [
+                [list(row) for row in self.table(**dict(zip(self.defaults, combo, strict=False)))]
+                for combo in itertools.product(*grids)
+            ]
+            table = text_table(content["tables"][start_frame])
+        data = json.dumps({**content, "alt": self.alt})
         return (
-            f'<figure id="{uid}" class="statbook-explorer" style="margin:1em 0">'
-            # The caption takes the colour of the output area: in the theme's dark mode
-            # that area is light and the theme's own caption grey would be unreadable on it.
-            "<style>.statbook-explorer figcaption{color:inherit}</style>"
-            f'<div class="statbook-explorer-controls">{controls}</div>{image}'
+            f'<figure id="{uid}" class="statbook-explorer">'
+            f'<div class="statbook-explorer-controls">{controls}</div>{image}{table}'
+            f'<div class="sbx-print" aria-hidden="true">{"".join(panel)}</div>'
             f"<figcaption>{html.escape(self.caption)} <em>(In the HTML book the sliders step "
             f"through a precomputed grid of values; run the notebook live in Jupyter for every "
             f"value.)</em></figcaption>"

@@ -33,3 +33,11 @@ def built_book() -> Path:
     if result.returncode != 0:
         pytest.fail(f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
     return ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def book_pdf(built_book) -> Path:
+    """The whole book printed to one PDF (``make pdf``): ``_build/html/statbook.pdf``."""
+    from statbook._print_book import print_pdf
+
+    return print_pdf(built_book)
