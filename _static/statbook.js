@@ -69,7 +69,9 @@
     if (mark) scroller.classList.remove("sb-wide-math");
     var wide = shown.getBoundingClientRect().width > scroller.clientWidth + 1;
     if (mark) scroller.classList.toggle("sb-wide-math", wide);
+    scroller.classList.toggle("sb-scrolls", wide);
     if (wide) {
+      showScrollPosition(scroller);
       scroller.tabIndex = 0;
       scroller.setAttribute("role", "group");
       scroller.setAttribute("aria-label", "Formula, scrolls sideways");
@@ -77,6 +79,18 @@
       scroller.removeAttribute("tabindex");
       scroller.removeAttribute("role");
       scroller.removeAttribute("aria-label");
+    }
+  }
+
+  // Which side still hides part of the formula: the style sheet fades that side out.
+  function showScrollPosition(scroller) {
+    var left = scroller.scrollLeft;
+    var right = scroller.scrollWidth - scroller.clientWidth - left;
+    scroller.dataset.sbAt = left < 2 ? "start" : right < 2 ? "end" : "middle";
+    if (!scroller.sbListening) {
+      scroller.sbListening = true;
+      scroller.addEventListener("scroll", function () { showScrollPosition(scroller); },
+        {passive: true});
     }
   }
 

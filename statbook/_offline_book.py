@@ -48,6 +48,8 @@ that the browser tests (``tests/test_browser.py``) or the page benchmark
   (Lighthouse "render-blocking resources").  Each is given ``defer``: they still
   run in order, before ``DOMContentLoaded``, which is when they start working.
   ``documentation_options.js`` stays as it is: inline scripts read it at once.
+* Jupyter Book loads sphinx-design's style sheet and tab script (60 kB) on every
+  page; a page without any sphinx-design element (class ``sd-...``) goes without.
 * The download menu offers this page's notebook, source and "print to PDF"; it
   also links the whole book as one PDF, ``statbook.pdf`` at the top of the built
   book, which ``make pdf`` prints from the built pages (``statbook._print_book``).
@@ -172,6 +174,20 @@ def defer_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = scripts
 
 
+def _is_sphinx_design_asset(asset) -> bool:
+    filename = str(getattr(asset, "filename", "") or "")
+    return "sphinx-design" in filename or filename.endswith("design-tabs.js")
+
+
+def drop_unused_sphinx_design(app, pagename, templatename, context, doctree) -> None:
+    """Leave sphinx-design's style sheet and script out of a page that uses none of it."""
+    if 'class="sd-' in context.get("body", "") or " sd-" in context.get("body", ""):
+        return
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [a for a in context[key] if not _is_sphinx_design_asset(a)]
+
+
 def set_default_mode(app, config) -> None:
     config.html_context.setdefault("default_mode", "auto")
 
@@ -238,7 +254,13 @@ def icon_css(icons: dict, used: set[tuple[str, str, str]]) -> str:
         for tag, style, name in found
         for prefix in (f"fa-{style}", short[style])
     ]
-    rules = [ICON_CSS_HEAD, ",\n".join(selectors) + ICON_CSS_SHARED] if found else [ICON_CSS_HEAD]
+    rules = [ICON_CSS_HEAD]
+    if found:
+        rules.append(",\n".join(selectors) + ICON_CSS_SHARED)
+        # The theme's style sheet gives these elements Font Awesome's font, which the
+        # browser then downloads (0.1-0.3 MB) although no glyph of it is drawn.
+        elements = [s.removesuffix("::before") for s in selectors]
+        rules.append(",\n".join(elements) + " { font-family: inherit !important; }\n")
     for style, name in sorted({(style, name) for _tag, style, name in found}):
         width, height, path = icons[style, name]
         svg = (
@@ -354,6 +376,7 @@ def setup(app):
     app.connect("html-page-context", link_book_pdf, priority=900)
     # After every extension has added its scripts.
     app.connect("html-page-context", defer_scripts, priority=950)
+    app.connect("html-page-context", drop_unused_sphinx_design, priority=950)
     # After sphinx-mathjax-offline has copied MathJax (priority 500).
     app.connect("build-finished", remove_unused_mathjax, priority=900)
     app.add_css_file("statbook-icons.css")

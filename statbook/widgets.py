@@ -334,12 +334,16 @@ class Explorer:
         panel = []
         for position in print_frames(sizes, start, PRINT_FRAMES):
             values = [lab[i] for lab, i in zip(labels, position, strict=True)]
-            shown = ", ".join(f"{n} = {v}" for n, v in zip(names, values, strict=True))
+            # One span per value: on paper a long label breaks between values only.
+            shown = ", ".join(
+                f"<span>{html.escape(n)} = {html.escape(v)}</span>"
+                for n, v in zip(names, values, strict=True)
+            )
             k = int(np.ravel_multi_index(position, sizes))
             described = html.escape(self._described(names, values))
             panel.append(
                 f'<figure><img data-sbx-frame="{k}" alt="{described}" width="{width}" '
-                f'height="{height}"><figcaption>{html.escape(shown)}</figcaption></figure>'
+                f'height="{height}"><figcaption>{shown}</figcaption></figure>'
             )
         stored = [None if k == start_frame else f for k, f in enumerate(frames)]
         content = {"frames": stored, "labels": labels, "names": names, "sizes": sizes}
