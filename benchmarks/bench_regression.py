@@ -79,8 +79,8 @@ def vegetables_benchmark() -> None:
     X_dense = X.toarray()
 
     t_ours, ours = best_time(lambda: regression.fit_poisson(X, y, names=names), 200)
-    t_formula, _ = best_time(lambda: regression.poisson_glm(STORE_FORMULA, data), 5)
-    t_fixest, fixest = best_time(lambda: fit_pyfixest(data), 5)
+    t_formula, from_formula = best_time(lambda: regression.poisson_glm(STORE_FORMULA, data), 30)
+    t_fixest, fixest = best_time(lambda: fit_pyfixest(data), 10)
 
     def fit_statsmodels():
         model = sm.GLM(y, X_dense, family=sm.families.Poisson())
@@ -98,22 +98,32 @@ def vegetables_benchmark() -> None:
     store_fe = pd.Series(fixest.fixef()["C(store)"])
     fixest_coef = np.r_[store_fe[[n[len("C(store)[") : -1] for n in names[:-1]]], fixest.coef()]
     gap_fixest = np.max(np.abs(ours.coef / fixest_coef - 1))
-    assert gap_sm < 1e-8 and gap_sm_se < 1e-8 and gap_fixest < 1e-8, "estimates disagree"
+    gap_formula = np.max(np.abs(from_formula.coef / glm.params - 1))
+    assert from_formula.names == tuple(names), "the formula path names other columns"
+    assert max(gap_sm, gap_sm_se, gap_fixest, gap_formula) < 1e-8, "estimates disagree"
 
     print(f"Store model on the vegetables data: n = {len(y)}, p = {X.shape[1]}")
     print(f"  statbook fit_poisson (sparse X, arrow): {1e3 * t_ours:10.2f} ms")
     print(f"  pyfixest fepois (formula, absorbed):    {1e3 * t_fixest:10.2f} ms")
     print(f"  statsmodels GLM (dense X, IRLS, qr):    {1e3 * t_sm:10.2f} ms")
     print(f"  statsmodels GLM, BLAS on one thread:    {1e3 * t_sm_one:10.2f} ms")
-    print(f"  statbook poisson_glm incl. formulaic:   {1e3 * t_formula:10.2f} ms")
-    print(f"  speed-up vs pyfixest:    {t_fixest / t_ours:8.1f}x  (target >= 10x)")
+    print(f"  statbook poisson_glm (formula, data):   {1e3 * t_formula:10.2f} ms")
+    print(
+        f"  end to end, formula and data to estimates, vs pyfixest fepois: "
+        f"{t_fixest / t_formula:6.1f}x  (target >= 2x)"
+    )
+    print(
+        f"  fit only vs pyfixest (which includes its formula handling): "
+        f"{t_fixest / t_ours:6.1f}x  (target >= 10x)"
+    )
     print(
         f"  speed-up vs statsmodels: {t_sm / t_ours:8.1f}x, with one BLAS thread "
         f"{t_sm_one / t_ours:.1f}x  (target >= 1000x)"
     )
     print(
         f"  largest relative difference: statsmodels coef {gap_sm:.1e}, se {gap_sm_se:.1e}; "
-        f"pyfixest coef (352 store effects + slope) {gap_fixest:.1e}"
+        f"pyfixest coef (352 store effects + slope) {gap_fixest:.1e}; "
+        f"poisson_glm vs statsmodels {gap_formula:.1e}"
     )
 
 

@@ -209,16 +209,28 @@ def other_columns(X, columns: np.ndarray) -> np.ndarray:
     return Z
 
 
-def fit(codes, Z, level_totals, z_t_y, tol: float, max_iter: int):
+def fit(codes, Z, y, level_totals, tol: float, max_iter: int):
     """Maximum-likelihood fit of the Poisson regression η_i = α_{g(i)} + z_iᵀγ.
 
     ``codes`` are the levels g(i) (as from :func:`find_factor`), ``Z`` the other
-    columns (q × n), and the sufficient statistic Xᵀy comes as the level totals
-    s_k (all positive) and Zᵀy.  Returns (α̂, γ̂), their standard errors, the core
-    −ℓ (without Σ log y_i!) at each iterate and the number of Newton steps.
+    columns (q × n), ``y`` the responses and ``level_totals`` the s_k (all
+    positive).  Returns (α̂, γ̂), their standard errors, the core −ℓ (without
+    Σ log y_i!) at each iterate and the number of Newton steps.
+
+    Newton's method runs on the columns centred and scaled, z'_j = (z_j − c_j)/d_j
+    with c_j the mean and d_j the largest deviation from it: the levels absorb the
+    shift (α_k = α'_k − Σ_j γ'_j c_j/d_j) and γ_j = γ'_j/d_j, so the iterates are
+    those on Z, but the stopping rule on the step in γ' and the rank test are the
+    same whatever the units or the offset of a column (z · 10¹⁰, z + 10⁸).
+    The standard error of α_k is √(1/s_k + m_kᵀ S⁻¹ m_k) with m_k in either
+    coordinates (m_k/d = c/d + m'_k), by the invariance of the model.
     """
+    centre = Z.mean(axis=1)
+    spread = np.abs(Z - centre[:, None]).max(axis=1, initial=0.0)
+    spread = np.where(spread > 0, spread, 1.0)
+    scaled = (Z - centre[:, None]) / spread[:, None]
     gamma, log_sums, means, hessian, trace, n_steps, status = _newton(
-        codes, Z, level_totals, z_t_y, level_totals.size, tol, max_iter
+        codes, scaled, level_totals, scaled @ y, level_totals.size, tol, max_iter
     )
     if status == _RANK_DEFICIENT:
         raise ValueError("X does not have full column rank; drop redundant columns")
@@ -227,7 +239,11 @@ def fit(codes, Z, level_totals, z_t_y, tol: float, max_iter: int):
     if status == _NO_CONVERGENCE:
         raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
     S_inv = np.linalg.inv(hessian)
-    alpha_se = np.sqrt(1.0 / level_totals + np.sum((means @ S_inv) * means, axis=1))
-    coef = np.concatenate([np.log(level_totals) - log_sums, gamma])
-    se = np.concatenate([alpha_se, np.sqrt(np.diag(S_inv))])
+    unscaled_means = means + centre / spread
+    alpha_se = np.sqrt(
+        1.0 / level_totals + np.sum((unscaled_means @ S_inv) * unscaled_means, axis=1)
+    )
+    alpha = np.log(level_totals) - log_sums - gamma @ (centre / spread)
+    coef = np.concatenate([alpha, gamma / spread])
+    se = np.concatenate([alpha_se, np.sqrt(np.diag(S_inv)) / spread])
     return coef, se, list(trace), n_steps

@@ -53,6 +53,15 @@ def _check_hash(path: Path) -> Path:
     return path
 
 
+def _unavailable(cache: Path, err: Exception) -> DataUnavailableError:
+    """The error for a download that failed for any reason but a wrong hash."""
+    return DataUnavailableError(
+        f"could not download {VEGETABLES_FILE} ({type(err).__name__}: {err}). "
+        f"Without a network, download {VEGETABLES_URL} elsewhere and either put it "
+        f"in {cache} or put it in a folder and set {DATA_DIR_ENV} to that folder."
+    )
+
+
 def vegetables_path(
     *,
     data_dir: str | os.PathLike | None = None,
@@ -84,17 +93,15 @@ def vegetables_path(
             path=cache,
             downloader=downloader,
         )
-    except ValueError as err:  # pooch: the downloaded file does not match the hash
+    except ValueError as err:
+        if "does not match the known hash" not in str(err):  # not pooch's hash check
+            raise _unavailable(cache, err) from err
         raise DataHashError(
             f"the downloaded {VEGETABLES_FILE} does not have the pinned SHA-256 "
             f"{VEGETABLES_SHA256}; it was discarded and not used ({err})"
         ) from err
     except Exception as err:  # no network, proxy, HTTP error: say what to do instead
-        raise DataUnavailableError(
-            f"could not download {VEGETABLES_FILE} ({type(err).__name__}: {err}). "
-            f"Without a network, download {VEGETABLES_URL} elsewhere and either put it "
-            f"in {cache} or put it in a folder and set {DATA_DIR_ENV} to that folder."
-        ) from err
+        raise _unavailable(cache, err) from err
     return _check_hash(Path(fetched))
 
 

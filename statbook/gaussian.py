@@ -24,7 +24,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from statbook._validate import as_float_vector, as_parameter, check_rng
+from statbook._validate import (
+    as_finite_number,
+    as_float_vector,
+    as_parameter,
+    as_sample_size,
+    check_rng,
+    equal_up_to_rounding,
+    mean_without_overflow,
+    sum_squared_deviations,
+)
 
 LOG_PI = float(np.log(np.pi))
 
@@ -52,23 +61,32 @@ class NoUniqueMLEError(ValueError):
 
 
 def suff_stats(y) -> GaussianStats:
-    """(N, ȳ, Σ (y_i − ȳ)²) of the observations ``y``."""
+    """(N, ȳ, Σ (y_i − ȳ)²) of the observations ``y``.
+
+    Observations equal up to rounding (:func:`equal_up_to_rounding`) get
+    Σ (y_i − ȳ)² = 0 exactly, so that :func:`mle` recognises them.
+    """
     values = as_float_vector(y, "y")
-    mean = float(values.mean())
-    return GaussianStats(values.size, mean, float(np.sum((values - mean) ** 2)))
+    mean = mean_without_overflow(values)
+    if equal_up_to_rounding(values):
+        return GaussianStats(values.size, mean, 0.0)
+    return GaussianStats(values.size, mean, sum_squared_deviations(values, mean))
 
 
 def negloglik(par, stats: GaussianStats) -> np.ndarray:
-    """−ℓ(μ, σ²) = (N/2) log(2πσ²) + [Σ(y−ȳ)² + N(ȳ−μ)²]/(2σ²); +inf for σ² ≤ 0.
+    """−ℓ(μ, σ²) = (N/2) log(2πσ²) + [Σ(y−ȳ)² + N(ȳ−μ)²]/(2σ²); +inf off ℝ × (0, ∞).
 
-    ``par`` = (μ, σ²) has shape (..., 2).
+    ``par`` = (μ, σ²) has shape (..., 2).  Non-finite parameters are off the space
+    (+inf); finite ones so extreme that the squares overflow give +inf, their value.
     """
     par = as_parameter(par, 2)
     mu, sigma2 = par[..., 0], par[..., 1]
-    inside = sigma2 > 0
+    inside = (sigma2 > 0) & (sigma2 < np.inf) & np.isfinite(mu)
     safe = np.where(inside, sigma2, 1.0)
-    squares = stats.sum_sq_dev + stats.n * (stats.mean - mu) ** 2
-    value = 0.5 * stats.n * np.log(2 * np.pi * safe) + squares / (2 * safe)
+    mu = np.where(inside, mu, stats.mean)
+    with np.errstate(over="ignore"):
+        squares = stats.sum_sq_dev + stats.n * (stats.mean - mu) ** 2
+        value = 0.5 * stats.n * np.log(2 * np.pi * safe) + squares / (2 * safe)
     return np.where(inside, value, np.inf)
 
 
@@ -92,20 +110,22 @@ def hessian(par, stats: GaussianStats) -> np.ndarray:
 
 
 def negloglik_canonical(theta, stats: GaussianStats) -> np.ndarray:
-    """−ℓ(θ) = −θ₁ Σy + θ₂ Σy² + N θ₁²/(4θ₂) − (N/2) log θ₂ + (N/2) log π; +inf for θ₂ ≤ 0.
+    """−ℓ(θ) = −θ₁ Σy + θ₂ Σy² + N θ₁²/(4θ₂) − (N/2) log θ₂ + (N/2) log π; +inf off ℝ × (0, ∞).
 
     Evaluated as θ₂ Σ(y−ȳ)² + N θ₂ (ȳ − θ₁/(2θ₂))² − (N/2) log(θ₂/π), which
     is the same expression rearranged to avoid cancellation.
     """
     theta = as_parameter(theta, 2, "theta")
     t1, t2 = theta[..., 0], theta[..., 1]
-    inside = t2 > 0
+    inside = (t2 > 0) & (t2 < np.inf) & np.isfinite(t1)
     safe = np.where(inside, t2, 1.0)
-    value = (
-        safe * stats.sum_sq_dev
-        + stats.n * safe * (stats.mean - t1 / (2 * safe)) ** 2
-        - 0.5 * stats.n * (np.log(safe) - LOG_PI)
-    )
+    t1 = np.where(inside, t1, 0.0)
+    with np.errstate(over="ignore"):
+        value = (
+            safe * stats.sum_sq_dev
+            + stats.n * safe * (stats.mean - t1 / (2 * safe)) ** 2
+            - 0.5 * stats.n * (np.log(safe) - LOG_PI)
+        )
     return np.where(inside, value, np.inf)
 
 
@@ -157,17 +177,20 @@ def from_canonical(theta) -> np.ndarray:
 def mle(stats: GaussianStats) -> np.ndarray:
     """(μ̂, σ̂²) = (ȳ, Σ (y_i − ȳ)² / N), the unique stationary point and global minimizer.
 
-    Raises :class:`NoUniqueMLEError` when all observations are equal (σ̂² = 0).
+    Raises :class:`NoUniqueMLEError` when all observations are equal, up to
+    rounding (σ̂² = 0).
     """
     if stats.sum_sq_dev <= 0:
         raise NoUniqueMLEError(
-            "all observations are equal: σ̂² would be 0, outside the parameter space (0, ∞)"
+            "all observations are equal (up to rounding): σ̂² would be 0, outside the "
+            "parameter space (0, ∞)"
         )
     return np.array([stats.mean, stats.sum_sq_dev / stats.n])
 
 
 def simulate(n: int, mu: float, sigma2: float, rng: np.random.Generator) -> np.ndarray:
     """``n`` i.i.d. N(μ, σ²) draws from the generator ``rng``."""
-    if not sigma2 > 0:
-        raise ValueError(f"sigma2 must be positive; got {sigma2}")
+    n = as_sample_size(n)
+    mu = as_finite_number(mu, "mu")
+    sigma2 = as_finite_number(sigma2, "sigma2", low=0.0, low_open=True)
     return check_rng(rng).normal(mu, np.sqrt(sigma2), size=n)

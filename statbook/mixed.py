@@ -56,9 +56,18 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import brentq
 
-from statbook._validate import as_count_vector, as_float_vector, as_parameter, check_rng
+from statbook._validate import (
+    ROUNDING_ULPS,
+    as_count_vector,
+    as_finite_number,
+    as_float_vector,
+    as_parameter,
+    check_rng,
+    sum_squared_deviations,
+)
 
 LOG_2PI = float(np.log(2 * np.pi))
 
@@ -117,8 +126,9 @@ def simulate(m, beta0: float, nu: float, sigma: float, rng: np.random.Generator)
     sizes = as_count_vector(m, "m")
     if np.any(sizes == 0):
         raise ValueError("m must hold group sizes of at least 1; found 0")
-    if not sigma > 0:
-        raise ValueError(f"sigma must be positive; got {sigma}")
+    beta0 = as_finite_number(beta0, "beta0")
+    nu = as_finite_number(nu, "nu")
+    sigma = as_finite_number(sigma, "sigma", low=0.0, low_open=True)
     rng = check_rng(rng)
     group = np.repeat(np.arange(sizes.size), sizes)
     z = rng.standard_normal(sizes.size)
@@ -127,7 +137,7 @@ def simulate(m, beta0: float, nu: float, sigma: float, rng: np.random.Generator)
 
 
 class MixedStats(NamedTuple):
-    """Sufficient statistics of grouped data, computed once in O(N)."""
+    """Sufficient statistics of grouped data, computed once in O(N log N)."""
 
     n_obs: int  #: N = Σ m_i
     n_groups: int  #: n
@@ -138,35 +148,65 @@ class MixedStats(NamedTuple):
     size_dev: np.ndarray  #: D_k = Σ (ȳ_i − a_k)² over the groups of size m_k
     group_size: np.ndarray  #: m_i, per group (for the predictions E(Z_i | y))
     group_mean: np.ndarray  #: ȳ_i, per group
+    groups: np.ndarray  #: the label of each group, in the order of group_size and group_mean
 
 
-def as_group_labels(group, n_obs: int) -> np.ndarray:
-    """Check that ``group`` labels ``n_obs`` observations with every group 0, 1, ..., n−1."""
-    labels = as_count_vector(group, "group")
-    if labels.size != n_obs:
+def group_codes(group, n_obs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..n−1 of the groups of ``n_obs`` observations, and the label of each group.
+
+    Any labels work, as in statsmodels: integers from 1 (as in R), strings, a pandas
+    ``Categorical``.  Groups are ordered by their sorted labels (for a
+    ``Categorical``: the order of its categories; unused categories are dropped).
+    The cost depends on the number of observations only, not on the labels' size.
+    """
+    if isinstance(group, (str, bytes)) or np.ndim(group) != 1:
+        raise ValueError(f"group must be a vector of labels; got shape {np.shape(group)}")
+    if len(group) != n_obs:
         raise ValueError(
             f"group must give one label per observation: y has {n_obs} values, "
-            f"group has {labels.size}"
+            f"group has {len(group)}"
         )
-    sizes = np.bincount(labels)
-    if np.any(sizes == 0):
-        raise ValueError(
-            f"group must use the labels 0, 1, ..., n−1 with no empty group in between; "
-            f"group {int(np.flatnonzero(sizes == 0)[0])} has no observations "
-            f"(relabel with np.unique(group, return_inverse=True)[1])"
-        )
-    return labels
+    if np.asarray(group).dtype.kind == "c":
+        raise ValueError("group must hold labels, not complex numbers")
+    codes, labels = pd.factorize(pd.Series(group), sort=True)
+    if np.any(codes < 0):
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise ValueError(f"group has a missing label (NaN or None) at observation {row}")
+    return codes, np.asarray(labels)
+
+
+def _group_ranges(values: np.ndarray, codes: np.ndarray, n_groups: int):
+    """The smallest and the largest observation of each group (one sort, no loop)."""
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(n_groups))
+    ordered = values[order]
+    return np.minimum.reduceat(ordered, starts), np.maximum.reduceat(ordered, starts)
 
 
 def suff_stats(y, group) -> MixedStats:
-    """Group sizes m_i and means ȳ_i (by ``np.bincount``), W, and their summaries by group size."""
+    """Group sizes m_i and means ȳ_i (by ``np.bincount``), W, and their summaries by group size.
+
+    ``group`` holds any labels (see :func:`group_codes`).  A group whose observations
+    are equal up to rounding (range ≤ 4 ε max |y_ij|) contributes exactly 0 to W, so
+    data constant within every group are recognised (W = 0) however their means round.
+    """
     values = as_float_vector(y, "y")
-    labels = as_group_labels(group, values.size)
-    group_size = np.bincount(labels)
-    group_mean = np.bincount(labels, weights=values) / group_size
-    within_ss = float(np.sum((values - group_mean[labels]) ** 2))
+    codes, labels = group_codes(group, values.size)
+    group_size = np.bincount(codes)
+    group_mean = np.bincount(codes, weights=values / group_size[codes])  # never overflows
+    low, high = _group_ranges(values, codes, labels.size)
+    with np.errstate(over="ignore"):
+        size = np.maximum(np.abs(low), np.abs(high))
+        constant = high - low <= ROUNDING_ULPS * np.finfo(float).eps * size
+    group_mean = np.where(constant, low, group_mean)
+    varying = ~constant[codes]
+    within_ss = (
+        sum_squared_deviations(values[varying], group_mean[codes][varying])
+        if varying.any()
+        else 0.0
+    )
     sizes, size_index, size_counts = np.unique(group_size, return_inverse=True, return_counts=True)
-    size_mean = np.bincount(size_index, weights=group_mean) / size_counts
+    size_mean = np.bincount(size_index, weights=group_mean / size_counts[size_index])
     size_dev = np.bincount(size_index, weights=(group_mean - size_mean[size_index]) ** 2)
     return MixedStats(
         n_obs=int(values.size),
@@ -178,6 +218,7 @@ def suff_stats(y, group) -> MixedStats:
         size_dev=size_dev,
         group_size=group_size,
         group_mean=group_mean,
+        groups=labels,
     )
 
 
@@ -199,12 +240,14 @@ def negloglik(par, stats: MixedStats) -> np.ndarray:
     """Marginal −ℓ(β₀, ν, σ²) (see the module docstring) in O(number of group sizes).
 
     ``par`` = (β₀, ν, σ²) has shape (..., 3); the result has shape (...).  The
-    parameter space is ℝ × ℝ × (0, ∞) (−ℓ is even in ν); +inf for σ² ≤ 0.
+    parameter space is ℝ × ℝ × (0, ∞) (−ℓ is even in ν); +inf off it (σ² ≤ 0, or
+    a parameter that is infinite or NaN).
     """
     par = as_parameter(par, 3)
+    inside = (par[..., 2] > 0) & np.all(np.isfinite(par), axis=-1)
+    par = np.where(inside[..., None], par, 1.0)
     beta0, nu, sigma2 = par[..., 0, None], par[..., 1, None], par[..., 2]
-    inside = sigma2 > 0
-    s2 = np.where(inside, sigma2, 1.0)[..., None]
+    s2 = sigma2[..., None]
     m, count = stats.sizes, stats.size_counts
     nu_abs = np.abs(nu)
     # log v_k = log(σ² + m_k ν²), computed in logs so that huge ν does not overflow
@@ -216,7 +259,10 @@ def negloglik(par, stats: MixedStats) -> np.ndarray:
     inv_sqrt_v = np.exp(-0.5 * log_v)
     with np.errstate(over="ignore"):  # a value beyond the float range is +inf, as it should be
         scaled = (stats.size_mean - beta0) * inv_sqrt_v  # (a_k − β₀)/√v_k
-        between = m * (stats.size_dev * inv_sqrt_v**2 + count * scaled**2)
+        positive = stats.size_dev > 0
+        log_dev = np.log(np.where(positive, stats.size_dev, 1.0))
+        spread = np.where(positive, np.exp(log_dev - log_v), 0.0)  # D_k/v_k, 0 when D_k = 0
+        between = m * (spread + count * scaled**2)
         groups = np.sum(count * log_v + between, axis=-1)
         n_within = stats.n_obs - stats.n_groups
         within = n_within * np.log(s2[..., 0]) + stats.within_ss / s2[..., 0]
@@ -259,10 +305,13 @@ class NoUniqueMLEError(ValueError):
 
 
 def _profile_parts(ratio, stats: MixedStats):
-    """β̂₀(λ), σ̂²(λ), the weights w_k and the squares Q_k at variance ratios λ (any shape)."""
+    """β̂₀(λ), σ̂²(λ), the weights w_k and the squares Q_k at variance ratios λ (any shape).
+
+    w_k = m_k/(1 + m_k λ) is computed as 1/(1/m_k + λ), which does not overflow for huge λ.
+    """
     ratio = np.asarray(ratio, dtype=float)[..., None]
     m, count = stats.sizes, stats.size_counts
-    weight = m / (1 + m * ratio)
+    weight = 1 / (1 / m + ratio)
     beta0 = np.sum(count * weight * stats.size_mean, axis=-1) / np.sum(count * weight, axis=-1)
     squares = stats.size_dev + count * (stats.size_mean - beta0[..., None]) ** 2
     sigma2 = (stats.within_ss + np.sum(weight * squares, axis=-1)) / stats.n_obs
@@ -275,14 +324,24 @@ def profile_ratio(ratio, stats: MixedStats):
     return beta0, sigma2
 
 
+def _log1p_m_ratio(ratio, m):
+    """log(1 + m λ), as log m + log(1/m + λ) where m λ ≥ 1 so that huge λ do not overflow."""
+    small = ratio < 1 / m
+    with np.errstate(over="ignore"):
+        return np.where(
+            small, np.log1p(m * np.where(small, ratio, 0.0)), np.log(m) + np.log(1 / m + ratio)
+        )
+
+
 def profile_negloglik_ratio(ratio, stats: MixedStats) -> np.ndarray:
-    """−ℓ_p(λ) = N/2 (log 2π + 1) + N/2 log σ̂²(λ) + ½ Σ_k n_k log(1 + m_k λ); +inf for λ < 0."""
+    """−ℓ_p(λ) = N/2 (log 2π + 1) + N/2 log σ̂²(λ) + ½ Σ_k n_k log(1 + m_k λ); +inf off [0, ∞)."""
     ratio = np.asarray(ratio, dtype=float)
-    inside = ratio >= 0
+    inside = (ratio >= 0) & (ratio < np.inf)
     safe = np.where(inside, ratio, 0.0)
     _, sigma2, _, _ = _profile_parts(safe, stats)
-    logdet = np.sum(stats.size_counts * np.log1p(stats.sizes * safe[..., None]), axis=-1)
-    value = 0.5 * stats.n_obs * (LOG_2PI + 1 + np.log(sigma2)) + 0.5 * logdet
+    logdet = np.sum(stats.size_counts * _log1p_m_ratio(safe[..., None], stats.sizes), axis=-1)
+    with np.errstate(divide="ignore"):  # σ̂² = 0 only when W = 0, where −ℓ_p is −inf
+        value = 0.5 * stats.n_obs * (LOG_2PI + 1 + np.log(sigma2)) + 0.5 * logdet
     return np.where(inside, value, np.inf)
 
 
@@ -342,8 +401,8 @@ def _check_identifiable(stats: MixedStats) -> None:
         )
     if not stats.within_ss > 0:
         raise NoUniqueMLEError(
-            "all observations within each group are equal (W = 0): −ℓ decreases without bound "
-            "as σ → 0, so there is no maximum-likelihood estimate"
+            "all observations within each group are equal, up to rounding (W = 0): −ℓ decreases "
+            "without bound as σ → 0, so there is no maximum-likelihood estimate"
         )
 
 
@@ -374,9 +433,10 @@ class MixedFit:
     nu: float  #: ν̂ ≥ 0 (−ℓ is even in ν; the sign is a convention)
     sigma: float  #: σ̂
     loglik: float  #: ℓ(β̂₀, ν̂, σ̂²), including the constant −N/2 log 2π
-    blup: np.ndarray  #: E(Z_i | y) at the estimates, one per group
+    blup: np.ndarray  #: E(Z_i | y) at the estimates, one per group (in the order of ``groups``)
     n_obs: int  #: N
     n_groups: int  #: n
+    groups: np.ndarray  #: the group labels, sorted (see :func:`group_codes`)
 
     @property
     def sigma2(self) -> float:
@@ -421,13 +481,16 @@ def fit_stats(stats: MixedStats) -> MixedFit:
         blup=conditional_mean_z(par, stats),
         n_obs=stats.n_obs,
         n_groups=stats.n_groups,
+        groups=stats.groups,
     )
 
 
 def fit(y, group) -> MixedFit:
     """Maximum-likelihood fit of Y_ij = β₀ + ν Z_i + ε_ij to responses ``y`` in groups ``group``.
 
-    ``group`` labels the groups 0, 1, ..., n−1.  Raises :class:`NoUniqueMLEError`
-    for fewer than two groups or no variation within groups.
+    ``group`` holds any labels, one per observation (integers, strings, a pandas
+    ``Categorical``); ``blup`` follows the sorted labels, given in ``groups``.
+    Raises :class:`NoUniqueMLEError` for fewer than two groups or no variation
+    within groups.
     """
     return fit_stats(suff_stats(y, group))

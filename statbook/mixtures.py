@@ -45,7 +45,13 @@ import math
 import numpy as np
 from scipy.special import expit, log_ndtr
 
-from statbook._validate import as_float_vector, as_parameter, check_rng
+from statbook._validate import (
+    as_float_array,
+    as_float_vector,
+    as_parameter,
+    as_sample_size,
+    check_rng,
+)
 
 LOG_2PI = float(np.log(2 * np.pi))
 LOG_PI = float(np.log(np.pi))
@@ -96,24 +102,40 @@ def _log_weights(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _component_terms(y, log_p, log_q, mu, sigma) -> tuple[np.ndarray, np.ndarray]:
     """a_k(y) = log p_k − log σ_k − ½ log 2π − (y − μ_k)²/(2σ_k²), k = 1, 2.
 
-    Parameters carry their own axes; ``y`` broadcasts against them.
+    Parameters carry their own axes; ``y`` broadcasts against them.  Far in the
+    tails the square overflows and a_k is −inf: a density of 0, its honest value.
     """
     terms = []
-    for log_w, m, s in ((log_p, mu[..., 0], sigma[..., 0]), (log_q, mu[..., 1], sigma[..., 1])):
-        z = (y - m) / s
-        terms.append(log_w - np.log(s) - 0.5 * LOG_2PI - 0.5 * z * z)
+    with np.errstate(over="ignore"):
+        for log_w, m, s in ((log_p, mu[..., 0], sigma[..., 0]), (log_q, mu[..., 1], sigma[..., 1])):
+            z = (y - m) / s
+            terms.append(log_w - np.log(s) - 0.5 * LOG_2PI - 0.5 * z * z)
     return terms[0], terms[1]
 
 
+def _log_odds_first(y, p, mu, sigma) -> np.ndarray:
+    """log P(Z = 1 | y) − log P(Z = 2 | y) = a₁(y) − a₂(y), finite or ±inf, never NaN.
+
+    With z_k = (y − μ_k)/σ_k, the difference of squares is z₁² − z₂² = d s, where
+    d = y (1/σ₁ − 1/σ₂) − (μ₁/σ₁ − μ₂/σ₂) and s = y (1/σ₁ + 1/σ₂) − (μ₁/σ₁ + μ₂/σ₂):
+    where both squares overflow (y = 1e308) the product still has the right sign.
+    p = 0 and p = 1 give −inf and +inf.
+    """
+    log_p, log_q = _log_weights(p)
+    s1, s2 = sigma[..., 0], sigma[..., 1]
+    m1, m2 = mu[..., 0], mu[..., 1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = y * (1 / s1 - 1 / s2) - (m1 / s1 - m2 / s2)
+        s = y * (1 / s1 + 1 / s2) - (m1 / s1 + m2 / s2)
+        squares = np.where(d == 0, 0.0, d * s)
+        weights = np.where((p > 0) & (p < 1), log_p - log_q, 0.0)
+        odds = weights + np.log(s2) - np.log(s1) - 0.5 * squares
+    return np.where(p == 0, -np.inf, np.where(p == 1, np.inf, odds))
+
+
 def _data(y) -> np.ndarray:
-    """``y`` as a float array of finite numbers (any shape), or ``ValueError``."""
-    try:
-        arr = np.asarray(y, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"y must be an array of numbers; got {type(y).__name__}") from err
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("y must be finite; found NaN or infinity")
-    return arr
+    """``y`` as a float array of finite real numbers (any shape), or ``ValueError``."""
+    return as_float_array(y, "y")
 
 
 def _expand(p, mu, sigma, ndim: int):
@@ -146,6 +168,7 @@ def monte_carlo_se(n: int, p, mu, sigma) -> tuple[np.ndarray, np.ndarray]:
     se(ȳ) = √(V/n) and, to first order, se(s²) = √((m₄ − V²)/n), where the central
     fourth moment is m₄ = Σ_k p_k (d_k⁴ + 6 d_k² σ_k² + 3 σ_k⁴) with d_k = μ_k − E Y.
     """
+    n = as_sample_size(n, minimum=1)
     mean, variance = moments(p, mu, sigma)
     p = np.asarray(p, dtype=float)
     mu, sigma = np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float)
@@ -183,24 +206,22 @@ def cdf(y, p, mu, sigma) -> np.ndarray:
     y = _data(y)
     p, mu, sigma = _expand(*_check_parameters(p, mu, sigma), y.ndim)
     log_p, log_q = _log_weights(p)
-    return np.exp(
-        np.logaddexp(
-            log_p + log_ndtr((y - mu[..., 0]) / sigma[..., 0]),
-            log_q + log_ndtr((y - mu[..., 1]) / sigma[..., 1]),
-        )
-    )
+    with np.errstate(over="ignore"):  # (y − μ)/σ = ±inf far in the tails: Φ = 0 or 1
+        z1, z2 = (y - mu[..., 0]) / sigma[..., 0], (y - mu[..., 1]) / sigma[..., 1]
+    return np.exp(np.logaddexp(log_p + log_ndtr(z1), log_q + log_ndtr(z2)))
 
 
 def posterior(y, p, mu, sigma) -> np.ndarray:
     """P(Z = k | Y = y) = p_k φ(y; μ_k, σ_k²) / f(y) for k = 1, 2, on a last axis of 2.
 
     P(Z = 1 | Y = y) = expit(a₁ − a₂) with a_k the log of the weighted component
-    densities, which stays exact where both densities underflow.
+    densities, which stays exact where both densities underflow, and a₁ − a₂ is
+    computed as a difference of squares factored (:func:`_log_odds_first`), so that
+    it has the right sign where both squares overflow.
     """
     y = _data(y)
     p, mu, sigma = _expand(*_check_parameters(p, mu, sigma), y.ndim)
-    a1, a2 = _component_terms(y, *_log_weights(p), mu, sigma)
-    first = expit(a1 - a2)  # a weight of 0 gives ±inf here, and expit(±inf) is 1 or 0
+    first = expit(_log_odds_first(y, p, mu, sigma))  # expit(±inf) is 1 or 0
     return np.stack([first, 1 - first], axis=-1)
 
 
@@ -272,8 +293,7 @@ def simulate(
       σ₁X + μ₁ where Z = 1 and σ₂X + μ₂ where Z = 2.
     """
     rng = check_rng(rng)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer; got {n!r}")
+    n = as_sample_size(n)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
     p, (mu1, mu2), (s1, s2) = _one_parameter(p, mu, sigma)

@@ -43,7 +43,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from statbook._validate import as_count_vector, as_parameter
+from statbook._validate import as_count_vector, as_finite_number, as_parameter, as_sample_size
 
 #: group labels of the six genotypes CC, CI, CT, II, IT, TT: dark, mottled, light
 MOTH_GROUP = np.array([1, 1, 1, 2, 2, 3])
@@ -67,10 +67,21 @@ class MultinomialStats(NamedTuple):
     n: int  #: N = Σ N_k
 
 
+#: Largest number of cells K of a tabulated sample (a table of 2²⁶ counts is 512 MiB).
+MAX_CELLS = 2**26
+
+
 def suff_stats(y, k: int) -> MultinomialStats:
     """Tabulate observations ``y`` with values in 1..k: **N**_j = #{i : y_i = j}."""
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
+    k = as_sample_size(k, "k", minimum=1)
+    if k > MAX_CELLS:
+        raise ValueError(
+            f"k must be at most 2**26 = {MAX_CELLS} cells for a table of counts; got {k}"
+        )
     labels = as_count_vector(y, "y")
-    if k < 1 or labels.min() < 1 or labels.max() > k:
+    if labels.min() < 1 or labels.max() > k:
         raise ValueError(
             f"y must hold labels in 1..{k}; found values in {labels.min()}..{labels.max()}"
         )
@@ -114,18 +125,39 @@ def log_odds(p1) -> np.ndarray:
     return np.log(p1) - np.log1p(-p1)
 
 
+def _negloglik_log_softmax(theta: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """−Σ_k N_k log p_k(θ), p = softmax(θ) over the last axis; +inf for non-finite θ.
+
+    Written as Σ_k N_k (m − θ_k) + N log Σ_k e^{θ_k − m}, m = max_k θ_k, every term
+    non-negative: no inf − inf for huge θ, no 0 · ∞ for an empty cell, and +inf
+    (the honest value) where a term exceeds the float range.
+    """
+    inside = np.all(np.isfinite(theta), axis=-1)
+    theta = np.where(inside[..., None], theta, 0.0)
+    top = np.max(theta, axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):
+        below = top - theta  # ≥ 0, +inf where the difference overflows
+        log_sum = np.log(np.sum(np.exp(-below), axis=-1))
+        terms = np.where(counts > 0, counts * below, 0.0)
+        value = np.sum(terms, axis=-1) + counts.sum() * log_sum
+    return np.where(inside, value, np.inf)
+
+
 def negloglik_symmetric(theta, stats: MultinomialStats) -> np.ndarray:
-    """−ℓ(θ) = N log Σ_k e^{θ_k} − θᵀ**N**, θ ∈ ℝ^K, vectorized over leading axes."""
+    """−ℓ(θ) = N log Σ_k e^{θ_k} − θᵀ**N**, θ ∈ ℝ^K, vectorized over leading axes.
+
+    +inf for non-finite θ (off ℝ^K); evaluated as −Σ_k N_k log p_k(θ) so that huge
+    finite θ give the right value (see :func:`_negloglik_log_softmax`).
+    """
     theta = as_parameter(theta, stats.counts.size, "theta")
-    return stats.n * logsumexp(theta, axis=-1) - theta @ stats.counts
+    return _negloglik_log_softmax(theta, stats.counts)
 
 
 def negloglik_reference(theta, stats: MultinomialStats) -> np.ndarray:
-    """−ℓ(θ) = N log(1 + Σ_{k<K} e^{θ_k}) − Σ_{k<K} θ_k N_k, θ ∈ ℝ^{K−1}."""
+    """−ℓ(θ) = N log(1 + Σ_{k<K} e^{θ_k}) − Σ_{k<K} θ_k N_k, θ ∈ ℝ^{K−1}; +inf off ℝ^{K−1}."""
     theta = as_parameter(theta, stats.counts.size - 1, "theta")
     zeros = np.zeros((*theta.shape[:-1], 1))
-    log_phi = logsumexp(np.concatenate([theta, zeros], axis=-1), axis=-1)
-    return stats.n * log_phi - theta @ stats.counts[:-1]
+    return _negloglik_log_softmax(np.concatenate([theta, zeros], axis=-1), stats.counts)
 
 
 def grad_reference(theta, stats: MultinomialStats) -> np.ndarray:
@@ -155,21 +187,25 @@ def mle_reference(stats: MultinomialStats) -> np.ndarray:
 
 
 def _group_matrix(group, size: int) -> np.ndarray:
-    """The K × K₀ 0/1 matrix with a 1 at (k, j) when cell k belongs to group j."""
+    """The K × K₀ 0/1 matrix with a 1 at (k, j) when cell k belongs to group j.
+
+    The labels are checked through their sorted distinct values, so the cost
+    depends on the number of cells only, never on how large a label is.
+    """
     labels = np.asarray(group)
     if labels.ndim != 1 or labels.size != size:
         raise ValueError(
             f"group must be a vector with one label per cell ({size}); got shape {labels.shape}"
         )
     labels = as_count_vector(labels, "group")
-    k0 = int(labels.max()) if labels.size else 0
-    missing = np.setdiff1d(np.arange(1, k0 + 1), labels)
-    if labels.min() < 1 or missing.size:
+    distinct = np.unique(labels)
+    if distinct[0] != 1 or distinct[-1] != distinct.size:
+        shown = distinct[:10].tolist()
         raise ValueError(
-            f"group labels must cover 1..K₀ with no gaps and no zeros; got labels "
-            f"{sorted(set(labels.tolist()))}"
+            f"group labels must cover 1..K₀ with no gaps and no zeros; got labels {shown}"
+            + (" ..." if distinct.size > 10 else "")
         )
-    return (labels[:, None] == np.arange(1, k0 + 1)).astype(float)
+    return (labels[:, None] == np.arange(1, distinct.size + 1)).astype(float)
 
 
 def collapse(x, group) -> np.ndarray:
@@ -334,7 +370,11 @@ def moth_mle(x=MOTH_COUNTS) -> np.ndarray:
         raise NoInteriorMinimizerError("x holds no moths (all counts are zero): ℓ is constant")
     not_dark = np.sqrt((counts[1] + counts[2]) / n)
     light = np.sqrt(counts[2] / n)
-    return np.array([1 - not_dark, not_dark - light])
+    p_c = 1 - not_dark
+    # p_I from the rounded 1 − p_C, so that p_T = 1 − p_C − p_I, as every caller computes
+    # it, is never negative: with x_T = 0 it is exactly 0, not −3e-17 (outside the simplex)
+    p_i = max((1 - p_c) - light, 0.0)
+    return np.array([p_c, p_i])
 
 
 def genotype_loglik(par, genotype_counts) -> np.ndarray:
@@ -374,6 +414,13 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
             "the gradient fit needs three positive counts; with a zero count the estimate is "
             "on the boundary of the simplex (use moth_mle)"
         )
+    if np.shape(start) != (2,):
+        raise ValueError(f"start must be a pair (p_C, p_I); got {start!r}")
+    p_c, p_i = (as_finite_number(value, "start") for value in start)
+    if not (p_c > 0 and p_i > 0 and p_c + p_i < 1):
+        raise ValueError(
+            f"start must lie inside the simplex (p_C > 0, p_I > 0, p_C + p_I < 1); got {start!r}"
+        )
 
     def alleles(theta):
         return reference_to_prob(theta)[:2]
@@ -385,6 +432,6 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
         q = alleles(theta)
         return (np.diag(q) - np.outer(q, q)) @ moth_grad(q, counts)
 
-    theta0 = prob_to_reference(np.array([start[0], start[1], 1 - start[0] - start[1]]))
+    theta0 = prob_to_reference(np.array([p_c, p_i, 1 - p_c - p_i]))
     result = minimize(objective, theta0, jac=gradient, method="BFGS", options={"gtol": 1e-10})
     return alleles(result.x)

@@ -32,15 +32,28 @@ def contour_negloglik(
     """Contours of −ℓ − min(−ℓ) over the grid (x, y), on a square-root spaced scale.
 
     ``values`` has shape (len(y), len(x)) and may hold +inf off the parameter
-    space (left blank).  ``minimum`` marks the maximum-likelihood estimate
-    (a cross) and ``truth`` the parameter that generated the data (a circle).
+    space (left blank); where it is +inf everywhere the panel says so.  ``minimum``
+    marks the maximum-likelihood estimate (a cross) and ``truth`` the parameter that
+    generated the data (a circle).
     """
     values = np.asarray(values, dtype=float)
     finite = np.isfinite(values)
-    excess = np.where(finite, values - values[finite].min(), np.nan)
-    top = np.nanquantile(excess, 0.6) if np.any(finite) else 1.0
-    contour_levels = np.linspace(0, np.sqrt(max(top, 1e-12)), levels + 1)[1:] ** 2
-    ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
+    if np.any(finite):
+        excess = np.where(finite, values - values[finite].min(), np.nan)
+        top = np.nanquantile(excess, 0.6)
+        contour_levels = np.linspace(0, np.sqrt(max(top, 1e-12)), levels + 1)[1:] ** 2
+        ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
+    else:  # nothing to draw: say why instead of failing
+        ax.set_xlim(np.min(x), np.max(x))
+        ax.set_ylim(np.min(y), np.max(y))
+        ax.text(
+            0.5,
+            0.5,
+            "−ℓ is +∞ everywhere on this grid\n(no parameter here is possible for the data)",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+        )
     if truth is not None:
         ax.plot(*truth, "o", mfc="none", mec="tab:red", ms=9, mew=1.5, label="truth")
     if minimum is not None:

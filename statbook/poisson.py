@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import gammaln
 
-from statbook._validate import as_count_vector, check_rng
+from statbook._validate import as_count_vector, as_finite_number, as_sample_size, check_rng
 
 
 class PoissonStats(NamedTuple):
@@ -38,40 +38,51 @@ def suff_stats(y) -> PoissonStats:
     counts = as_count_vector(y, "y")
     return PoissonStats(
         n=counts.size,
-        total=float(counts.sum()),
+        total=float(counts.sum()),  # exact: as_count_vector keeps the total below 2⁶²
         log_factorials=float(gammaln(counts + 1.0).sum()),
     )
 
 
 def negloglik(mu, stats: PoissonStats) -> np.ndarray:
-    """−ℓ(μ) = N μ − S log μ + Σ log y_i!, vectorized over ``mu``; +inf for μ ≤ 0.
+    """−ℓ(μ) = N μ − S log μ + Σ log y_i!, vectorized over ``mu``; +inf off (0, ∞).
 
-    At μ = 0 the value is +inf unless S = 0 — but μ = 0 is not in the
-    parameter space (0, ∞), so it is +inf there too.
+    μ = 0, μ = ∞ and NaN are not in the parameter space (0, ∞): +inf there.  For a
+    finite μ so large that N μ overflows the value is +inf too (N μ dominates S log μ).
     """
     mu = np.asarray(mu, dtype=float)
-    inside = mu > 0
+    inside = (mu > 0) & (mu < np.inf)
     safe_mu = np.where(inside, mu, 1.0)
-    value = stats.n * safe_mu - stats.total * np.log(safe_mu) + stats.log_factorials
+    with np.errstate(over="ignore"):
+        value = stats.n * safe_mu - stats.total * np.log(safe_mu) + stats.log_factorials
     return np.where(inside, value, np.inf)
 
 
 def grad(mu, stats: PoissonStats) -> np.ndarray:
-    """Derivative −ℓ'(μ) = N − S / μ (for μ > 0)."""
+    """Derivative −ℓ'(μ) = N − S / μ (for μ > 0; −inf where S / μ overflows)."""
     mu = np.asarray(mu, dtype=float)
-    return stats.n - stats.total / mu
+    with np.errstate(over="ignore"):
+        return stats.n - stats.total / mu
 
 
 def hessian(mu, stats: PoissonStats) -> np.ndarray:
     """Second derivative −ℓ''(μ) = S / μ² ≥ 0, so −ℓ is convex in μ."""
     mu = np.asarray(mu, dtype=float)
-    return stats.total / mu**2
+    with np.errstate(over="ignore"):
+        return stats.total / mu**2
 
 
 def negloglik_canonical(theta, stats: PoissonStats) -> np.ndarray:
-    """−ℓ(θ) = N e^θ − θ S + Σ log y_i! in the canonical parameter θ = log μ ∈ ℝ."""
+    """−ℓ(θ) = N e^θ − θ S + Σ log y_i! in the canonical parameter θ = log μ ∈ ℝ.
+
+    +inf for θ = ±∞ or NaN (not in ℝ), and where N e^θ overflows (it dominates θ S).
+    """
     theta = np.asarray(theta, dtype=float)
-    return stats.n * np.exp(theta) - theta * stats.total + stats.log_factorials
+    inside = np.isfinite(theta)
+    safe = np.where(inside, theta, 0.0)
+    with np.errstate(over="ignore"):
+        growth = stats.n * np.exp(safe)
+        value = growth - safe * stats.total + stats.log_factorials
+    return np.where(inside & (growth < np.inf), value, np.inf)
 
 
 def mle(stats: PoissonStats) -> float:
@@ -91,7 +102,13 @@ def mle(stats: PoissonStats) -> float:
 
 
 def simulate(n: int, mu: float, rng: np.random.Generator) -> np.ndarray:
-    """``n`` i.i.d. Poisson(μ) counts drawn from the generator ``rng``."""
-    if not mu > 0:
-        raise ValueError(f"mu must be positive; got {mu}")
+    """``n`` i.i.d. Poisson(μ) counts drawn from the generator ``rng``.
+
+    μ must be positive and at most 10¹⁵ (numpy's sampler stops near 10¹⁹; counts
+    beyond 2⁵³ could not be represented exactly anyway).
+    """
+    n = as_sample_size(n)
+    mu = as_finite_number(mu, "mu", low=0.0, low_open=True)
+    if mu > 1e15:
+        raise ValueError(f"mu must be at most 1e15; got {mu:g}")
     return check_rng(rng).poisson(mu, size=n)

@@ -25,7 +25,13 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import i0e, i1e
 
-from statbook._validate import as_float_vector, as_parameter, check_rng
+from statbook._validate import (
+    as_finite_number,
+    as_float_vector,
+    as_parameter,
+    as_sample_size,
+    check_rng,
+)
 
 LOG_2PI = float(np.log(2 * np.pi))
 
@@ -48,21 +54,85 @@ def suff_stats(y) -> VonMisesStats:
     return VonMisesStats(float(np.cos(angles).sum()), float(np.sin(angles).sum()), angles.size)
 
 
+#: A gap N − Σ cos(y_i − μ) below this times N is rounding in the sums of cosines.
+ROUNDING_GAP = 4 * np.finfo(float).eps
+#: Beyond this κ, log I₀(κ) − κ = −½ log(2πκ) to the last digit (the next term is 1/(8κ)).
+ASYMPTOTIC_KAPPA = 1e17
+
+
+def _norm_and_direction(theta: np.ndarray):
+    """κ = ‖θ‖, log κ and the unit vector u = θ/κ, all finite for every finite θ.
+
+    θ is divided by its largest entry before taking the norm, so u and log κ stay
+    exact even where κ itself overflows to +inf; u = (1, 0) at θ = 0.
+    """
+    largest = np.max(np.abs(theta), axis=-1)
+    safe = np.where(largest > 0, largest, 1.0)
+    scaled = theta / safe[..., None]
+    length = np.hypot(scaled[..., 0], scaled[..., 1])
+    u = np.where(
+        (largest > 0)[..., None],
+        scaled / np.where(length > 0, length, 1.0)[..., None],
+        np.array([1.0, 0.0]),
+    )
+    with np.errstate(over="ignore", divide="ignore"):
+        kappa = largest * length
+        log_kappa = np.log(safe) + np.log(length)
+    return kappa, log_kappa, u
+
+
+def _log_i0e(kappa, log_kappa):
+    """log(I₀(κ) e^{−κ}), by scipy's i0e and, for κ > 10¹⁷, its asymptotic −½ log(2πκ)."""
+    large = kappa > ASYMPTOTIC_KAPPA
+    return np.where(
+        large,
+        -0.5 * (LOG_2PI + np.where(large, log_kappa, 0.0)),
+        np.log(i0e(np.where(large, 0, kappa))),
+    )
+
+
 def log_phi(theta) -> np.ndarray:
     """log φ(θ) = log(2π) + log I₀(‖θ‖), vectorized over leading axes of ``theta`` (..., 2).
 
     Uses the exponentially scaled Bessel function, log I₀(κ) = κ + log i0e(κ),
-    so it stays finite and warning-free for ‖θ‖ far beyond where I₀ overflows.
+    so it stays finite and warning-free for ‖θ‖ far beyond where I₀ overflows
+    (+inf only where κ itself exceeds the float range, and for θ not in ℝ²).
     """
     theta = as_parameter(theta, 2, "theta")
-    kappa = np.hypot(theta[..., 0], theta[..., 1])
-    return LOG_2PI + kappa + np.log(i0e(kappa))
+    inside = np.all(np.isfinite(theta), axis=-1)
+    kappa, log_kappa, _ = _norm_and_direction(np.where(inside[..., None], theta, 0.0))
+    with np.errstate(over="ignore"):  # κ = +inf: log φ = +inf
+        value = LOG_2PI + kappa + _log_i0e(kappa, log_kappa)
+    return np.where(inside, value, np.inf)
+
+
+def _negloglik_kappa(kappa, log_kappa, resultant_along, stats: VonMisesStats):
+    """−ℓ = κ (N − Σ cos(y_i − μ)) + N (log i0e(κ) + log 2π), μ the direction of θ.
+
+    ``resultant_along`` is Σ cos(y_i − μ) ≤ N; a gap N − Σ cos(y_i − μ) within the
+    rounding of the sums (4 ε N) is 0, the value when all angles equal μ, so that
+    κ · gap is not κ times a rounding error, never −∞ and never inf · 0; where it
+    overflows the value is +inf, as it should be.
+    """
+    gap = stats.n - resultant_along
+    gap = np.where(gap > ROUNDING_GAP * stats.n, gap, 0.0)
+    with np.errstate(over="ignore"):
+        linear = np.where(gap > 0, kappa * gap, 0.0)
+    return linear + stats.n * (_log_i0e(kappa, log_kappa) + LOG_2PI)
 
 
 def negloglik(theta, stats: VonMisesStats) -> np.ndarray:
-    """−ℓ(θ) = N log φ(θ) − θ₁ Σ cos y − θ₂ Σ sin y, for θ of shape (..., 2)."""
+    """−ℓ(θ) = N log φ(θ) − θ₁ Σ cos y − θ₂ Σ sin y, for θ of shape (..., 2); +inf off ℝ².
+
+    Evaluated as κ (N − uᵀ(Σ cos y, Σ sin y)) + N log(2π i0e(κ)) with κ = ‖θ‖ and
+    u = θ/κ: the same number, finite (or +inf where it exceeds the float range) for
+    every finite θ, where N log φ(θ) and θᵀ(Σ cos y, Σ sin y) alone would overflow.
+    """
     theta = as_parameter(theta, 2, "theta")
-    return stats.n * log_phi(theta) - theta[..., 0] * stats.sum_cos - theta[..., 1] * stats.sum_sin
+    inside = np.all(np.isfinite(theta), axis=-1)
+    kappa, log_kappa, u = _norm_and_direction(np.where(inside[..., None], theta, 0.0))
+    along = u[..., 0] * stats.sum_cos + u[..., 1] * stats.sum_sin
+    return np.where(inside, _negloglik_kappa(kappa, log_kappa, along, stats), np.inf)
 
 
 def polar_to_canonical(par) -> np.ndarray:
@@ -90,9 +160,12 @@ def negloglik_polar(par, stats: VonMisesStats) -> np.ndarray:
     """
     par = as_parameter(par, 2)
     kappa, mu = par[..., 0], par[..., 1]
-    inside = (kappa >= 0) & (mu > -np.pi) & (mu <= np.pi)
-    value = negloglik(polar_to_canonical(np.where(inside[..., None], par, 0.0)), stats)
-    return np.where(inside, value, np.inf)
+    inside = (kappa >= 0) & (kappa < np.inf) & (mu > -np.pi) & (mu <= np.pi)
+    kappa, mu = np.where(inside, kappa, 0.0), np.where(inside, mu, 0.0)
+    along = np.cos(mu) * stats.sum_cos + np.sin(mu) * stats.sum_sin
+    with np.errstate(divide="ignore"):
+        log_kappa = np.log(kappa)
+    return np.where(inside, _negloglik_kappa(kappa, log_kappa, along, stats), np.inf)
 
 
 def _mean_resultant(kappa):
@@ -186,6 +259,7 @@ def mle(stats: VonMisesStats, *, tol: float = 1e-10, max_iter: int = 100) -> np.
 
 def simulate(n: int, kappa: float, mu: float, rng: np.random.Generator) -> np.ndarray:
     """``n`` draws from the von Mises(κ, μ) distribution, as angles in (−π, π]."""
-    if not kappa >= 0:
-        raise ValueError(f"kappa must be non-negative; got {kappa}")
+    n = as_sample_size(n)
+    kappa = as_finite_number(kappa, "kappa", low=0.0)
+    mu = as_finite_number(mu, "mu")
     return _wrap(check_rng(rng).vonmises(mu, kappa, size=n))

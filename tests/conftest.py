@@ -8,6 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests run a fixed number of derandomized examples: the same inputs on
+# every run, so the suite's time is bounded and a failure is reproducible.
+settings.register_profile(
+    "bounded",
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "bounded"))
 
 ROOT = Path(__file__).resolve().parents[1]
 

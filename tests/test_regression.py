@@ -417,3 +417,55 @@ def test_explorer_sliders_at_their_extremes(vegetables):
             explorer.set(beta0=beta0, beta1=beta1)
     assert explorer.redraws >= 4
     assert explorer.last_error is None
+
+
+# --- the formula path builds formulaic's model matrix ------------------------------------------
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "y ~ C(s) + x - 1",
+        "y ~ s + x - 1",
+        "y ~ x + C(t) + 0",
+        "y ~ C(k) + x - 1",
+        "y ~ x + np.log(x) + C(t) - 1",
+        "y ~ C(t) + x + x:np.log(x) - 1",
+        "y ~ C(t) - 1",
+        "y ~ np.exp(x) + C(s) + np.sqrt(k) - 1",
+        "y ~ center(x) + C(s) - 1",
+    ],
+)
+def test_factor_plus_numeric_matrix_is_formulaics(formula):
+    from formulaic import Formula, model_matrix
+
+    rng = np.random.default_rng(0)
+    n = 40
+    data = pd.DataFrame(
+        {
+            "y": rng.poisson(3, n),
+            "s": pd.Categorical(rng.choice(list("bac"), n), categories=["c", "b", "a", "d"]),
+            "t": rng.choice(["x", "y", "z"], n),
+            "x": np.abs(rng.normal(size=n)) + 0.1,
+            "k": rng.integers(1, 4, n),
+        }
+    )
+    parsed = Formula(formula)
+    X, names = regression._factor_plus_numeric_matrix(parsed, data)
+    theirs = model_matrix(parsed.rhs, data, output="sparse")
+    assert names == tuple(theirs.model_spec.column_names)
+    assert abs(X - theirs.__wrapped__).max() == 0
+
+
+@pytest.mark.parametrize("formula", ["y ~ C(t) + x", "y ~ C(t):x - 1", "y ~ C(t) + C(s) - 1"])
+def test_other_formulas_take_formulaics_general_path(formula):
+    from formulaic import Formula
+
+    data = pd.DataFrame({"y": [1, 2, 3, 4], "t": list("abab"), "s": list("xxyy"), "x": [1.0] * 4})
+    assert regression._factor_plus_numeric_matrix(Formula(formula), data) is None
+
+
+def test_formula_path_reproduces_the_store_model(model_b, design_b, vegetables):
+    direct = regression.fit_poisson(
+        design_b, vegetables["sale"], names=model_b.names, method="arrow"
+    )
+    np.testing.assert_allclose(model_b.coef, direct.coef, rtol=1e-12)
+    np.testing.assert_allclose(model_b.se, direct.se, rtol=1e-12)
