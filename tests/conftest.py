@@ -50,7 +50,12 @@ def built_book() -> Path:
 
 @pytest.fixture(scope="session")
 def book_pdf(built_book) -> Path:
-    """The whole book printed to one PDF (``make pdf``): ``_build/html/statbook.pdf``."""
-    from statbook._print_book import print_pdf
+    """The whole book printed to one PDF as ``make pdf`` does: ``_build/html/statbook.pdf``.
 
-    return print_pdf(built_book)
+    In its own process: Playwright's sync API cannot start while the browser tests'
+    Chromium session runs in this one."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "statbook._print_book", str(built_book)], env=env, check=True
+    )
+    return built_book / "statbook.pdf"

@@ -873,7 +873,7 @@ def test_formulas_are_read_but_not_tab_stops(page_report, page):
 def test_mixed_models_fitted_values_are_a_text_table(page_report):
     """The explorer's table of true and fitted values is text that follows the sliders."""
     moves = page_report("chapters/mixed-models").slider_moves
-    tables = {m["table"] for m in moves}
+    tables = {m["table"] for m in moves if m["how"] != "script"}
     assert None not in tables
     assert len(tables) >= 4, tables  # different fits for different slider positions
     for table in tables:
