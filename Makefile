@@ -14,7 +14,13 @@ ifneq ($(wildcard $(SHARED_DATA)/vegetables.csv),)
 export STATBOOK_DATA_DIR ?= $(SHARED_DATA)
 endif
 
-.PHONY: book test bench lab lint format chapters-format course student course-lab book-student answer-key clean publish
+.PHONY: book test bench lab lint format chapters-format course student course-lab book-student answer-key clean publish pdf
+
+# The browser-side checkers (axe-core for the tests, Lighthouse for the page benchmark),
+# pinned in package-lock.json; npm ci writes node_modules/.package-lock.json last.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +32,12 @@ book: $(STAMP)
 	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP) lint
+# The whole book as one PDF (_build/html/statbook.pdf, linked from every page's download
+# menu), printed by Debian's Chromium from the built pages: see statbook/_print_book.py.
+pdf: book
+	$(BIN)/python -m statbook._print_book _build/html
+
+test: $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -42,7 +53,7 @@ format: $(STAMP)
 chapters-format: $(STAMP)
 	$(BIN)/python -m statbook._chapters chapters
 
-bench: $(STAMP)
+bench: $(STAMP) $(NODE_STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # JupyterLab (APP=notebook: Jupyter Notebook 7) on the chapters with the project's own Jupyter
@@ -61,7 +72,7 @@ clean:
 
 # Push the built book to the gh-pages branch of the repository (GitHub Pages). Colab
 # buttons open the chapter notebooks from there: gh-pages:_sources/chapters/*.ipynb.
-publish: book
+publish: pdf
 	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages _build/html
 
 # The graded course (nbgrader), generated from the chapters into course/ (or COURSE_DIR=...):

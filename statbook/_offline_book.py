@@ -1,8 +1,9 @@
 """Sphinx extension that keeps the HTML book self-contained and free of console errors.
 
 Listed under ``sphinx: extra_extensions`` in ``_config.yml``; nothing in the
-library imports it.  Five things, each a workaround for a default of the
-tool chain that the browser tests (``tests/test_browser.py``) catch:
+library imports it.  Each item is a workaround for a default of the tool chain
+that the browser tests (``tests/test_browser.py``) or the page benchmark
+(``benchmarks/bench_pages.py``) catch:
 
 * sphinx-thebe (always loaded by Jupyter Book) adds its configuration script
   twice, so every page throws "Identifier 'THEBE_JS_URL' has already been
@@ -28,13 +29,43 @@ tool chain that the browser tests (``tests/test_browser.py``) catch:
   ``statbook_pages_branch`` branch (default ``gh-pages``), so the Colab button is
   pointed at that notebook on that branch.  Its first cell installs statbook
   where it is missing.
+* The theme loads Font Awesome's script (1.5 MB, every icon there is) on every
+  page to draw about fifteen icons.  ``_templates/layout.html`` leaves the script
+  out, and this extension writes ``_static/statbook-icons.css``: each icon the
+  built pages use, as a CSS mask of the same SVG path, taken from that script.
+* docutils marks the bibliography as ``role="list"`` holding ``doc-biblioentry``
+  items, a role ARIA 1.2 deprecated, so the list has no valid items (axe
+  ``aria-required-children``, ``aria-deprecated-role``); the entries are given
+  the ``listitem`` role.
+* An explorer's output (``statbook.widgets.Explorer.static_html``) carries its
+  frames as ``data:`` URIs, which would make a chapter weigh megabytes before
+  the reader moves a slider.  In the book each frame becomes a file
+  ``_static/sbx/<hash>.webp`` that the page names: the browser fetches the start
+  frame when the figure comes into view (``loading="lazy"``), the others when a
+  slider reaches them, and the print panel's frames when the page is printed.
+* Sphinx and its extensions load their scripts in the ``<head>`` without
+  ``defer``, so the page shows nothing until eight scripts have arrived and run
+  (Lighthouse "render-blocking resources").  Each is given ``defer``: they still
+  run in order, before ``DOMContentLoaded``, which is when they start working.
+  ``documentation_options.js`` stays as it is: inline scripts read it at once.
+* Jupyter Book loads sphinx-design's style sheet and tab script (60 kB) on every
+  page; a page without any sphinx-design element (class ``sd-...``) goes without.
+* The download menu offers this page's notebook, source and "print to PDF"; it
+  also links the whole book as one PDF, ``statbook.pdf`` at the top of the built
+  book, which ``make pdf`` prints from the built pages (``statbook._print_book``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
+from sphinx.builders.html._assets import _JavaScript
 
 # All-in-one MathJax bundles that tex-chtml.js never loads, and the CDN loader.
 UNUSED_MATHJAX_FILES = (
@@ -99,6 +130,64 @@ def point_colab_at_published_notebook(app, pagename, templatename, context, doct
                 button["url"] = colab_url(repository_url, branch, pagename)
 
 
+BOOK_PDF = "statbook.pdf"  # at the top of the built book; written by `make pdf`
+
+
+def link_book_pdf(app, pagename, templatename, context, doctree) -> None:
+    """Add the whole book's PDF to the page's download menu."""
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](BOOK_PDF, 1),
+                    "text": "Book (PDF)",
+                    "tooltip": "Download the whole book as one PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
+# Read by inline scripts as soon as they are parsed: must not wait.
+BLOCKING_SCRIPTS = ("documentation_options.js",)
+
+
+def defer_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Give ``defer`` to each script file of the page that has no loading attribute.
+
+    Not on the search page, whose template loads Sphinx's search script without ``defer``
+    after them, and that script needs them run first.
+    """
+    if pagename == "search":
+        return
+    scripts = []
+    for script in context.get("script_files", []):
+        filename = str(getattr(script, "filename", "") or "")
+        attributes = dict(getattr(script, "attributes", {}))
+        keep = not filename or filename.endswith(BLOCKING_SCRIPTS)
+        if keep or {"defer", "async"} & attributes.keys() or attributes.get("type") == "module":
+            scripts.append(script)
+            continue
+        attributes["defer"] = "defer"
+        scripts.append(_JavaScript(script.filename, priority=script.priority, **attributes))
+    context["script_files"] = scripts
+
+
+def _is_sphinx_design_asset(asset) -> bool:
+    filename = str(getattr(asset, "filename", "") or "")
+    return "sphinx-design" in filename or filename.endswith("design-tabs.js")
+
+
+def drop_unused_sphinx_design(app, pagename, templatename, context, doctree) -> None:
+    """Leave sphinx-design's style sheet and script out of a page that uses none of it."""
+    if 'class="sd-' in context.get("body", "") or " sd-" in context.get("body", ""):
+        return
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [a for a in context[key] if not _is_sphinx_design_asset(a)]
+
+
 def set_default_mode(app, config) -> None:
     config.html_context.setdefault("default_mode", "auto")
 
@@ -111,6 +200,170 @@ def remove_unused_mathjax(app, exception) -> None:
         (mathjax / name).unlink(missing_ok=True)
 
 
+# One icon of Font Awesome's script: name (quoted or not): [width, height, aliases, code, path].
+_FA_ICON = re.compile(
+    r'(?:"([\w-]+)"|\b([a-z]\w*)):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","(M[^"]+)"\]'
+)
+# Each style's icons end where the script registers them: d("fab",p) for the brands, ...
+_FA_PACK_END = re.compile(r'd\("(fab|far|fas)",p\)')
+_FA_STYLES = {"fab": "brands", "far": "regular", "fas": "solid"}
+# <i class="fa-solid fa-bars fa-lg"> (or <span ...>): a style class and an icon name.
+_ICON_CLASSES = re.compile(r'<(i|span) class="([^"]*\bfa[a-z-]*[^"]*)"')
+
+ICON_CSS_HEAD = """/* Icons of the built pages as CSS masks (statbook._offline_book), from
+   Font Awesome Free 6 (icons CC BY 4.0), instead of Font Awesome's 1.5 MB script. */
+.fa-lg { font-size: 1.25em; line-height: 0.05em; vertical-align: -0.075em; }
+"""
+ICON_CSS_SHARED = """ { content: ""; display: inline-block; height: 1em;
+  width: var(--sb-icon-width, 1em); vertical-align: -0.125em; background-color: currentColor;
+  -webkit-mask: var(--sb-icon) no-repeat center / contain;
+  mask: var(--sb-icon) no-repeat center / contain; }
+"""
+
+
+def fontawesome_icons(script: str) -> dict[tuple[str, str], tuple[int, int, str]]:
+    """``{(style, name): (width, height, svg path)}`` of every icon in Font Awesome's script."""
+    icons, start = {}, 0
+    for pack in _FA_PACK_END.finditer(script):
+        style = _FA_STYLES[pack.group(1)]
+        for icon in _FA_ICON.finditer(script, start, pack.start()):
+            width, height, path = int(icon.group(3)), int(icon.group(4)), icon.group(5)
+            icons[style, icon.group(1) or icon.group(2)] = (width, height, path)
+        start = pack.end()
+    return icons
+
+
+def icons_used(html: str) -> set[tuple[str, str]]:
+    """``(tag, style, name)`` of each ``<i class="fa-solid fa-bars">`` (or ``fas``, or a
+    ``<span>``) in ``html``."""
+    used = set()
+    for match in _ICON_CLASSES.finditer(html):
+        tag, classes = match.group(1), match.group(2).split()
+        styles = [_FA_STYLES.get(c, c.removeprefix("fa-")) for c in classes]
+        style = next((s for s in styles if s in _FA_STYLES.values()), "solid")
+        used |= {(tag, style, c.removeprefix("fa-")) for c in classes if c.startswith("fa-")}
+    return used
+
+
+def icon_css(icons: dict, used: set[tuple[str, str, str]]) -> str:
+    """CSS that draws each used icon found in ``icons`` as a mask of its SVG path."""
+    short = {v: k for k, v in _FA_STYLES.items()}
+    found = sorted((tag, style, name) for tag, style, name in used if (style, name) in icons)
+    selectors = [
+        f"{tag}.{prefix}.fa-{name}::before"
+        for tag, style, name in found
+        for prefix in (f"fa-{style}", short[style])
+    ]
+    rules = [ICON_CSS_HEAD]
+    if found:
+        rules.append(",\n".join(selectors) + ICON_CSS_SHARED)
+        # The theme's style sheet gives these elements Font Awesome's font, which the
+        # browser then downloads (0.1-0.3 MB) although no glyph of it is drawn.
+        elements = [s.removesuffix("::before") for s in selectors]
+        rules.append(",\n".join(elements) + " { font-family: inherit !important; }\n")
+    for style, name in sorted({(style, name) for _tag, style, name in found}):
+        width, height, path = icons[style, name]
+        svg = (
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
+            f"<path d='{path}'/></svg>"
+        )
+        rules.append(
+            f".fa-{style}.fa-{name}, .{short[style]}.fa-{name} "
+            f'{{ --sb-icon: url("data:image/svg+xml,{quote(svg)}"); '
+            f"--sb-icon-width: {width / height:.4g}em; }}\n"
+        )
+    return "".join(rules)
+
+
+def write_icon_css(app, exception) -> None:
+    """Write ``_static/statbook-icons.css`` for the icons of the built pages."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    script = outdir / "_static" / "scripts" / "fontawesome.js"
+    icons = fontawesome_icons(script.read_text(encoding="utf-8"))
+    used = set()
+    for page in outdir.rglob("*.html"):
+        used |= icons_used(page.read_text(encoding="utf-8"))
+    (outdir / "_static" / "statbook-icons.css").write_text(icon_css(icons, used), encoding="utf-8")
+    # Nothing loads the script any more; its 1.5 MB and its 1.7 MB source map go.
+    for leftover in (script, script.with_suffix(".js.map")):
+        leftover.unlink(missing_ok=True)
+
+
+def bibliography_list_items(app, pagename, templatename, context, doctree) -> None:
+    """Give the bibliography entries the ``listitem`` role their ``role="list"`` needs."""
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+_EXPLORER = re.compile(
+    r'<figure id="sbx-[0-9a-f]+" class="statbook-explorer">.*?</script></figure>', re.S
+)
+_DATA_BLOCK = re.compile(
+    r'(<script type="application/json" class="sbx-data">)(.*?)(</script>)', re.S
+)
+_DATA_URI = re.compile(r"data:image/(\w+);base64,([A-Za-z0-9+/=]+)")
+FRAMES_DIR = "sbx"  # under _static/
+
+
+def frames_to_files(explorer: str, write, url) -> str:
+    """The explorer's HTML with each ``data:`` frame replaced by the address of a file.
+
+    ``write(name, data)`` stores a frame under ``_static/sbx/``; ``url(name)`` is its
+    address from the page.  The print panel's ``<img data-sbx-frame=k>`` get theirs too.
+    """
+
+    def to_file(match: re.Match) -> str:
+        data = base64.b64decode(match.group(2))
+        name = f"{hashlib.sha256(data).hexdigest()[:16]}.{match.group(1)}"
+        write(name, data)
+        return url(name)
+
+    head, block, tail = _DATA_BLOCK.search(explorer).groups()
+    data = json.loads(block)
+    start = _DATA_URI.search(explorer).group()  # the <img>'s src: the frame stored once
+    data["frames"] = [to_file(_DATA_URI.fullmatch(frame or start)) for frame in data["frames"]]
+    explorer = _DATA_URI.sub(to_file, explorer.replace(head + block + tail, ""), count=1)
+    explorer = re.sub(
+        r'<img data-sbx-frame="(\d+)"',
+        lambda m: (
+            f'<img data-sbx-frame="{m.group(1)}" src="{data["frames"][int(m.group(1))]}"'
+            ' loading="lazy" decoding="async"'
+        ),
+        explorer,
+    )
+    block = json.dumps(data).replace("</", "<\\/")
+    return explorer.replace("<script>", f"{head}{block}{tail}<script>", 1)
+
+
+def clear_frames(app) -> None:
+    """Start each build without the frames of earlier builds (their names are hashes)."""
+    folder = Path(app.outdir) / "_static" / FRAMES_DIR
+    if folder.is_dir():
+        for frame in folder.iterdir():
+            frame.unlink()
+
+
+def explorer_frames_to_files(app, pagename, templatename, context, doctree) -> None:
+    """Write each explorer's frames of the page to files (see :func:`frames_to_files`)."""
+    if "body" not in context or "statbook-explorer" not in context["body"]:
+        return
+    folder = Path(app.outdir) / "_static" / FRAMES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, data: bytes) -> None:
+        if not (folder / name).exists():
+            (folder / name).write_bytes(data)
+
+    def url(name: str) -> str:
+        return context["pathto"](f"_static/{FRAMES_DIR}/{name}", 1)
+
+    context["body"] = _EXPLORER.sub(
+        lambda m: frames_to_files(m.group(), write, url), context["body"]
+    )
+
+
 def setup(app):
     app.add_config_value("statbook_pages_branch", "gh-pages", "html")
     app.add_js_file(None, body=NO_SUMMARIES_FROM_DISK, priority=300)
@@ -120,6 +373,15 @@ def setup(app):
     app.connect("html-page-context", drop_thebe_assets, priority=900)
     # After sphinx-book-theme has made the launch buttons (priority 501).
     app.connect("html-page-context", point_colab_at_published_notebook, priority=900)
+    app.connect("html-page-context", link_book_pdf, priority=900)
+    # After every extension has added its scripts.
+    app.connect("html-page-context", defer_scripts, priority=950)
+    app.connect("html-page-context", drop_unused_sphinx_design, priority=950)
     # After sphinx-mathjax-offline has copied MathJax (priority 500).
     app.connect("build-finished", remove_unused_mathjax, priority=900)
+    app.add_css_file("statbook-icons.css")
+    app.connect("build-finished", write_icon_css, priority=900)
+    app.connect("html-page-context", bibliography_list_items)
+    app.connect("builder-inited", clear_frames)
+    app.connect("html-page-context", explorer_frames_to_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

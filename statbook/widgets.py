@@ -46,20 +46,39 @@ from statbook.livefigure import LiveFigure, Scene
 
 STATIC_ENV = "STATBOOK_STATIC"
 MAX_FRAMES = 120
-FRAME_COLORS = 64  # palette size of the precomputed frames
 # ipywidgets shows no error when a slider's kernel is gone: say what to do under every live view.
 RESTART_HINT = "Sliders not responding? After a kernel restart, run this cell again."
+# The precomputed frames: a 16-colour palette (line plots and contours need no more),
+# saved as lossless WebP, which every current browser shows and which is 15-25 % smaller
+# than the same palette as PNG (benchmarks/bench_pages.py measures both).
+FRAME_COLORS = 16
+FRAME_FORMAT = "webp"
+PRINT_FRAMES = 4  # frames in the small-multiples panel that replaces the sliders on paper
 
-# Swaps the image when a range input moves: frame index = row-major index of the slider positions.
+# Swaps the image when a range input moves: frame index = row-major index of the slider
+# positions.  The data block (frame URLs, value labels) is parsed on the first move, so a
+# page with many explorers decodes nothing before the reader touches one.  The start frame
+# is stored once, as the image's own src (null in the list).  Each move also updates the
+# readout, the slider's aria-valuetext (what a screen reader says) and the image's alt text.
+# Before printing, the small-multiples panel gets its frames.
 _SWAP_SCRIPT = (
-    "(function(){var r=document.getElementById('__ID__');"
-    "var d=JSON.parse(r.querySelector('script.sbx-data').textContent);"
-    "var img=r.querySelector('img');var ins=r.querySelectorAll('input[type=range]');"
-    "var outs=r.querySelectorAll('output');"
-    "function upd(){var k=0;for(var i=0;i<ins.length;i++){var v=+ins[i].value;"
-    "k=k*d.sizes[i]+v;outs[i].textContent=d.labels[i][v];}"
-    "img.src='data:image/png;base64,'+d.frames[k];}"
-    "for(var i=0;i<ins.length;i++){ins[i].addEventListener('input',upd);}})();"
+    "(function(){var r=document.getElementById('__ID__');var d=null;"
+    "var img=r.querySelector('img.sbx-frame');var first=img.getAttribute('src');"
+    "var ins=r.querySelectorAll('input[type=range]');var outs=r.querySelectorAll('output');"
+    "function data(){if(!d){d=JSON.parse(r.querySelector('script.sbx-data').textContent);}"
+    "return d;}"
+    "function src(k){var f=data().frames[k];return f===null?first:f;}"
+    "function upd(){var k=0,shown=[];for(var i=0;i<ins.length;i++){var v=+ins[i].value;"
+    "k=k*data().sizes[i]+v;var lab=d.labels[i][v];outs[i].textContent=lab;"
+    "ins[i].setAttribute('aria-valuetext',lab);shown.push(d.names[i]+' = '+lab);}"
+    "img.src=src(k);img.alt=d.alt+' Shown at '+shown.join(', ')+'.';"
+    "if(d.tables){var t=r.querySelectorAll('table.sbx-table tbody tr');d.tables[k].slice(1)"
+    ".forEach(function(row,j){var c=t[j].children;"
+    "for(var n=0;n<row.length;n++){c[n].textContent=row[n];}});}}"
+    "for(var i=0;i<ins.length;i++){ins[i].addEventListener('input',upd);}"
+    "window.addEventListener('beforeprint',function(){"
+    "r.querySelectorAll('img[data-sbx-frame]').forEach(function(p){"
+    "if(!p.getAttribute('src')){p.src=src(+p.dataset.sbxFrame);}});});})();"
 )
 
 
@@ -97,12 +116,48 @@ class Slider:
         return int(np.argmin(np.abs(np.asarray(grid, dtype=float) - value)))
 
 
-def quantize_png(png: bytes, colors: int) -> bytes:
-    """Reduce a PNG to an adaptive palette of ``colors`` colours (about three times smaller)."""
-    image = Image.open(io.BytesIO(png)).convert("RGB")
+def quantize_png(png: bytes, colors: int, fmt: str = "png") -> bytes:
+    """Reduce a PNG to an adaptive palette of ``colors`` colours, saved in ``fmt``.
+
+    ``"png"`` (palette PNG, about three times smaller than the full-colour image)
+    or ``"webp"`` (lossless WebP of the same pixels).
+    """
+    if fmt not in ("png", "webp"):
+        raise ValueError(f"fmt must be 'png' or 'webp', not {fmt!r}")
+    image = (
+        Image.open(io.BytesIO(png)).convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
+    )
     small = io.BytesIO()
-    image.quantize(colors, method=Image.Quantize.MEDIANCUT).save(small, format="png", optimize=True)
+    if fmt == "png":
+        image.save(small, format="png", optimize=True)
+    else:
+        image.convert("RGB").save(small, format="webp", lossless=True, method=6)
     return small.getvalue()
+
+
+def text_table(rows: Sequence[Sequence[str]]) -> str:
+    """An HTML table of text rows, the first row the column headers."""
+    head, *body = rows
+    cells = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in head)
+    lines = "".join(
+        f'<tr><th scope="row">{html.escape(row[0])}</th>'
+        + "".join(f"<td>{html.escape(c)}</td>" for c in row[1:])
+        + "</tr>"
+        for row in body
+    )
+    return f'<table class="sbx-table"><thead><tr>{cells}</tr></thead><tbody>{lines}</tbody></table>'
+
+
+def print_frames(sizes: Sequence[int], start: Sequence[int], count: int) -> list[tuple[int, ...]]:
+    """Slider positions of the small-multiples panel: the start, then each slider at its
+    ends with the others at the start, in slider order, at most ``count`` in all."""
+    chosen = [tuple(start)]
+    for i, size in enumerate(sizes):
+        for end in (0, size - 1):
+            position = (*start[:i], end, *start[i + 1 :])
+            if position not in chosen:
+                chosen.append(position)
+    return chosen[:count]
 
 
 class Explorer:
@@ -122,6 +177,11 @@ class Explorer:
     figsize, dpi
         Size of the drawn figure in inches and its resolution; the live image is
         shown at exactly ``figsize × dpi`` CSS pixels.
+    table
+        Optional ``table(**values)``: rows of text (the first row the header) that
+        the figure shows as pixels, e.g. fitted next to true values.  The HTML book
+        shows them as a text table under the frame, switched with it, so a screen
+        reader (and a search, a copy) reaches the numbers.
     """
 
     def __init__(
@@ -133,6 +193,7 @@ class Explorer:
         alt: str,
         figsize: tuple[float, float] = (9.0, 3.8),
         dpi: int = 80,
+        table: Callable[..., Sequence[Sequence[str]]] | None = None,
     ):
         self.scene = scene
         self.sliders = tuple(sliders)
@@ -140,6 +201,7 @@ class Explorer:
         self.alt = alt
         self.figsize = figsize
         self.dpi = dpi
+        self.table = table
         n_frames = int(np.prod([len(s.static_grid) for s in self.sliders]))
         if n_frames > MAX_FRAMES:
             raise ValueError(
@@ -161,14 +223,15 @@ class Explorer:
             self._figure = LiveFigure(self.scene, figsize=self.figsize, dpi=self.dpi)
         return self._figure
 
-    def render(self, *, colors: int | None = None, **values) -> bytes:
+    def render(self, *, colors: int | None = None, fmt: str = "png", **values) -> bytes:
         """Draw the figure at ``values`` (defaults for the rest) and return PNG bytes.
 
-        With ``colors`` the frame is reduced to a palette of that many colours
-        (the precomputed frames of the book; the live view never quantizes).
+        With ``colors`` the frame is reduced to a palette of that many colours, in
+        ``fmt`` (the precomputed frames of the book, :func:`quantize_png`; the live
+        view never quantizes).
         """
         png = self.figure.png(**{**self.defaults, **values})
-        return png if colors is None else quantize_png(png, colors)
+        return png if colors is None else quantize_png(png, colors, fmt)
 
     # --- live version -----------------------------------------------------------------
     @property
@@ -243,29 +306,48 @@ class Explorer:
         self.redraws += 1
 
     # --- static version ----------------------------------------------------------------
+    def _described(self, names: Sequence[str], labels: Sequence[str]) -> str:
+        """The alt text with the values shown: "<alt> Shown at N = 100, μ = 1."."""
+        shown = ", ".join(f"{n} = {lab}" for n, lab in zip(names, labels, strict=True))
+        return f"{self.alt} Shown at {shown}." if shown else self.alt
+
     def static_html(self, *, interactive: bool = True) -> str:
         """Self-contained HTML of the figure at the default values.
 
         With ``interactive`` (the book build) the figure is precomputed over the
-        static grid of every slider and range inputs switch between the frames;
-        without, it is the single default frame (a cheap static picture for the
-        saved notebook while the live widget does the work).
+        static grid of every slider and range inputs switch between the frames
+        (``FRAME_COLORS``-colour lossless ``FRAME_FORMAT`` images as ``data:`` URIs,
+        the start frame stored once); on paper a panel of ``PRINT_FRAMES`` frames,
+        each labelled with its values, replaces the sliders.  Without
+        ``interactive``, it is the single default frame (a cheap static picture
+        for the saved notebook while the live widget does the work).
         """
         sliders = self.sliders if interactive else ()
         grids = [list(s.static_grid) for s in sliders]
+        mime = f"image/{FRAME_FORMAT}" if interactive else "image/png"
         frames = [
-            base64.b64encode(
-                self.render(colors=FRAME_COLORS, **dict(zip(self.defaults, combo, strict=False)))
+            f"data:{mime};base64,"
+            + base64.b64encode(
+                self.render(
+                    colors=FRAME_COLORS,
+                    fmt=FRAME_FORMAT if interactive else "png",
+                    **dict(zip(self.defaults, combo, strict=False)),
+                )
             ).decode()
             for combo in itertools.product(*grids)
         ]
+        sizes = [len(g) for g in grids]
         start = [s.nearest(g, s.default) for s, g in zip(sliders, grids, strict=True)]
-        start_frame = int(np.ravel_multi_index(start, [len(g) for g in grids])) if grids else 0
+        start_frame = int(np.ravel_multi_index(start, sizes)) if grids else 0
         labels = [[s.fmt.format(v) for v in g] for s, g in zip(sliders, grids, strict=True)]
+        names = [s.label for s in sliders]
         uid = "sbx-" + hashlib.sha256("".join(frames).encode()).hexdigest()[:12]
+        width, height = (round(x * self.dpi) for x in self.figsize)
+        alt = self._described(names, [lab[i] for lab, i in zip(labels, start, strict=True)])
         image = (
-            f'<img src="data:image/png;base64,{frames[start_frame]}" '
-            f'alt="{html.escape(self.alt)}" style="max-width:100%;background:white">'
+            f'<img class="sbx-frame" src="{frames[start_frame]}" alt="{html.escape(alt)}" '
+            f'width="{width}" height="{height}" loading="lazy" decoding="async" '
+            'style="max-width:100%;height:auto;background:white">'
         )
         if not interactive:
             return (
@@ -273,20 +355,40 @@ class Explorer:
                 f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
             )
         controls = "".join(
-            f'<label style="display:block;margin:0.2em 0">{html.escape(s.label)} '
+            f'<label class="sbx-slider">{html.escape(s.label)} '
             f'<input type="range" min="0" max="{len(g) - 1}" step="1" value="{i}" '
-            f'aria-label="{html.escape(s.label)}" style="vertical-align:middle;width:14em"> '
-            f'<output style="display:inline-block;min-width:4.5em">{html.escape(lab[i])}</output>'
-            "</label>"
+            f'aria-label="{html.escape(s.label)}" aria-valuetext="{html.escape(lab[i])}"> '
+            f"<output>{html.escape(lab[i])}</output></label>"
             for s, g, i, lab in zip(sliders, grids, start, labels, strict=True)
         )
-        data = json.dumps({"frames": frames, "labels": labels, "sizes": [len(g) for g in grids]})
+        panel = []
+        for position in print_frames(sizes, start, PRINT_FRAMES):
+            values = [lab[i] for lab, i in zip(labels, position, strict=True)]
+            # One span per value: on paper a long label breaks between values only.
+            shown = ", ".join(
+                f"<span>{html.escape(n)} = {html.escape(v)}</span>"
+                for n, v in zip(names, values, strict=True)
+            )
+            k = int(np.ravel_multi_index(position, sizes))
+            described = html.escape(self._described(names, values))
+            panel.append(
+                f'<figure><img data-sbx-frame="{k}" alt="{described}" width="{width}" '
+                f'height="{height}"><figcaption>{shown}</figcaption></figure>'
+            )
+        stored = [None if k == start_frame else f for k, f in enumerate(frames)]
+        content = {"frames": stored, "labels": labels, "names": names, "sizes": sizes}
+        table = ""
+        if self.table is not None:
+            content["tables"] = [
+                [list(row) for row in self.table(**dict(zip(self.defaults, combo, strict=False)))]
+                for combo in itertools.product(*grids)
+            ]
+            table = text_table(content["tables"][start_frame])
+        data = json.dumps({**content, "alt": self.alt})
         return (
-            f'<figure id="{uid}" class="statbook-explorer" style="margin:1em 0">'
-            # The caption takes the colour of the output area: in the theme's dark mode
-            # that area is light and the theme's own caption grey would be unreadable on it.
-            "<style>.statbook-explorer figcaption{color:inherit}</style>"
-            f'<div class="statbook-explorer-controls">{controls}</div>{image}'
+            f'<figure id="{uid}" class="statbook-explorer">'
+            f'<div class="statbook-explorer-controls">{controls}</div>{image}{table}'
+            f'<div class="sbx-print" aria-hidden="true">{"".join(panel)}</div>'
             f"<figcaption>{html.escape(self.caption)} <em>(In the HTML book the sliders step "
             f"through a precomputed grid of values; run the notebook live in Jupyter for every "
             f"value.)</em></figcaption>"

@@ -46,3 +46,16 @@ def built_book() -> Path:
     if result.returncode != 0:
         pytest.fail(f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
     return ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def book_pdf(built_book) -> Path:
+    """The whole book printed to one PDF as ``make pdf`` does: ``_build/html/statbook.pdf``.
+
+    In its own process: Playwright's sync API cannot start while the browser tests'
+    Chromium session runs in this one."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "statbook._print_book", str(built_book)], env=env, check=True
+    )
+    return built_book / "statbook.pdf"

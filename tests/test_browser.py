@@ -30,7 +30,7 @@ import jupytext
 import nbformat
 import pytest
 import yaml
-from PIL import Image
+from PIL import Image, ImageChops
 
 from tests.conftest import ROOT
 
@@ -49,6 +49,11 @@ EXPLORER_MAX_BYTES = 2_000_000
 BOOK_MAX_BYTES = 60_000_000
 MIN_CONTRAST = 4.5  # WCAG AA for body text
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+# axe-core from npm (package.json, installed by `npm ci`), injected into each page.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+MIN_TARGET_PX = 24  # WCAG 2.5.8 target size
+MIN_NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: the parts of a control
 
 
 def toc_pages() -> list[str]:
@@ -107,7 +112,7 @@ EXPLORERS_JS = """() => ({
   explorers: [...document.querySelectorAll('figure.statbook-explorer')].map((fig) => ({
     id: fig.id,
     sliders: fig.querySelectorAll('input[type=range]').length,
-    caption: (fig.querySelector('figcaption') || {textContent: ''}).textContent,
+    caption: (fig.querySelector(':scope > figcaption') || {textContent: ''}).textContent,
   })),
   strayRanges: [...document.querySelectorAll('input[type=range]')]
                  .filter((r) => !r.closest('figure.statbook-explorer')).length,
@@ -119,8 +124,10 @@ EXPLORERS_JS = """() => ({
 SHOWN_JS = """async (fig) => {
   const img = fig.querySelector('img');
   await img.decode().catch(() => null);
+  const table = fig.querySelector('table.sbx-table');
   return {src: img.src, naturalWidth: img.naturalWidth,
-          outputs: [...fig.querySelectorAll('output')].map((o) => o.textContent)};
+          outputs: [...fig.querySelectorAll('output')].map((o) => o.textContent),
+          table: table ? table.innerText : null};
 }"""
 
 # Horizontal overflow: content wider than the window makes the reader scroll sideways.
@@ -186,6 +193,52 @@ CONTRAST_JS = r"""() => {
 }"""
 
 
+# preload: false: axe would fetch the style sheets again by XMLHttpRequest, which a page
+# opened from disk may not do (an error in the console); only css-orientation-lock reads them.
+AXE_RUN_JS = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false})
+  .then((result) => result.violations.map((v) => ({
+    rule: v.id, impact: v.impact,
+    nodes: v.nodes.map((n) => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n')[1])
+  })))"""
+
+# What a screen reader and a pointer get from each slider.
+SLIDERS_JS = """() => [...document.querySelectorAll('figure.statbook-explorer')].flatMap((fig) =>
+  [...fig.querySelectorAll('input[type=range]')].map((input) => {
+    const box = input.getBoundingClientRect();
+    return {
+      explorer: fig.id, name: input.getAttribute('aria-label'),
+      valuetext: input.getAttribute('aria-valuetext'),
+      shown: input.closest('label').querySelector('output').textContent,
+      alt: fig.querySelector('img.sbx-frame').alt,
+      width: box.width, height: box.height,
+    };
+  }))"""
+
+# Formulas in the tab order that do not scroll (one that scrolls sideways must be reachable
+# by keyboard), and formulas without the hidden MathML that screen readers read.
+FORMULA_STOPS_JS = """() => {
+  const maths = [...document.querySelectorAll('mjx-container')];
+  const scrolls = (e) => {
+    const shown = e.querySelector('mjx-math');
+    return !!shown && shown.getBoundingClientRect().width > e.clientWidth + 1;
+  };
+  const stops = [...document.querySelectorAll('mjx-container[tabindex], span.math[tabindex]')]
+    .filter((e) => e.tabIndex >= 0);
+  return {
+    formulas: maths.length,
+    scrollingStops: stops.filter(scrolls).length,
+    tabStops: stops.filter((e) => !scrolls(e)).map((e) => e.textContent.slice(0, 40)),
+    withoutMathml: maths.filter((m) => !m.querySelector('mjx-assistive-mml math')).length,
+  };
+}"""
+
+# The controls whose focus indicator is checked: header buttons, folds, sliders.
+FOCUSABLE = (
+    ".article-header-buttons .btn, .header-article-items button, "
+    "article .toggle-button, article details > summary, .statbook-explorer input[type=range]"
+)
+
+
 class PageReport:
     """What one visit of a page found; the tests assert on it."""
 
@@ -207,6 +260,11 @@ class PageReport:
         self.folded: list[dict] = []
         self.unfolded: list[dict] = []
         self.screenshots: list[Path] = []
+        self.axe: dict[str, list[dict]] = {}
+        self.sliders: list[dict] = []
+        self.slider_contrast: list[dict] = []
+        self.formula_stops: dict = {}
+        self.focus_rings: list[dict] = []
 
 
 def _wait_for_math(page, report: PageReport) -> None:
@@ -217,6 +275,14 @@ def _wait_for_math(page, report: PageReport) -> None:
             "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000
         )
         page.evaluate("() => MathJax.startup.promise.then(() => true)")
+        # MathJax typesets a formula when it scrolls into view (ui/lazy); the checks look at
+        # every formula, as a reader who scrolled through the page would see them.
+        page.evaluate(
+            "() => { const doc = MathJax.startup.document;"
+            " return Promise.resolve(doc.lazyTypesetAll ? doc.lazyTypesetAll() : null)"
+            ".then(() => new Promise((done) => requestAnimationFrame(() =>"
+            " requestAnimationFrame(done)))); }"
+        )
     except Exception:  # the check below reports what is missing
         report.math_timeout = True
 
@@ -252,6 +318,7 @@ def _sweep_sliders(page, report: PageReport) -> None:
                         "value": value,
                         "changed": now["src"] != shown["src"],
                         "label_changed": now["outputs"] != shown["outputs"],
+                        "table": now["table"],
                         "naturalWidth": now["naturalWidth"],
                         "src": now["src"],
                     }
@@ -284,6 +351,86 @@ def _unfold(page, report: PageReport) -> None:
         button.click()
     page.wait_for_timeout(300)  # togglebutton animates the opening
     report.unfolded = page.evaluate(FOLDED_JS)
+
+
+def _axe(page) -> list[dict]:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (the Makefile's test target does)")
+    if not page.evaluate("() => typeof axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(AXE_RUN_JS, AXE_TAGS)
+
+
+def _pixels(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def contrast(a: tuple, b: tuple) -> float:
+    """WCAG contrast ratio of two sRGB colours (0-255 channels)."""
+
+    def luminance(rgb):
+        c = [v / 255 for v in rgb[:3]]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _slider_contrast(page, report: PageReport) -> None:
+    """Colours of each slider's track and thumb against what surrounds it, from pixels."""
+    for n, slider in enumerate(page.locator(".statbook-explorer input[type=range]").all()):
+        slider.scroll_into_view_if_needed()
+        box = slider.bounding_box()
+        value, top = int(slider.input_value()), int(slider.get_attribute("max"))
+        image = _pixels(slider.screenshot(animations="disabled"))
+        w, h = image.size
+        around = image.getpixel((1, 1))  # the range's own box is transparent
+        # The thumb's centre: a 22 px thumb travels over the width less one thumb.
+        thumb_x = round(11 + (w - 22) * value / top)
+        thumb = image.getpixel((min(max(thumb_x, 0), w - 1), h // 2))
+        # The track, away from the thumb: at the end farther from it.
+        track_x = 4 if thumb_x > w / 2 else w - 5
+        track = image.getpixel((track_x, h // 2))
+        report.slider_contrast.append(
+            {
+                "slider": n,
+                "size": (round(box["width"]), round(box["height"])),
+                "thumb": round(contrast(thumb, around), 2),
+                "track": round(contrast(track, around), 2),
+            }
+        )
+
+
+def _focus_rings(page, report: PageReport) -> None:
+    """Each control rendered unfocused and focused: a focus indicator changes pixels around it.
+
+    Tooltips that the theme shows on focus are hidden first, so only the control itself
+    and its outline can make the difference.
+    """
+    page.add_style_tag(content=".tooltip { display: none !important; }")
+    page.keyboard.press("Shift")  # the reader uses the keyboard: :focus-visible applies
+    for n, control in enumerate(page.locator(FOCUSABLE).all()):
+        if not control.is_visible():
+            continue
+        control.scroll_into_view_if_needed()
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        box = control.bounding_box()
+        clip = {
+            "x": max(box["x"] - 8, 0),
+            "y": max(box["y"] - 8, 0),
+            "width": box["width"] + 16,
+            "height": box["height"] + 16,
+        }
+        before = _pixels(page.screenshot(clip=clip, animations="disabled"))
+        control.focus()
+        after = _pixels(page.screenshot(clip=clip, animations="disabled"))
+        changed = sum(ImageChops.difference(before, after).convert("L").histogram()[1:])
+        label = control.get_attribute("aria-label") or control.get_attribute("title") or ""
+        report.focus_rings.append(
+            {"control": f"{n}: {label or control.inner_text()[:40]}", "changed_px": changed}
+        )
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
 
 def shoot(page, path: Path) -> None:
@@ -346,11 +493,17 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         report.search_fields = page.evaluate(SEARCH_FIELDS_JS)
         shoot(page, light)
         report.contrast["light"] = page.evaluate(CONTRAST_JS)
+        report.axe["light"] = _axe(page)
+        report.sliders = page.evaluate(SLIDERS_JS)
+        report.formula_stops = page.evaluate(FORMULA_STOPS_JS)
         page.emulate_media(color_scheme="dark")
         page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
         report.theme_in_dark_mode = page.evaluate("() => document.documentElement.dataset.theme")
         shoot(page, dark)
         report.contrast["dark"] = page.evaluate(CONTRAST_JS)
+        report.axe["dark"] = _axe(page)
+        _slider_contrast(page, report)
+        _focus_rings(page, report)
         report.screenshots = [light, dark]
         page.emulate_media(color_scheme="light")
 
@@ -371,6 +524,122 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+# --- on a phone ---------------------------------------------------------------------------
+
+PHONE = {"width": 375, "height": 812}
+
+PHONE_LAYOUT_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const inline = [...document.querySelectorAll('article mjx-container:not([display="true"])')];
+  // Cut off: past the edge of an ancestor that hides overflow, before any ancestor that
+  // scrolls (a formula in a scrolling table or formula can be scrolled to), or off screen.
+  const clipped = inline.filter((m) => {
+    const box = (m.querySelector('mjx-math') || m).getBoundingClientRect();
+    if (box.width === 0) return false;
+    for (let e = m.parentElement; e && e.tagName !== 'ARTICLE'; e = e.parentElement) {
+      const overflow = getComputedStyle(e).overflowX;
+      if (overflow === 'auto' || overflow === 'scroll') return false;
+      const edge = e.getBoundingClientRect();
+      if (overflow !== 'visible' && (box.right > edge.right + 1 || box.left < edge.left - 1)) {
+        return true;
+      }
+    }
+    return box.right > width + 1 || box.left < -1;
+  }).map((m) => (m.querySelector('mjx-assistive-mml') || m).textContent.slice(0, 60));
+  // Display formulas: the theme makes each one a scroller inside its div.math.
+  const displays = [...document.querySelectorAll('article div.math mjx-container')].filter(
+    (d) => d.querySelector('mjx-math').getBoundingClientRect().width > d.clientWidth + 1);
+  const noCue = displays.filter((d) => {
+    const style = getComputedStyle(d);
+    return !['auto', 'scroll'].includes(style.overflowX)
+           || !(style.maskImage || style.webkitMaskImage).includes('gradient')
+           || d.tabIndex !== 0;
+  }).map((d) => d.textContent.slice(0, 60));
+  const sliders = [...document.querySelectorAll('.statbook-explorer .sbx-slider')].map((row) => {
+    const input = row.querySelector('input').getBoundingClientRect();
+    const output = row.querySelector('output').getBoundingClientRect();
+    return {label: row.textContent.trim().slice(0, 40),
+            sameLine: Math.abs((input.top + input.bottom) / 2 - (output.top + output.bottom) / 2)
+                      < input.height / 2,
+            fits: input.right <= width && output.right <= width};
+  });
+  return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width,
+          inline: inline.length, clipped: clipped, wideDisplays: displays.length, noCue: noCue,
+          sliders: sliders};
+}"""
+
+# The article's figures: is each a button that opens the image at its full size?
+ZOOM_JS = """() => [...document.querySelectorAll(
+    'article .cell_output img, article figure.statbook-explorer img.sbx-frame')]
+  .filter((img) => !img.closest('.sbx-print'))  // the print panel shows on paper only
+  .map((img) => ({src: img.src.slice(-60), inButton: !!img.closest('button.sb-zoom')}))"""
+
+FULL_SIZE_JS = """() => {
+  const dialog = document.getElementById('sb-zoom-dialog');
+  const img = dialog && dialog.querySelector('img');
+  return dialog ? {open: dialog.open, shown: img.getBoundingClientRect().width,
+                   natural: img.naturalWidth} : null;
+}"""
+
+
+class PhoneReport:
+    def __init__(self, page: str):
+        self.page = page
+        self.layout: dict = {}
+        self.figures: list[dict] = []
+        self.full_size: list[dict] = []
+        self.errors: list[str] = []
+
+
+def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneReport:
+    """The page on a 375 px wide phone screen (touch, mobile viewport)."""
+    report = PhoneReport(page_name)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    context.route(
+        "**/*",
+        lambda r: r.continue_() if urlsplit(r.request.url).scheme in LOCAL_SCHEMES else r.abort(),
+    )
+    page = context.new_page()
+    page.on("pageerror", lambda err: report.errors.append(f"uncaught: {err}"))
+    try:
+        page.goto((html_root / f"{page_name}.html").as_uri(), wait_until="load")
+        _wait_for_math(page, PageReport(page_name))
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        report.layout = page.evaluate(PHONE_LAYOUT_JS)
+        report.figures = page.evaluate(ZOOM_JS)
+        name = re.sub(r"[^\w.-]+", "__", page_name)
+        shoot(page, shots / f"{name}.png")
+        for button in page.locator("article button.sb-zoom").all():
+            button.scroll_into_view_if_needed()
+            button.tap()
+            page.wait_for_function(
+                "() => { const i = document.querySelector('#sb-zoom-dialog img');"
+                " return i && i.complete && i.naturalWidth > 0; }"
+            )
+            report.full_size.append(page.evaluate(FULL_SIZE_JS))
+            page.keyboard.press("Escape")
+    finally:
+        context.close()
+    return report
+
+
+@pytest.fixture(scope="session")
+def phone_report(built_book, chromium):
+    shots = built_book.parent / "screenshots" / "phone"
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    cache: dict[str, PhoneReport] = {}
+
+    def get(name: str) -> PhoneReport:
+        if name not in cache:
+            cache[name] = visit_phone(chromium, built_book, name, shots)
+        return cache[name]
+
+    return get
 
 
 @pytest.fixture(scope="session")
@@ -549,6 +818,105 @@ def test_every_slider_changes_the_figure(page_report, page):
         assert move.get("back_to_start", True), f"back at the start, another figure: {what}"
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_axe_finds_no_wcag_violation(page_report, page, mode):
+    """axe-core (WCAG 2.1 A and AA rules) on the whole page, theme included."""
+    assert page_report(page).axe[mode] == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_sliders_tell_screen_readers_what_they_show(page_report, page):
+    """aria-valuetext is the shown value, not the frame index; the alt text names the values;
+    the slider is a target of at least 24 x 24 CSS px."""
+    report = page_report(page)
+    for slider in report.sliders:
+        assert slider["valuetext"] == slider["shown"], slider
+        assert f"{slider['name']} = {slider['shown']}" in slider["alt"], slider
+        assert slider["width"] >= MIN_TARGET_PX and slider["height"] >= MIN_TARGET_PX, slider
+    # After the keyboard sweep each slider is back at its start; the moves changed the texts.
+    assert all(m["label_changed"] for m in report.slider_moves)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_slider_thumb_and_track_stand_out_in_dark_mode(page_report, page):
+    low = [
+        s
+        for s in page_report(page).slider_contrast
+        if min(s["thumb"], s["track"]) < MIN_NON_TEXT_CONTRAST
+    ]
+    assert low == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_every_control_shows_where_the_keyboard_focus_is(page_report, page):
+    rings = page_report(page).focus_rings
+    assert rings, "no focusable control found"
+    # A 3 px outline around even a small button changes well over 100 pixels.
+    unmarked = [r for r in rings if r["changed_px"] < 100]
+    assert unmarked == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_formulas_are_read_but_not_tab_stops(page_report, page):
+    stops = page_report(page).formula_stops
+    assert stops["tabStops"] == [], stops
+    assert stops["withoutMathml"] == 0, stops
+
+
+@pytest.mark.browser
+def test_mixed_models_fitted_values_are_a_text_table(page_report):
+    """The explorer's table of true and fitted values is text that follows the sliders."""
+    moves = page_report("chapters/mixed-models").slider_moves
+    tables = {m["table"] for m in moves if m["how"] != "script"}
+    assert None not in tables
+    assert len(tables) >= 4, tables  # different fits for different slider positions
+    for table in tables:
+        lines = table.splitlines()
+        assert lines[0].split() == ["truth", "fit"]
+        assert [line.split()[0] for line in lines[1:]] == ["β₀", "|ν|", "σ", "ICC"]
+        assert all(re.fullmatch(r"-?\d+\.\d\d", v) for line in lines[1:] for v in line.split()[1:])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", toc_pages())
+def test_phone_no_formula_is_cut_off(phone_report, page):
+    """At 375 px: every inline formula fits the screen (a wide one scrolls inside itself);
+    display equations wider than the column scroll, fade out at the hidden side and are
+    tab stops (so the keyboard can scroll them)."""
+    report = phone_report(page)
+    layout = report.layout
+    assert report.errors == []
+    assert layout["scrollWidth"] <= layout["clientWidth"], layout
+    assert layout["clipped"] == [], layout["clipped"]
+    assert layout["noCue"] == [], layout["noCue"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", toc_pages())
+def test_phone_slider_readouts_stay_on_the_slider_line(phone_report, page):
+    for row in phone_report(page).layout["sliders"]:
+        assert row["sameLine"] and row["fits"], row
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", toc_pages())
+def test_phone_figures_open_at_full_size_when_tapped(phone_report, page):
+    """Shrunk to a phone's column a figure's axis labels fall under 8 px; tapped, the figure
+    opens at its full size (labels 10 pt at the figure's dpi, 11 px or more)."""
+    report = phone_report(page)
+    assert [f for f in report.figures if not f["inButton"]] == []
+    assert len(report.full_size) == len(report.figures)
+    for shown in report.full_size:
+        assert shown["open"], shown
+        assert abs(shown["shown"] - shown["natural"]) <= 1, shown
+
+
 # --- the built HTML, without a browser -------------------------------------------------------
 
 
@@ -604,7 +972,9 @@ def is_remote(url: str) -> bool:
 
 
 @pytest.mark.book
-def test_internal_links_resolve(built_book):
+def test_internal_links_resolve(built_book, book_pdf):
+    """Every relative link of the built book resolves (the book's PDF included: the
+    download menu links it)."""
     parsed = {path: parse(path) for path in built_pages(built_book)}
     broken = []
     for path, links in parsed.items():
@@ -647,7 +1017,10 @@ def test_no_page_or_style_sheet_names_a_resource_on_another_host(built_book):
 
 @pytest.mark.book
 def test_each_explorer_weighs_at_most_2_mb(built_book):
-    explorer = re.compile(r'<figure id="sbx-[^"]*" class="statbook-explorer".*?</figure>', re.S)
+    # The explorer's figure ends after its scripts (its print panel holds figures too).
+    explorer = re.compile(
+        r'<figure id="sbx-[^"]*" class="statbook-explorer".*?</script></figure>', re.S
+    )
     sizes = {}
     for path in built_pages(built_book):
         for n, match in enumerate(explorer.finditer(path.read_text(encoding="utf-8"))):
@@ -694,6 +1067,7 @@ def test_launch_and_download_buttons(built_book, page):
     assert colab in hrefs, sorted(hrefs)
     download = f"../_sources/{page}.ipynb"
     assert download in hrefs
+    assert "../statbook.pdf" in hrefs  # the whole book as one PDF (make pdf)
     assert (built_book / "_sources" / f"{page}.ipynb").is_file()
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 
 import numpy as np
 import PIL.Image
 import pytest
+from PIL import Image
 
 from statbook.explorers import likelihood
 from statbook.livefigure import LiveFigure, Scene, png_bytes, snap_up
-from statbook.widgets import RESTART_HINT, STATIC_ENV, Explorer, Slider
+from statbook.widgets import FRAME_COLORS, RESTART_HINT, STATIC_ENV, Explorer, Slider, print_frames
 from tests.helpers import assert_survives_slider_extremes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -49,10 +51,6 @@ def line_explorer(**kwargs) -> Explorer:
         figsize=(3, 2),
         **kwargs,
     )
-
-
-def frames_of(html: str) -> list[bytes]:
-    return [base64.b64decode(f) for f in re.findall(r'"([A-Za-z0-9+/=]{200,})"', html)]
 
 
 def test_slider_default_must_be_on_the_grids():
@@ -185,17 +183,66 @@ def test_unknown_slider_name_is_an_error():
         line_explorer().set(tilt=1.0)
 
 
+WEBP = re.compile(r"data:image/webp;base64,([A-Za-z0-9+/=]+)")
+
+
 def test_static_html_holds_one_frame_per_grid_point():
     html = line_explorer().static_html()
-    frames = frames_of(html)  # the frames in the JSON data block
-    assert len(frames) == 3 * 3
-    shown = re.search(r'<img src="data:image/png;base64,([^"]+)"', html).group(1)
-    assert base64.b64decode(shown) == frames[1 * 3 + 1]  # slope 1, offset 0
-    assert all(f.startswith(PNG_MAGIC) for f in frames)
-    assert len(set(frames)) == 9
+    data = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
+    assert len(data["frames"]) == 3 * 3
+    # The start frame (slope 1, offset 0) is stored once: as the image's src, null in the list.
+    start = 1 * 3 + 1
+    assert data["frames"][start] is None
+    shown = re.search(r'<img class="sbx-frame" src="([^"]+)"', html).group(1)
+    frames = [shown if f is None else f for f in data["frames"]]
+    decoded = [base64.b64decode(WEBP.fullmatch(f).group(1)) for f in frames]
+    assert all(f[:4] == b"RIFF" and f[8:12] == b"WEBP" for f in decoded)
+    assert len(set(decoded)) == 9
+    assert len(WEBP.findall(html)) == 9  # no frame twice
+    image = Image.open(io.BytesIO(decoded[start]))
+    assert image.size == (240, 160) and len(image.convert("RGB").getcolors(256)) <= FRAME_COLORS
     assert html.count('type="range"') == 2
-    assert 'alt="A straight line."' in html and "<figcaption>A line." in html
-    assert "http" not in html.replace("data:image/png", "")  # nothing from another host
+    assert 'alt="A straight line. Shown at slope = 1, offset = 0."' in html
+    assert 'loading="lazy"' in html and 'decoding="async"' in html
+    assert "<figcaption>A line." in html
+    assert "http" not in html  # nothing from another host
+
+
+def test_sliders_carry_the_shown_value_for_screen_readers():
+    html = line_explorer().static_html()
+    sliders = re.findall(r'<input type="range"[^>]*>', html)
+    assert 'aria-label="slope"' in sliders[0] and 'aria-valuetext="1"' in sliders[0]
+    assert 'aria-label="offset"' in sliders[1] and 'aria-valuetext="0"' in sliders[1]
+
+
+def test_print_panel_labels_each_frame_with_its_values():
+    html = line_explorer().static_html()
+    panel = re.search(r'<div class="sbx-print"[^>]*>(.*?)</div>', html).group(1)
+    frames = re.findall(r'data-sbx-frame="(\d+)"', panel)
+    labels = [
+        re.sub(r"</?span>", "", label)
+        for label in re.findall(r"<figcaption>(.*?)</figcaption>", panel)
+    ]
+    # start, then slope at both ends, then offset at its low end (four frames at most)
+    assert frames == ["4", "1", "7", "3"]
+    assert labels == [
+        "slope = 1, offset = 0",
+        "slope = 0, offset = 0",
+        "slope = 2, offset = 0",
+        "slope = 1, offset = -1",
+    ]
+    assert print_frames([3, 3], [1, 1], 10) == [(1, 1), (0, 1), (2, 1), (1, 0), (1, 2)]
+    assert print_frames([2], [0], 4) == [(0,), (1,)]
+
+
+def test_frames_in_png_or_webp_hold_the_same_pixels():
+    explorer = line_explorer()
+    png = Image.open(io.BytesIO(explorer.render(colors=FRAME_COLORS, fmt="png")))
+    webp = Image.open(io.BytesIO(explorer.render(colors=FRAME_COLORS, fmt="webp")))
+    assert (png.format, webp.format) == ("PNG", "WEBP")
+    assert np.array_equal(np.asarray(png.convert("RGB")), np.asarray(webp.convert("RGB")))
+    with pytest.raises(ValueError, match="fmt must be"):
+        explorer.render(colors=FRAME_COLORS, fmt="gif")
 
 
 def test_static_html_is_deterministic():
@@ -256,3 +303,35 @@ def test_every_explorer_ends_on_the_image_of_its_final_values(name):
         final = {s.name: explorer.controls[s.name].value for s in explorer.sliders}
         fresh = factory().render(**final)
         assert np.array_equal(_pixels(explorer.image.value), _pixels(fresh)), final
+
+
+def test_a_table_of_values_follows_the_frames_as_text():
+    def table(*, slope, offset):
+        return [("", "value"), ("slope", f"{slope:g}"), ("offset", f"{offset:g}")]
+
+    html = line_explorer(table=table).static_html()
+    assert (
+        '<table class="sbx-table"><thead><tr><th scope="col"></th><th scope="col">value</th>'
+        '</tr></thead><tbody><tr><th scope="row">slope</th><td>1</td></tr>'
+        '<tr><th scope="row">offset</th><td>0</td></tr></tbody></table>'
+    ) in html
+    data = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
+    assert data["tables"][0] == [["", "value"], ["slope", "0"], ["offset", "-1"]]
+    assert len(data["tables"]) == 9
+
+
+def test_mixed_explorer_table_holds_the_fit():
+    from statbook import mixed
+    from statbook.explorers.mixed import fitted_table, simulate_groups
+
+    rows = fitted_table(beta0=5.0, nu=-3.0, sigma=0.5, n_groups=100)
+    data = simulate_groups(100, 5.0, -3.0, 0.5)
+    fit = mixed.fit_stats(mixed.suff_stats(data.y, data.group))
+    assert rows[0] == ("", "truth", "fit")
+    assert rows[1:] == [
+        ("β₀", "5.00", f"{fit.beta0:.2f}"),
+        ("|ν|", "3.00", f"{fit.nu:.2f}"),
+        ("σ", "0.50", f"{fit.sigma:.2f}"),
+        ("ICC", f"{9 / 9.25:.2f}", f"{fit.icc:.2f}"),
+    ]
+    assert abs(fit.beta0 - 5.0) < 1.0 and abs(fit.nu - 3.0) < 1.0  # 100 groups: near the truth

@@ -165,6 +165,18 @@ class MixedScene(Scene):
         self.right.set(xlim=(0, high), ylim=(-0.05 * top, top))
 
 
+def fitted_table(*, beta0: float, nu: float, sigma: float, n_groups: int, seed: int = 1):
+    """The figure's right-hand table as text rows: true and fitted β₀, |ν|, σ and the ICC."""
+    data = simulate_groups(n_groups, beta0, nu, sigma, seed)
+    result = mixed.fit_stats(mixed.suff_stats(data.y, data.group))
+    truth = (beta0, abs(nu), sigma, float(mixed.icc(nu, sigma**2)))
+    fit = (result.beta0, result.nu, result.sigma, result.icc)
+    names = ("β₀", "|ν|", "σ", "ICC")
+    return [("", "truth", "fit")] + [
+        (name, f"{t:.2f}", f"{f:.2f}") for name, t, f in zip(names, truth, fit, strict=True)
+    ]
+
+
 def mixed_explorer() -> Explorer:
     """Sliders for the true β₀, ν, σ and the number of groups; data, fit and ICC redraw."""
     return Explorer(
@@ -203,4 +215,5 @@ def mixed_explorer() -> Explorer:
             "table of true and fitted β₀, ν, σ and intraclass correlation."
         ),
         figsize=(10.5, 4.0),
+        table=fitted_table,
     )

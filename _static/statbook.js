@@ -1,0 +1,132 @@
+/* statbook's additions to the book's pages (Jupyter Book links every .js file of _static/).
+ *
+ * On a phone-sized screen (at most 600 CSS px wide), every figure image of the text
+ * becomes a button that opens the image at full size in a dialog (scrollable sideways),
+ * so axis labels shrunk to fit the column can be read.
+ *
+ * On every screen:
+ * - an inline formula wider than its line scrolls sideways inside itself instead of being
+ *   cut off by the column (MathJax 3 cannot break it across lines);
+ * - a formula that scrolls sideways is a tab stop, so it can be scrolled with the keyboard
+ *   (formulas are otherwise not tab stops).
+ */
+(function () {
+  "use strict";
+  var PHONE = window.matchMedia("(max-width: 600px)");
+
+  function zoomDialog() {
+    var dialog = document.getElementById("sb-zoom-dialog");
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.id = "sb-zoom-dialog";
+    dialog.setAttribute("aria-label", "Figure at full size");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "sb-zoom-close";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { dialog.close(); });
+    var frame = document.createElement("div");
+    frame.className = "sb-zoom-frame";
+    frame.tabIndex = 0; // scrollable with the keyboard too
+    frame.setAttribute("role", "group");
+    frame.setAttribute("aria-label", "Figure, scrolls sideways");
+    frame.appendChild(document.createElement("img"));
+    dialog.appendChild(close);
+    dialog.appendChild(frame);
+    dialog.addEventListener("click", function (event) {
+      if (event.target === dialog) dialog.close(); // a tap beside the figure
+    });
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  function openFullSize(img) {
+    var dialog = zoomDialog();
+    var big = dialog.querySelector("img");
+    big.src = img.currentSrc || img.src;
+    big.alt = img.alt;
+    dialog.showModal();
+  }
+
+  function makeZoomable(img) {
+    if (img.closest("button, a, .sbx-print")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sb-zoom";
+    button.title = "Open the figure at full size";
+    img.parentNode.insertBefore(button, img);
+    button.appendChild(img); // the button's name is the image's alt text
+    button.addEventListener("click", function () { openFullSize(img); });
+  }
+
+  // A formula that scrolls sideways is a tab stop; one that fits is not.  An inline
+  // formula is made a scroller (class sb-wide-math) only when it is too wide.
+  // The typeset formula (mjx-math) is measured, not scrollWidth: the hidden MathML for
+  // screen readers is often wider than the picture.
+  function checkWidth(scroller, mark) {
+    var shown = scroller.querySelector("mjx-math");
+    if (!shown) return; // not typeset yet
+    if (mark) scroller.classList.remove("sb-wide-math");
+    var wide = shown.getBoundingClientRect().width > scroller.clientWidth + 1;
+    if (mark) scroller.classList.toggle("sb-wide-math", wide);
+    scroller.classList.toggle("sb-scrolls", wide);
+    if (wide) {
+      showScrollPosition(scroller);
+      scroller.tabIndex = 0;
+      scroller.setAttribute("role", "group");
+      scroller.setAttribute("aria-label", "Formula, scrolls sideways");
+    } else if (scroller.hasAttribute("tabindex")) {
+      scroller.removeAttribute("tabindex");
+      scroller.removeAttribute("role");
+      scroller.removeAttribute("aria-label");
+    }
+  }
+
+  // Which side still hides part of the formula: the style sheet fades that side out.
+  function showScrollPosition(scroller) {
+    var left = scroller.scrollLeft;
+    var right = scroller.scrollWidth - scroller.clientWidth - left;
+    scroller.dataset.sbAt = left < 2 ? "start" : right < 2 ? "end" : "middle";
+    if (!scroller.sbListening) {
+      scroller.sbListening = true;
+      scroller.addEventListener("scroll", function () { showScrollPosition(scroller); },
+        {passive: true});
+    }
+  }
+
+  function checkMath(math) {
+    if (math.matches("div.math")) {
+      math.querySelectorAll("mjx-container").forEach(function (c) { checkWidth(c, false); });
+    } else {
+      checkWidth(math, true);
+    }
+  }
+
+  // MathJax typesets a formula when it comes into view (its lazy loader), so each formula
+  // is checked whenever its box changes size, and all of them when the window does.
+  function watchFormulas() {
+    var all = document.querySelectorAll("article div.math, article span.math");
+    if (window.ResizeObserver) {
+      var observer = new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) { checkMath(entry.target); });
+      });
+      all.forEach(function (math) { observer.observe(math); });
+    }
+    window.addEventListener("resize", function () { all.forEach(checkMath); });
+  }
+
+  function start() {
+    if (PHONE.matches) {
+      document.querySelectorAll(
+        "article .cell_output img, article figure.statbook-explorer img.sbx-frame"
+      ).forEach(makeZoomable);
+    }
+    watchFormulas();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,106 @@
+"""The book build's own Sphinx extension (statbook._offline_book), function by function.
+
+The browser tests (tests/test_browser.py) check the built book as a whole; these check
+each rewrite on small inputs: icons, explorer frames as files, deferred scripts, roles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from PIL import Image
+from sphinx.builders.html._assets import _JavaScript
+
+from statbook import _offline_book as book
+from tests.test_widgets import line_explorer
+
+# Two packs in the shape of Font Awesome's script: brands first, then solid.
+SCRIPT = (
+    'var p={"github":[496,512,[],"f09b","M1 1L2 2"]};d("fab",p);'
+    'var p={bars:[448,512,["navicon"],"f0c9","M0 96H448"],'
+    '"magnifying-glass":[512,512,[],"f002","M5 5Z"]};d("fas",p);'
+)
+
+
+def test_icons_are_read_from_the_packs_of_the_script():
+    icons = book.fontawesome_icons(SCRIPT)
+    assert icons == {
+        ("brands", "github"): (496, 512, "M1 1L2 2"),
+        ("solid", "bars"): (448, 512, "M0 96H448"),
+        ("solid", "magnifying-glass"): (512, 512, "M5 5Z"),
+    }
+
+
+def test_icon_css_draws_each_used_icon_and_keeps_the_font_away():
+    html = '<span class="fa-solid fa-bars"></span> <i class="fab fa-github"></i>'
+    used = book.icons_used(html)
+    assert {("span", "solid", "bars"), ("i", "brands", "github")} <= used
+    css = book.icon_css(book.fontawesome_icons(SCRIPT), used)
+    assert "span.fa-solid.fa-bars::before" in css and "i.fab.fa-github::before" in css
+    assert "--sb-icon-width: 0.875em" in css  # 448 / 512
+    assert "M0%2096H448" in css  # the path, URL-encoded in the SVG
+    assert re.search(r"i\.fab\.fa-github[^{]*\{ font-family: inherit !important; \}", css, re.S)
+    assert "magnifying-glass" not in css  # not used on the page
+
+
+def test_explorer_frames_become_files(tmp_path):
+    explorer = line_explorer().static_html()
+    written = {}
+
+    def write(name, data):
+        written[name] = data
+        (tmp_path / name).write_bytes(data)
+
+    html = book.frames_to_files(explorer, write, lambda name: f"../_static/sbx/{name}")
+    assert "data:image" not in html
+    assert len(written) == 9
+    data = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
+    assert sorted(set(data["frames"])) == sorted(f"../_static/sbx/{n}" for n in written)
+    shown = re.search(r'<img class="sbx-frame" src="([^"]+)"', html).group(1)
+    assert shown == data["frames"][4]  # the start frame (slope 1, offset 0)
+    panel = re.findall(r'<img data-sbx-frame="(\d+)" src="([^"]+)" loading="lazy"', html)
+    assert [(int(k), src) for k, src in panel] == [
+        (int(k), data["frames"][int(k)]) for k, _ in panel
+    ]
+    for name in written:
+        with Image.open(tmp_path / name) as frame:
+            assert frame.format == "WEBP"
+
+
+def test_scripts_are_deferred_except_the_options_inline_scripts_read():
+    scripts = [
+        _JavaScript("_static/documentation_options.js"),
+        _JavaScript("_static/doctools.js"),
+        _JavaScript("_static/mathjax/tex-chtml.js", defer="defer"),
+        _JavaScript(None, body="var x = 1;"),
+    ]
+    context = {"script_files": list(scripts)}
+    book.defer_scripts(None, "chapters/likelihood", "page.html", context, None)
+    attributes = [dict(s.attributes) for s in context["script_files"]]
+    assert attributes == [{}, {"defer": "defer"}, {"defer": "defer"}, {"body": "var x = 1;"}]
+    search = {"script_files": list(scripts)}
+    book.defer_scripts(None, "search", "search.html", search, None)
+    assert search["script_files"] == scripts
+
+
+def test_bibliography_entries_are_list_items():
+    context = {"body": '<div role="list"><div class="citation" role="doc-biblioentry">'}
+    book.bibliography_list_items(None, "chapters/references", "page.html", context, None)
+    assert context["body"] == '<div role="list"><div class="citation" role="listitem">'
+
+
+def test_sphinx_design_only_where_a_page_uses_it():
+    def context(body):
+        return {
+            "body": body,
+            "css_files": [book._JavaScript("_static/sphinx-design.min.css"), "basic.css"],
+            "script_files": [book._JavaScript("_static/design-tabs.js")],
+        }
+
+    plain = context("<p>No tabs here.</p>")
+    book.drop_unused_sphinx_design(None, "chapters/x", "page.html", plain, None)
+    assert plain["css_files"] == ["basic.css"] and plain["script_files"] == []
+    tabs = context('<div class="sd-tab-set">')
+    book.drop_unused_sphinx_design(None, "chapters/x", "page.html", tabs, None)
+    assert len(tabs["css_files"]) == 2 and len(tabs["script_files"]) == 1
