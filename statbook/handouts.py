@@ -55,6 +55,9 @@ def write_student_book(out: Path, root: Path = ROOT) -> Path:
     (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     for name in ("_toc.yml", *config.get("bibtex_bibfiles", [])):
         shutil.copy(root / name, out / name)
+    for folder in ("_static", "_templates"):  # the book's own CSS, scripts and templates
+        if (root / folder).is_dir():
+            shutil.copytree(root / folder, out / folder)
     sections = set(section_chapters(root))
     for page in sorted((root / "chapters").glob("*.md")):
         if page in sections:

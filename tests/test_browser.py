@@ -514,7 +514,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed with this module: test_live drives its own
 def chromium():
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/install-chromium)")
@@ -627,7 +627,7 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def phone_report(built_book, chromium):
     shots = built_book.parent / "screenshots" / "phone"
     shutil.rmtree(shots, ignore_errors=True)
@@ -642,7 +642,7 @@ def phone_report(built_book, chromium):
     return get
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def page_report(built_book, chromium):
     """``page_report(name)``: the page opened once in Chromium, its findings cached."""
     shots = built_book.parent / "screenshots"
