@@ -266,6 +266,67 @@ def negloglik(par, y) -> np.ndarray:
     return np.where(inside, result, np.inf).reshape(par.shape[:-1])
 
 
+def negloglik_means(mu1, mu2, y, p, sigma) -> np.ndarray:
+    """−ℓ over the grid of means (μ₁[i], μ₂[j]) with p and σ = (σ₁, σ₂) held fixed.
+
+    Entry [j, i] equals ``negloglik((p, mu1[i], mu2[j], σ₁, σ₂), y)`` (the layout of
+    :func:`statbook.plotting.parameter_grid`), but the mixture density separates:
+    f(y_n) = A_in + B_jn with A_in = p φ(y_n; μ₁[i], σ₁²) and B_jn = (1 − p) φ(y_n; μ₂[j], σ₂²).
+    Scaled by c_n = the largest of a_in = log A_in and b_jn = log B_jn over the grid,
+
+        −ℓ[j, i] = −Σ_n [c_n + log(e^(a_in − c_n) + e^(b_jn − c_n))],
+
+    one logarithm per (i, j, n) and the exponentials only per (i, n) and (j, n),
+    against two per triple for :func:`negloglik`.  Where both scaled terms
+    underflow to 0 for some n (means far from y_n on both axes) that entry is
+    evaluated by :func:`negloglik`, in log space.  ``ValueError`` off the
+    parameter space (a surface is drawn for one valid (p, σ)).
+    """
+    values = as_float_vector(y, "y")
+    mu1, mu2 = as_float_vector(mu1, "mu1"), as_float_vector(mu2, "mu2")
+    p, _, sigma = _one_parameter(p, (0.0, 0.0), sigma)
+    log_p, log_q = _log_weights(np.asarray(p))
+    with np.errstate(over="ignore"):  # as in _component_terms: a square that overflows is a 0
+        a = (
+            log_p
+            - np.log(sigma[0])
+            - 0.5 * LOG_2PI
+            - 0.5 * ((values - mu1[:, None]) / sigma[0]) ** 2
+        )
+        b = (
+            log_q
+            - np.log(sigma[1])
+            - 0.5 * LOG_2PI
+            - 0.5 * ((values - mu2[:, None]) / sigma[1]) ** 2
+        )
+    scale = np.maximum(a.max(axis=0), b.max(axis=0))  # c_n
+    if np.any(scale == -np.inf):  # some y_n so far out that its density is 0 everywhere
+        return np.full((mu2.size, mu1.size), np.inf)
+    first, second = np.exp(a - scale), np.exp(b - scale)  # (len(mu1), N), (len(mu2), N)
+    result = np.empty((mu2.size, mu1.size))
+    step = max(1, CHUNK * 16 // (mu1.size * values.size))
+    with np.errstate(divide="ignore"):
+        for start in range(0, mu2.size, step):
+            rows = slice(start, start + step)
+            total = first[np.newaxis, :, :] + second[rows, np.newaxis, :]
+            result[rows] = np.log(total).sum(axis=-1)  # each term ≤ log 2, or −inf where 0
+    underflow = result == -np.inf
+    result = -(result + scale.sum())
+    if np.any(underflow):
+        j, i = np.nonzero(underflow)
+        par = np.column_stack(
+            [
+                np.full(j.size, p),
+                mu1[i],
+                mu2[j],
+                np.full(j.size, sigma[0]),
+                np.full(j.size, sigma[1]),
+            ]
+        )
+        result[j, i] = negloglik(par, values)
+    return result
+
+
 # --- simulation ------------------------------------------------------------------------------
 
 

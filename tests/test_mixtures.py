@@ -11,6 +11,7 @@ from sklearn.mixture import GaussianMixture
 
 from statbook import mixtures
 from statbook.explorers.mixtures import density_explorer, label_switching_explorer
+from statbook.plotting import parameter_grid
 from tests.helpers import assert_survives_slider_extremes
 
 P, MU, SIGMA = 0.5, (-0.5, 4.0), (1.0, 2.0)
@@ -437,3 +438,37 @@ def test_mixture_explorers_static_grids_are_small(factory):
     explorer = factory()
     assert int(np.prod([len(s.static_grid) for s in explorer.sliders])) <= 40
     assert len(explorer.static_html().encode()) < 2_000_000
+
+
+@pytest.mark.parametrize(
+    ("p", "sigma", "y"),
+    [
+        (0.5, (1.0, 1.5), "sample"),
+        (0.0, (1.0, 1.5), "sample"),
+        (1.0, (0.5, 2.0), "sample"),
+        (0.3, (0.05, 0.05), "far"),  # both components negligible at some y: the log-space path
+    ],
+)
+def test_surface_over_the_means_equals_negloglik(p, sigma, y):
+    """The separated evaluation equals −ℓ term by term, underflow included."""
+    if y == "sample":
+        y = mixtures.simulate(500, 0.4, (0.0, 3.0), (1.0, 1.5), np.random.default_rng(3))
+    else:
+        y = np.array([-150.0, 0.0, 0.1, 150.0])
+    mu1, mu2 = np.linspace(-2.5, 5.5, 31), np.linspace(-200, 200, 27)
+    grid = parameter_grid(mu1, mu2)
+    par = np.concatenate(
+        [np.full((*grid.shape[:-1], 1), p), grid, np.broadcast_to(sigma, grid.shape)], axis=-1
+    )
+    expected = mixtures.negloglik(par, y)
+    surface = mixtures.negloglik_means(mu1, mu2, y, p, sigma)
+    assert surface.shape == (mu2.size, mu1.size)
+    np.testing.assert_allclose(surface, expected, rtol=1e-13)
+
+
+def test_surface_over_the_means_checks_its_parameters():
+    with pytest.raises(ValueError, match="p must lie in"):
+        mixtures.negloglik_means([0.0], [1.0], [0.5], 1.5, (1.0, 1.0))
+    with pytest.raises(ValueError, match="sigma"):
+        mixtures.negloglik_means([0.0], [1.0], [0.5], 0.5, (1.0, 0.0))
+    assert np.all(mixtures.negloglik_means([0.0], [1.0], [1e300], 0.5, (1.0, 1.0)) == np.inf)

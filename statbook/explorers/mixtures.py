@@ -6,7 +6,7 @@ import numpy as np
 
 from statbook import mixtures
 from statbook.livefigure import Scene, snap_up
-from statbook.plotting import TRUTH_STYLE, negloglik_contours, parameter_grid
+from statbook.plotting import TRUTH_STYLE, negloglik_contours
 from statbook.widgets import Explorer, Slider
 
 SAMPLE_SIZE = 2000
@@ -117,7 +117,6 @@ class LabelSwitchingScene(Scene):
     def __init__(self, figure):
         super().__init__(figure)
         self.axis = np.linspace(-2.5, 5.5, GRID)
-        self.grid = parameter_grid(self.axis, self.axis)
         left = self.left = figure.add_axes((0.07, 0.14, 0.40, 0.72))
         right = self.right = figure.add_axes((0.57, 0.14, 0.41, 0.72))
         left.plot(self.axis, self.axis, color="0.6", lw=0.8)
@@ -151,21 +150,15 @@ class LabelSwitchingScene(Scene):
     def update(self, *, p: float, sigma2: float, n: int, seed: int = 1) -> None:
         sigma = (1.0, sigma2)
         y = mixtures.simulate(int(n), p, self.truth, sigma, np.random.default_rng(seed))
-        par = np.concatenate(
-            [
-                np.full((*self.grid.shape[:-1], 1), p),
-                self.grid,
-                np.broadcast_to(sigma, self.grid.shape),
-            ],
-            axis=-1,
-        )
-        values = mixtures.negloglik(par, y)
+        values = mixtures.negloglik_means(self.axis, self.axis, y, p, sigma)
         (a1, a2, va), (b1, b2, vb) = _best_in_halves(self.axis, self.axis, values)
         self.replace("contours", negloglik_contours(self.left, self.axis, self.axis, values))
         self.best.set_data([a1, b1], [a2, b2])
         self.left_title.set_text(f"−ℓ(μ₁, μ₂): minima {va:.1f} and {vb:.1f}")
 
-        lo, hi = np.floor(min(y.min(), -4.0)), np.ceil(max(y.max(), 8.0))
+        # A window that holds the data of every slider position (means 0 and 3, σ ≤ 2), so
+        # the axes stay put: only an outlier beyond it widens it.
+        lo, hi = np.floor(min(y.min(), -5.0)), np.ceil(max(y.max(), 11.0))
         ys = np.linspace(lo, hi, 300)
         histogram, top = _histogram(self.right, y, 30, y.min(), y.max())
         self.replace("histogram", histogram)
