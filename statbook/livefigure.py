@@ -12,7 +12,8 @@ slow part of a matplotlib draw).  So an explorer's figure is split in two:
   and, for every frame, restores that background and draws only the animated
   artists on top.  Whenever the layout changes (axes limits or positions, or
   anything else the scene names in :attr:`Scene.layout`), the background is
-  drawn anew.
+  drawn anew, unless a background of that layout was drawn recently: the last
+  few are kept (a slider dragged back and forth revisits the same layouts).
 
 A frame is therefore the same image whether it is the first one drawn or the
 hundredth: the background depends only on the layout, the animated artists
@@ -23,12 +24,14 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 
 def _artists(obj) -> list[Artist]:
@@ -100,6 +103,14 @@ def layout_of(figure: Figure, scene: Scene) -> tuple:
     )
 
 
+def _rows_cols(box: Bbox, shape: tuple[int, ...]) -> tuple[slice, slice]:
+    """The pixel rows and columns of a display-space box (y up) in an image of ``shape``."""
+    height, width = shape[:2]
+    x0, x1 = (int(np.clip(v, 0, width)) for v in (np.floor(box.x0), np.ceil(box.x1)))
+    y0, y1 = (int(np.clip(v, 0, height)) for v in (np.floor(box.y0), np.ceil(box.y1)))
+    return slice(height - y1, height - y0), slice(x0, x1)
+
+
 def snap_up(value: float, steps: Iterable[float] = (1, 1.5, 2, 3, 4, 5, 6, 8)) -> float:
     """The smallest number ``s·10^k ≥ value`` with ``s`` in ``steps`` (value > 0).
 
@@ -116,17 +127,36 @@ def snap_up(value: float, steps: Iterable[float] = (1, 1.5, 2, 3, 4, 5, 6, 8)) -
 class LiveFigure:
     """A ``Figure`` with its Agg canvas and :class:`Scene`, rendering frames by blitting.
 
-    ``full_draws`` counts the frames that needed a new background (a layout
-    change); every other frame only draws the scene's animated artists.
+    A frame restores a background and draws the scene's animated artists on it.
+    The background of a new layout is made in the cheapest exact way:
+
+    * kept: one of the last ``kept_backgrounds`` layouts, restored as it was;
+    * partly redrawn: when only some axes changed their limits, and what each of
+      them covers (its tight box, before and after, ticks and labels included)
+      meets no other axes and no figure-level artist, only those axes are
+      painted over (figure colour, then the axes drawn anew) in the previous
+      background; the pixels are those of a full draw, as nothing else paints there;
+    * drawn in full otherwise (``full_draws`` counts these).
     """
 
-    def __init__(self, make_scene, *, figsize: tuple[float, float], dpi: int):
+    #: Pixels added around an axes' tight box for antialiased edges.
+    PAD = 2
+
+    def __init__(
+        self, make_scene, *, figsize: tuple[float, float], dpi: int, kept_backgrounds: int = 12
+    ):
         self.figure = Figure(figsize=figsize, dpi=dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.figure)
         self.scene: Scene = make_scene(self.figure)
+        self.kept_backgrounds = kept_backgrounds
+        # layout -> (background image, the box each axes covers in it)
+        self._backgrounds: OrderedDict[tuple, tuple[object, list[Bbox]]] = OrderedDict()
         self._background = None
         self._layout = None
+        self._covered: list[Bbox] = []
+        self._fixed: list[Bbox] = []  # boxes of the static figure-level artists
         self.full_draws = 0
+        self.partial_draws = 0
 
     @property
     def size(self) -> tuple[int, int]:
@@ -137,16 +167,81 @@ class LiveFigure:
         """Update the scene to ``values`` and return the frame as an RGB array (rows, cols, 3)."""
         self.scene.update(**values)
         layout = layout_of(self.figure, self.scene)
-        if layout != self._layout:
-            self.canvas.draw()  # the static part only: animated artists are skipped
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._layout = layout
-            self.full_draws += 1
-        else:
+        if layout in self._backgrounds:
+            self._backgrounds.move_to_end(layout)
+            self._background, self._covered = self._backgrounds[layout]
             self.canvas.restore_region(self._background)
+        else:
+            if not self._redraw_changed_axes(layout):
+                self._draw_full()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._backgrounds[layout] = (self._background, self._covered)
+            if len(self._backgrounds) > self.kept_backgrounds:
+                self._backgrounds.popitem(last=False)  # the least recently used
+        self._layout = layout
         for artist in self.scene.animated:
             self.figure.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+
+    def _draw_full(self) -> None:
+        self.canvas.draw()  # the static part only: animated artists are skipped
+        renderer = self.canvas.get_renderer()
+        self._covered = [self._box(ax.get_tightbbox(renderer)) for ax in self.figure.axes]
+        fixed = [
+            a
+            for a in self.figure.get_children()
+            if a is not self.figure.patch
+            and a not in self.figure.axes
+            and a.get_visible()
+            and not a.get_animated()
+        ]
+        self._fixed = [self._box(a.get_window_extent(renderer)) for a in fixed]
+        self.full_draws += 1
+
+    def _box(self, bbox: Bbox) -> Bbox:
+        return bbox.padded(self.PAD)
+
+    def _redraw_changed_axes(self, layout: tuple) -> bool:
+        """Redraw only the axes whose limits changed, if that is exact (see the class).
+
+        Where an axes paints is read off the pixels: its box is painted over in the
+        figure colour, the axes drawn, and the pixels that changed are where it
+        painted now.  If that place, or where it painted before, meets the box of
+        another axes or of a figure-level artist, the caller draws in full instead.
+        """
+        if self._layout is None or layout[1] != self._layout[1]:
+            return False
+        old, new = self._layout[0], layout[0]
+        if len(old) != len(new) or any(a[0] != b[0] for a, b in zip(old, new, strict=True)):
+            return False  # axes added, removed or moved
+        changed = [k for k, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        covered = list(self._covered)
+
+        def meets_another(k: int, box: Bbox) -> bool:
+            others = [covered[m] for m in range(len(covered)) if m != k] + self._fixed
+            return any(box.overlaps(other) for other in others)
+
+        if any(meets_another(k, covered[k]) for k in changed):
+            return False
+        self.canvas.restore_region(self._background)
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        face = np.round(255 * np.array(self.figure.get_facecolor())).astype(np.uint8)
+        for k in changed:
+            pixels[_rows_cols(covered[k], pixels.shape)] = face
+            before = pixels.copy()
+            self.figure.draw_artist(self.figure.axes[k])
+            rows, cols = np.nonzero(np.any(pixels != before, axis=-1))
+            if rows.size:
+                height = pixels.shape[0]  # display y counts from the bottom, rows from the top
+                painted = Bbox(
+                    [[cols.min(), height - rows.max() - 1], [cols.max() + 1, height - rows.min()]]
+                )
+                if meets_another(k, painted):
+                    return False
+                covered[k] = painted
+        self._covered = covered
+        self.partial_draws += 1
+        return True
 
     def png(self, **values) -> bytes:
         """The frame at ``values`` as PNG bytes."""
