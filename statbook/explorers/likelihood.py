@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from statbook import gaussian, vonmises
 from statbook.livefigure import Scene, snap_up
 from statbook.plotting import estimate_markers, negloglik_contours, parameter_grid
 from statbook.widgets import Explorer, Slider
 
-GRID = 200
+GRID = 120  # contour lines through 120 × 120 points are smooth at the drawn size
 MARGINS = {"left": 0.07, "right": 0.98, "bottom": 0.14, "top": 0.86, "wspace": 0.25}
 SAMPLE_SIZES = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
@@ -19,7 +20,13 @@ def _sample_size_slider(static):
 
 
 def _surface_axes(ax, *, xlabel: str, ylabel: str, title: str):
-    """Labels, title and the (empty) estimate and truth markers of one −ℓ panel."""
+    """Labels, title and the (empty) estimate and truth markers of one −ℓ panel.
+
+    At most six ticks per axis: enough to read a value off, and fewer labels to
+    draw each time a slider moves the axes.
+    """
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize="medium")
@@ -104,7 +111,7 @@ class GaussianScene(Scene):
     """−ℓ over (μ, σ²) (not convex; the region where it is not is shaded) and over θ (convex).
 
     The windows hold the estimate ± h (h = 2σ̂ for μ, 2/σ̂ for θ₁, snapped up to a
-    round number) on a grid of steps h, and the σ², θ₂ ranges end at round
+    round number) on a grid of steps 2h, and the σ², θ₂ ranges end at round
     numbers, so the axes stay put while the sliders move a few steps.
     """
 
@@ -140,11 +147,12 @@ class GaussianScene(Scene):
             "left",
             negloglik_contours(self.left, mu_axis, var_axis, gaussian.negloglik(grid, stats)),
         )
-        smallest_eigenvalue = np.linalg.eigvalsh(gaussian.hessian(grid, stats))[..., 0]
+        # ∂²/∂μ² = N/σ² > 0, so the Hessian has a negative eigenvalue iff its determinant is < 0
+        not_convex = np.linalg.det(gaussian.hessian(grid, stats)) < 0
         shade = self.left.contourf(
             mu_axis,
             var_axis,
-            smallest_eigenvalue < 0,
+            not_convex,
             levels=[0.5, 1.5],
             colors=["tab:orange"],
             alpha=0.2,
@@ -164,11 +172,12 @@ class GaussianScene(Scene):
 
 
 def _window(centre: float, half_width: float) -> np.ndarray:
-    """GRID points on c ± 1.5h, with h the half-width snapped up and c the centre rounded to
-    a multiple of h: the window holds centre ± half-width and moves in steps of h."""
+    """GRID points on c ± 2h, with h the half-width snapped up and c the centre rounded to
+    a multiple of 2h: the window holds centre ± half-width and moves in steps of 2h, so a
+    slider that shifts the estimate moves the axes only every few steps."""
     half_width = snap_up(half_width)
-    centre = half_width * np.round(centre / half_width)
-    return np.linspace(centre - 1.5 * half_width, centre + 1.5 * half_width, GRID)
+    centre = 2 * half_width * np.round(centre / (2 * half_width))
+    return np.linspace(centre - 2 * half_width, centre + 2 * half_width, GRID)
 
 
 def gaussian_explorer() -> Explorer:

@@ -9,9 +9,13 @@ from statbook import mixed
 from statbook.livefigure import Scene, snap_up
 from statbook.widgets import Explorer, Slider
 
-MARGINS = {"left": 0.06, "right": 0.99, "bottom": 0.14, "top": 0.88, "wspace": 0.28}
+MARGINS = {"left": 0.07, "right": 0.99, "bottom": 0.14, "top": 0.88, "wspace": 0.28}
 GROUP_SIZES = (3, 7)  # each group holds between 3 and 7 observations
 BETA0_VALUES = tuple(float(b) for b in range(-5, 6))
+SPREAD_STEPS = (1, 2, 5)  # the data window's margins snap to these (× 10^k)
+# Golden-section steps for the profile: 0.618⁴⁸ ≈ 1e-10 of the search interval in log σ²,
+# and −ℓ is flat to second order at its minimum, so the profile is exact to double precision.
+PROFILE_ITERATIONS = 48
 
 
 def simulate_groups(n_groups: int, beta0: float, nu: float, sigma: float, seed: int = 1):
@@ -67,7 +71,7 @@ class MixedScene(Scene):
     def __init__(self, figure):
         super().__init__(figure)
         left, right, side = figure.subplots(
-            1, 3, gridspec_kw={**MARGINS, "width_ratios": [1.6, 1, 0.55]}
+            1, 3, gridspec_kw={**MARGINS, "width_ratios": [1.6, 1, 0.7]}
         )
         self.left, self.right = left, right
         self.points = self.live(
@@ -86,9 +90,9 @@ class MixedScene(Scene):
             left.axhline(0, color="tab:red", ls="--", lw=1.2, label="true level β₀")
         )
         left.xaxis.set_major_locator(MaxNLocator(integer=True))
+        left.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
         left.set_xlabel("group i")
         left.set_ylabel("y")
-        left.legend(loc="upper left", fontsize="x-small", ncol=2, framealpha=0.9)
         self.left_title = self.live(left.set_title("", fontsize="medium"))
 
         self.profile = self.live(right.plot([], [], color="tab:blue")[0])
@@ -98,9 +102,27 @@ class MixedScene(Scene):
         )
         right.set_xlabel("ν")
         right.set_ylabel("profile −ℓ minus its minimum")
-        right.legend(loc="upper left", fontsize="x-small")
         right.set_title("profile likelihood in ν", fontsize="medium")
         side.axis("off")
+        # One legend for both panels, under the table: outside the panels, it is drawn once,
+        # not each time a slider moves their axes.
+        handles = [
+            self.points,
+            self.means,
+            self.predicted,
+            self.fitted_level,
+            self.true_level,
+            self.nu_hat,
+            self.true_nu,
+        ]
+        side.legend(
+            handles,
+            [h.get_label() for h in handles],
+            loc="lower left",
+            bbox_to_anchor=(-0.15, 0.0),
+            fontsize="x-small",
+            frameon=False,
+        )
         self.table = self.live(
             side.text(
                 -0.15,
@@ -143,21 +165,28 @@ class MixedScene(Scene):
         self.fitted_level.set_ydata([result.beta0] * 2)
         self.true_level.set_ydata([beta0] * 2)
         # The y-window holds the data for every β₀ the slider offers (the same seed gives
-        # the same y − β₀), so moving β₀ moves the data, not the axis.
-        low = np.floor(min(data.y.min() - beta0, 0) + BETA0_VALUES[0])
-        high = np.ceil(max(data.y.max() - beta0, 0) + BETA0_VALUES[-1])
-        top = high + 0.45 * (high - low)  # room for the legend above the data
+        # the same y − β₀), so moving β₀ moves the data, not the axis; its ends are the
+        # slider's β₀ range widened by the spread of y − β₀ snapped up to 1, 2 or 5 × 10^k.
+        below = snap_up(max(beta0 - data.y.min(), 0.1), steps=SPREAD_STEPS)
+        above = snap_up(max(data.y.max() - beta0, 0.1), steps=SPREAD_STEPS)
+        low, top = BETA0_VALUES[0] - below, BETA0_VALUES[-1] + above
         self.left.set(xlim=(-0.6, snap_up(n_groups) - 0.4), ylim=(low, top))
         self.left_title.set_text(f"{int(n_groups)} groups, N = {data.y.size}")
 
     def _draw_profile(self, stats, result, nu: float) -> None:
         """Profile −ℓ in ν over a window that holds ν̂, |ν| and where the profile is below 12."""
         wide = np.linspace(0, max(2.5 * result.nu, 1.5 * abs(nu), 0.5 * result.sigma), 40)
-        close = wide[mixed.profile_negloglik_nu(wide, stats) + result.loglik < 12]
+        close = wide[
+            mixed.profile_negloglik_nu(wide, stats, iterations=PROFILE_ITERATIONS) + result.loglik
+            < 12
+        ]
         step = wide[1] - wide[0]
         high = snap_up(min(wide[-1], max(close.max() + step, abs(nu))))
         nu_axis = np.linspace(0, high, 40)
-        profile = mixed.profile_negloglik_nu(nu_axis, stats) + result.loglik
+        profile = (
+            mixed.profile_negloglik_nu(nu_axis, stats, iterations=PROFILE_ITERATIONS)
+            + result.loglik
+        )
         self.profile.set_data(nu_axis, profile)
         self.nu_hat.set_xdata([result.nu] * 2)
         self.true_nu.set_xdata([abs(nu)] * 2)
