@@ -314,6 +314,13 @@ def click_slider(page, root, index: int, at: float) -> None:
     page.mouse.click(track["x"] + at * track["width"], track["y"] + track["height"] / 2)
 
 
+def slider_position(page, root, index: int) -> tuple[int, int]:
+    """(position, last position) of slider ``index``: the handle's aria-valuenow and -valuemax."""
+    handle = _handle(root, index)
+    now, top = (handle.get_attribute(f"aria-value{k}") for k in ("now", "max"))
+    return round(float(now)), round(float(top))
+
+
 def drag_slider(page, root, index: int, *, to: float = 1.0, seconds: float = 2.0) -> None:
     """Drag slider ``index`` with the mouse to the fraction ``to`` of its track, steadily
     (one move per 16 ms, as a pointer reports them), and release it."""
