@@ -148,7 +148,8 @@ class GaussianScene(Scene):
             negloglik_contours(self.left, mu_axis, var_axis, gaussian.negloglik(grid, stats)),
         )
         # ∂²/∂μ² = N/σ² > 0, so the Hessian has a negative eigenvalue iff its determinant is < 0
-        not_convex = np.linalg.det(gaussian.hessian(grid, stats)) < 0
+        hessian = gaussian.hessian(grid, stats)
+        not_convex = hessian[..., 0, 0] * hessian[..., 1, 1] - hessian[..., 0, 1] ** 2 < 0
         shade = self.left.contourf(
             mu_axis,
             var_axis,

@@ -10,7 +10,7 @@ from statbook.plotting import TRUTH_STYLE, negloglik_contours
 from statbook.widgets import Explorer, Slider
 
 SAMPLE_SIZE = 2000
-GRID = 100
+GRID = 80  # points per axis of the (μ₁, μ₂) surface: 0.1 apart
 MEANS = tuple(float(v) for v in np.arange(-6, 8.01, 0.5))
 SIGMAS = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 WEIGHTS = tuple(float(v) for v in np.round(np.arange(0, 1.001, 0.05), 2))
