@@ -410,3 +410,71 @@ def test_variance_for_standard_deviation_is_diagnosed(course):
     outputs = autograded_outputs(course, "variance-for-sd", "mixtures")
     assert "sigma used as a variance" in outputs["mixtures-ex-2-test"]
     assert "All 3 checks passed" in outputs["mixtures-ex-4-test"]
+
+
+# --- nbgrader in `make lab` -----------------------------------------------------------------
+
+#: nbgrader's JupyterLab plugins (its menu, formgrader, the students' assignment and course
+#: lists, the create-assignment toolbar and the validate button)
+NBGRADER_PLUGINS = [
+    f"@jupyter/nbgrader:{name}"
+    for name in (
+        "menu",
+        "formgrader",
+        "assignment-list",
+        "course-list",
+        "create-assignment",
+        "validate-assignment",
+    )
+]
+PLUGINS_JS = """(ids) => Object.fromEntries(ids.map((id) =>
+  [id, window.jupyterapp.hasPlugin(id) && window.jupyterapp.isPluginActivated(id)]))"""
+
+
+@pytest.mark.browser
+def test_make_lab_loads_nbgrader_and_opens_formgrader(tmp_path):
+    """``make lab`` (the chapters, the project's own Jupyter config) in a copy of the
+    checkout: nbgrader's JupyterLab plugins are active, its menu opens formgrader, whose
+    page the server answers, no request leaves the machine, and the checkout stays clean."""
+    from tests import jupyter_live as live
+
+    checkout = live.copy_checkout(tmp_path / "checkout")
+    home = tmp_path / "home"
+    (home / ".ipython").mkdir(parents=True)  # a returning reader: jupyter_core would migrate
+    found = {"refused": []}
+
+    def look(base: str) -> None:
+        def refuse(route) -> None:
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                found["refused"].append(route.request.url)
+                route.abort()
+
+        with live.chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route("**/*", refuse)
+            page.goto(f"{base}/lab?token={live.TOKEN}")
+            page.wait_for_function("() => window.jupyterapp")
+            page.evaluate("() => window.jupyterapp.started")  # every plugin has started
+            found["plugins"] = page.evaluate(PLUGINS_JS, NBGRADER_PLUGINS)
+            found["commands"] = page.evaluate(
+                "() => window.jupyterapp.commands.listCommands()"
+                ".filter((id) => id.startsWith('nbgrader:'))"
+            )
+            page.get_by_role("menuitem", name="Nbgrader").click()
+            page.get_by_role("menuitem", name="Formgrader", exact=True).click()
+            formgrader = page.frame_locator("iframe[src*='formgrader']")
+            heading = formgrader.get_by_role("heading", name="Manage Assignments")
+            heading.wait_for(timeout=60_000)
+            found["formgrader"] = next(f.url for f in page.frames if "/formgrader/" in f.url)
+            page.screenshot(path=str(tmp_path / "formgrader.png"))
+            page.close()
+
+    with live.make_lab(checkout, home) as base:
+        in_a_thread_of_its_own(lambda: look(base))
+    assert found["plugins"] == dict.fromkeys(NBGRADER_PLUGINS, True)
+    assert {"nbgrader:open-formgrader", "nbgrader:open-assignment-list"} <= set(found["commands"])
+    assert found["formgrader"] == f"{base}/formgrader/manage_assignments"
+    assert found["refused"] == []
+    assert live.git(checkout, "status", "--porcelain", "--ignored") == ""
