@@ -100,8 +100,8 @@ book-student: $(STAMP)
 	  --all --warningiserror --nitpick --keep-going
 	@echo "The book without solutions: open file://$(CURDIR)/_build/student/_build/html/index.html"
 
-# One HTML page with every exercise, its points, time, rubric and solution, for the TAs.
+# One HTML page with every exercise, its points, time, rubric and solution, for the TAs:
+# a single file that typesets its formulas offline (MathJax is inside it).
 answer-key: $(STAMP)
-	$(BIN)/python -m statbook.handouts answer-key answer-key/answer-key.ipynb
-	$(BIN)/jupyter nbconvert --to html answer-key/answer-key.ipynb
+	$(BIN)/python -m statbook.handouts answer-key answer-key/answer-key.html
 	@echo "The answer key: open file://$(CURDIR)/answer-key/answer-key.html"
