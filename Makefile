@@ -88,9 +88,10 @@ student: course
 	for section in $(SECTIONS); do ($(NBGRADER) generate_assignment $$section --force) || exit 1; done
 	@echo "The students' notebooks are in $(COURSE_DIR)/release/<section>/"
 
-# JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader).
+# JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader);
+# extra options in LAB_ARGS.
 course-lab: course
-	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab
+	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab $(LAB_ARGS)
 
 # The HTML book without solutions (no solution dropdowns, no downloadable or launchable
 # sources, which would hold them), for a course that publishes the book before a deadline.
