@@ -308,6 +308,13 @@ def test_the_teacher_page_lists_the_six_commands_run_here():
     assert [command for command in commands if command] == SIX_COMMANDS
 
 
+def test_the_teacher_page_names_nbgraders_exchange_folder():
+    from nbgrader.exchange.default.exchange import Exchange
+
+    page = " ".join((ROOT / "chapters" / "teacher.md").read_text(encoding="utf-8").split())
+    assert f"by default `{Exchange.class_traits()['root'].default_value}`" in page
+
+
 def test_course_folder_is_not_in_git():
     ignored = subprocess.run(
         ["git", "check-ignore", "course/source/x.ipynb"], cwd=ROOT, capture_output=True, check=False
