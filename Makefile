@@ -57,15 +57,18 @@ bench: $(STAMP) $(NODE_STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # JupyterLab (APP=notebook: Jupyter Notebook 7) on the chapters with the project's own Jupyter
-# config (.jupyter/). What Jupyter writes while it runs (user
-# settings, workspaces) goes to LAB_STATE, outside the checkout; extra options in LAB_ARGS.
+# config (.jupyter/). What Jupyter writes while it runs (user settings, workspaces, and the
+# gradebook that nbgrader's formgrader opens) goes to LAB_STATE, outside the checkout; extra
+# options in LAB_ARGS.
 APP ?= lab
 LAB_STATE ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/statbook/jupyter
 lab: $(STAMP)
+	mkdir -p $(LAB_STATE)
 	JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter \
 	JUPYTERLAB_SETTINGS_DIR=$(LAB_STATE)/user-settings \
 	JUPYTERLAB_WORKSPACES_DIR=$(LAB_STATE)/workspaces \
-	$(BIN)/jupyter $(APP) $(LAB_ARGS) chapters/
+	$(BIN)/jupyter $(APP) --CourseDirectory.db_url=sqlite:///$(LAB_STATE)/gradebook.db \
+	  $(LAB_ARGS) chapters/
 
 clean:
 	rm -rf _build

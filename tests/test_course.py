@@ -450,7 +450,8 @@ PLUGINS_JS = """(ids) => Object.fromEntries(ids.map((id) =>
 def test_make_lab_loads_nbgrader_and_opens_formgrader(tmp_path):
     """``make lab`` (the chapters, the project's own Jupyter config) in a copy of the
     checkout: nbgrader's JupyterLab plugins are active, its menu opens formgrader, whose
-    page the server answers, no request leaves the machine, and the checkout stays clean."""
+    pages the server answers, no request leaves the machine, and the checkout stays clean
+    (formgrader's gradebook is written outside it)."""
     checkout = live.copy_checkout(tmp_path / "checkout")
     home = tmp_path / "home"
     (home / ".ipython").mkdir(parents=True)  # a returning reader: jupyter_core would migrate
@@ -481,6 +482,11 @@ def test_make_lab_loads_nbgrader_and_opens_formgrader(tmp_path):
             heading = formgrader.get_by_role("heading", name="Manage Assignments")
             heading.wait_for(timeout=60_000)
             found["formgrader"] = next(f.url for f in page.frames if "/formgrader/" in f.url)
+            # the list of students comes from the gradebook, which formgrader then creates
+            with page.expect_response(lambda r: "/formgrader/api/students" in r.url) as answer:
+                formgrader.get_by_role("link", name="Manage Students").click()
+            found["students"] = answer.value.status
+            formgrader.get_by_role("heading", name="Manage Students").wait_for()
             page.screenshot(path=str(tmp_path / "formgrader.png"))
             page.close()
 
@@ -489,5 +495,7 @@ def test_make_lab_loads_nbgrader_and_opens_formgrader(tmp_path):
     assert found["plugins"] == dict.fromkeys(NBGRADER_PLUGINS, True)
     assert {"nbgrader:open-formgrader", "nbgrader:open-assignment-list"} <= set(found["commands"])
     assert found["formgrader"] == f"{base}/formgrader/manage_assignments"
-    assert found["refused"] == []
+    assert found["students"] == 200 and found["refused"] == []
+    # the gradebook of make lab's formgrader is kept outside the checkout, with the settings
+    assert (home / "state" / "statbook" / "jupyter" / "gradebook.db").is_file()
     assert live.git(checkout, "status", "--porcelain", "--ignored") == ""
