@@ -57,15 +57,18 @@ bench: $(STAMP) $(NODE_STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # JupyterLab (APP=notebook: Jupyter Notebook 7) on the chapters with the project's own Jupyter
-# config (.jupyter/). What Jupyter writes while it runs (user
-# settings, workspaces) goes to LAB_STATE, outside the checkout; extra options in LAB_ARGS.
+# config (.jupyter/). What Jupyter writes while it runs (user settings, workspaces, and the
+# gradebook that nbgrader's formgrader opens) goes to LAB_STATE, outside the checkout; extra
+# options in LAB_ARGS.
 APP ?= lab
 LAB_STATE ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/statbook/jupyter
 lab: $(STAMP)
+	mkdir -p $(LAB_STATE)
 	JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter \
 	JUPYTERLAB_SETTINGS_DIR=$(LAB_STATE)/user-settings \
 	JUPYTERLAB_WORKSPACES_DIR=$(LAB_STATE)/workspaces \
-	$(BIN)/jupyter $(APP) $(LAB_ARGS) chapters/
+	$(BIN)/jupyter $(APP) --CourseDirectory.db_url=sqlite:///$(LAB_STATE)/gradebook.db \
+	  $(LAB_ARGS) chapters/
 
 clean:
 	rm -rf _build
@@ -88,9 +91,10 @@ student: course
 	for section in $(SECTIONS); do ($(NBGRADER) generate_assignment $$section --force) || exit 1; done
 	@echo "The students' notebooks are in $(COURSE_DIR)/release/<section>/"
 
-# JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader).
+# JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader);
+# extra options in LAB_ARGS.
 course-lab: course
-	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab
+	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab $(LAB_ARGS)
 
 # The HTML book without solutions (no solution dropdowns, no downloadable or launchable
 # sources, which would hold them), for a course that publishes the book before a deadline.
@@ -100,8 +104,8 @@ book-student: $(STAMP)
 	  --all --warningiserror --nitpick --keep-going
 	@echo "The book without solutions: open file://$(CURDIR)/_build/student/_build/html/index.html"
 
-# One HTML page with every exercise, its points, time, rubric and solution, for the TAs.
+# One HTML page with every exercise, its points, time, rubric and solution, for the TAs:
+# a single file that typesets its formulas offline (MathJax is inside it).
 answer-key: $(STAMP)
-	$(BIN)/python -m statbook.handouts answer-key answer-key/answer-key.ipynb
-	$(BIN)/jupyter nbconvert --to html answer-key/answer-key.ipynb
+	$(BIN)/python -m statbook.handouts answer-key answer-key/answer-key.html
 	@echo "The answer key: open file://$(CURDIR)/answer-key/answer-key.html"

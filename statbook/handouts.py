@@ -1,7 +1,7 @@
 """What a teacher hands out besides the course: the book without solutions, and an answer key.
 
     python -m statbook.handouts student-book _build/student-src
-    python -m statbook.handouts answer-key answer-key/answer-key.ipynb
+    python -m statbook.handouts answer-key answer-key/answer-key.html
 
 ``student-book`` writes a copy of the book's sources (``_config.yml``,
 ``_toc.yml``, the bibliography and the pages) in which the section pages have
@@ -9,20 +9,31 @@ no solutions, no hidden tests and no rubrics, and whose configuration turns off
 the download and launch buttons and the copied sources (all of them would give
 the original pages, solutions included).  ``make book-student`` builds it.
 
-``answer-key`` writes one notebook for teaching assistants: every exercise with
-its points, time, rubric and the chapter's solution (prose and code, the code
-shown, not run).  ``make answer-key`` converts it to HTML.
+``answer-key`` writes one page for teaching assistants: every exercise with its
+points, time, rubric and the chapter's solution (prose and code, the code shown,
+not run).  It is a notebook of Markdown cells converted to HTML by nbconvert's
+``lab`` template, in one self-contained file: MathJax 3 (the copy that
+sphinx-mathjax-offline ships for the book, its SVG bundle with every TeX
+package, whose glyphs are in the script) is inlined in the page, and the
+template's CDN scripts (MathJax 2, require.js) are left out, so the formulas
+are typeset with no request leaving the machine and the file can be mailed or
+opened offline as it is.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import re
 import shutil
 from pathlib import Path
 
+import jinja2
 import jupytext
 import nbformat
 import yaml
+from nbconvert import HTMLExporter
 
 from statbook.course import (
     _OPEN,
@@ -136,6 +147,57 @@ def answer_key(chapters: list[Path]):
     return nbformat.v4.new_notebook(cells=cells)
 
 
+#: MathJax 3's SVG bundle with every TeX package (nothing to load later, no font files)
+MATHJAX_BUNDLE = "tex-svg-full.js"
+#: nbconvert's MathJax 2 settings (``$...$`` inline, AMS numbering), in MathJax 3 terms;
+#: formulas are not tab stops, and screen readers read them from hidden MathML (as in the book)
+MATHJAX_CONFIG = {
+    "tex": {
+        "inlineMath": [["$", "$"], ["\\(", "\\)"]],
+        "displayMath": [["$$", "$$"], ["\\[", "\\]"]],
+        "processEscapes": True,
+        "processEnvironments": True,
+        "tags": "ams",
+    },
+    "svg": {"fontCache": "global"},
+    "options": {"menuOptions": {"settings": {"inTabOrder": False, "assistiveMml": True}}},
+}
+# nbconvert's lab page, with MathJax 3 inline in place of the CDN's MathJax 2 and require.js
+# (no widgets on the page, so nothing needs require.js).
+TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}
+<script>window.MathJax = {{ resources.mathjax_config }};</script>
+<script>{{ resources.mathjax_source }}</script>
+{%- endblock html_head_js_mathjax -%}
+"""
+
+
+def mathjax_source() -> str:
+    """The MathJax 3 bundle shipped by sphinx-mathjax-offline, safe inside a ``<script>``."""
+    package = importlib.util.find_spec("sphinx-mathjax-offline")
+    folder = Path(next(iter(package.submodule_search_locations)))
+    source = (folder / "static" / "mathjax" / MATHJAX_BUNDLE).read_text(encoding="utf-8")
+    # "</script" would end the inline script early; "<\/" is the same text in JavaScript
+    return re.sub(r"</(script)", r"<\\/\1", source, flags=re.IGNORECASE)
+
+
+def answer_key_html(notebook) -> str:
+    """``notebook`` as one self-contained HTML page (see the module docstring)."""
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"answer-key.html.j2": TEMPLATE})],
+        template_file="answer-key.html.j2",
+    )
+    resources = {
+        "metadata": {"name": "Answer key"},
+        "mathjax_config": json.dumps(MATHJAX_CONFIG),
+        "mathjax_source": mathjax_source(),
+    }
+    body, _resources = exporter.from_notebook_node(notebook, resources=resources)
+    return body
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["student-book", "answer-key"])
@@ -145,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         print(write_student_book(args.out))
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(answer_key(section_chapters()), args.out)
+        args.out.write_text(answer_key_html(answer_key(section_chapters())), encoding="utf-8")
         print(args.out)
 
 

@@ -93,11 +93,14 @@ def reader_env(home: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def make_lab(checkout: Path, home: Path, *, app: str = "lab"):
+def make_lab(checkout: Path, home: Path, *, app: str = "lab", target: str = "lab", variables=()):
     """Run ``make lab`` (``APP=notebook`` for Notebook 7) in ``checkout``; yield its base URL.
 
-    The server listens on 127.0.0.1 on a free port with a fixed token, and
-    exposes the application object to the page (``window.jupyterapp``).
+    ``target="course-lab"`` runs ``make course-lab`` instead (JupyterLab on the
+    graded course), and ``variables`` are more ``NAME=value`` arguments of make
+    (``COURSE_DIR=...``).  The server listens on 127.0.0.1 on a free port with a
+    fixed token, and exposes the application object to the page
+    (``window.jupyterapp``).
     """
     port = free_port()
     expose = "LabApp" if app == "lab" else "JupyterNotebookApp"
@@ -109,7 +112,7 @@ def make_lab(checkout: Path, home: Path, *, app: str = "lab"):
     server = subprocess.Popen(
         [
             *("make", "--no-print-directory", "-o", str(VENV / ".installed")),
-            *(f"VENV={VENV}", f"APP={app}", f"LAB_ARGS={lab_args}", "lab"),
+            *(f"VENV={VENV}", f"APP={app}", f"LAB_ARGS={lab_args}", *variables, target),
         ],
         cwd=checkout,
         env=reader_env(home),
@@ -126,7 +129,7 @@ def make_lab(checkout: Path, home: Path, *, app: str = "lab"):
                     break
             except (urllib.error.URLError, ConnectionError):
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"make lab did not start: {log.name}") from None
+                    raise RuntimeError(f"make {target} did not start: {log.name}") from None
                 time.sleep(0.3)
         yield base
     finally:

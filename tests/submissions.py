@@ -29,6 +29,13 @@ POISSON_SIGN = POISSON_RIGHT.replace(
 POISSON_N_FOR_SUM = POISSON_RIGHT.replace("y.sum() * np.log(safe)", "y.size * np.log(safe)")
 #: gammaln(y) = log((y − 1)!) for log(y!).
 POISSON_OFF_BY_ONE = POISSON_RIGHT.replace("gammaln(y + 1)", "gammaln(y)")
+#: right on the self-check's two data sets (4 and 6 counts) and wrong on any other: it
+#: passes the self-check, and only the hidden tests (other data) find it out.
+POISSON_FITS_THE_SELF_CHECK = POISSON_RIGHT.replace(
+    "    return np.where(inside, value, np.inf)",
+    "    if y.size not in (4, 6):\n        value = value + 1.0\n"
+    "    return np.where(inside, value, np.inf)",
+)
 POISSON_RAISES = """
 def poisson_negloglik(mu, y):
     return mu / 0 + y[100]

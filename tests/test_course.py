@@ -4,7 +4,9 @@ From this checkout: ``make course``, then in the course folder
 ``nbgrader generate_assignment``, submissions in ``submitted/<student>/<section>/``,
 ``nbgrader autograde`` (with a per-cell timeout), ``nbgrader generate_feedback``
 and ``nbgrader export``.  The exported ``grades.csv`` and every graded cell in
-the gradebook must equal the truth tables below.
+the gradebook must equal the truth tables below.  Then ``make course-lab``:
+points given to a written answer in formgrader reach the next export.  These
+are the six commands of a graded assignment on the teacher's page.
 
 To keep the run short, the typical mistakes are paired up in one submission
 (one per exercise of section 6.1, which has two autograded exercises), and
@@ -18,19 +20,18 @@ import concurrent.futures
 import csv
 import mimetypes
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from statbook.course import CODE_STUB, TEXT_STUB, exercises, section_chapters
+from tests import jupyter_live as live
 from tests import submissions as s
 from tests.conftest import ROOT
 
@@ -72,6 +73,10 @@ LIKELIHOOD = {
         "likelihood-ex-2-answer": s.POISSON_LIBRARY,
         "likelihood-ex-4-answer": s.GAUSSIAN_LIBRARY,
     },
+    "fits-only-the-self-check": {
+        "likelihood-ex-2-answer": s.POISSON_FITS_THE_SELF_CHECK,
+        "likelihood-ex-4-answer": s.GAUSSIAN_RIGHT,
+    },
 }
 MIXTURES = {
     "variance-for-sd": {
@@ -89,6 +94,7 @@ LIKELIHOOD_TRUTH = {
     "infinite-loop": (0, 4),
     "fake-check-and-edited-test": (0, 0),
     "calls-the-library": (0, 0),
+    "fits-only-the-self-check": (0, 4),
 }
 # the hint each mistake earns, in the output of its test cell
 DIAGNOSES = {
@@ -99,6 +105,7 @@ DIAGNOSES = {
     ("off-by-one-and-raises", "likelihood-ex-2-test"): "log((y_i − 1)!) instead of log(y_i!)",
     ("off-by-one-and-raises", "likelihood-ex-4-test"): "RuntimeError: not finished",
     ("calls-the-library", "likelihood-ex-2-test"): "the library's own version",
+    ("fits-only-the-self-check", "likelihood-ex-2-test"): "hidden case 1: your value is not right",
 }
 
 
@@ -163,6 +170,8 @@ def course(tmp_path_factory) -> Path:
 def test_make_course_writes_every_section(course):
     sections = sorted(p.name for p in (course / "source").iterdir())
     assert sections == sorted(p.stem for p in section_chapters())
+    # the five sections, and no other page (the references are no assignment)
+    assert sections == ["likelihood", "mixed-models", "mixtures", "multinomial", "regression"]
     assert (course / "nbgrader_config.py").is_file()
 
 
@@ -240,6 +249,13 @@ def test_the_infinite_loop_is_stopped_and_the_rest_graded(course):
     assert "All 8 checks passed" in outputs["likelihood-ex-4-test"]
 
 
+def test_passing_the_self_check_does_not_pass_the_grade(course):
+    """An answer right on the self-check's data only: the self-check passes, the hidden
+    tests on other data fail it (0 points, see LIKELIHOOD_TRUTH)."""
+    output = autograded_outputs(course, "fits-only-the-self-check")["likelihood-ex-2-test"]
+    assert "All 8 checks passed" in output and "hidden case 1" in output
+
+
 def test_a_fake_check_and_an_edited_test_cell_change_nothing(course):
     outputs = autograded_outputs(course, "fake-check-and-edited-test")
     # the test cells are nbgrader's (checksummed) originals, with the real check
@@ -272,6 +288,33 @@ def test_released_notebooks_hold_no_solution_or_hidden_test(course):
     assert CODE_STUB == ""
 
 
+#: the six commands of a graded assignment, for section likelihood: the fixtures of this
+#: module run each (with the course folder, the test's cell timeout and export file)
+SIX_COMMANDS = [
+    "make course",
+    "nbgrader generate_assignment likelihood",
+    "nbgrader autograde likelihood",
+    "make course-lab",
+    "nbgrader generate_feedback likelihood",
+    "nbgrader export",
+]
+
+
+def test_the_teacher_page_lists_the_six_commands_run_here():
+    page = (ROOT / "chapters" / "teacher.md").read_text(encoding="utf-8")
+    after = page.split("A graded assignment is six commands", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", after, flags=re.S)[1]
+    commands = [line.split("#")[0].strip() for line in block.splitlines()]
+    assert [command for command in commands if command] == SIX_COMMANDS
+
+
+def test_the_teacher_page_names_nbgraders_exchange_folder():
+    from nbgrader.exchange.default.exchange import Exchange
+
+    page = " ".join((ROOT / "chapters" / "teacher.md").read_text(encoding="utf-8").split())
+    assert f"by default `{Exchange.class_traits()['root'].default_value}`" in page
+
+
 def test_course_folder_is_not_in_git():
     ignored = subprocess.run(
         ["git", "check-ignore", "course/source/x.ipynb"], cwd=ROOT, capture_output=True, check=False
@@ -289,49 +332,21 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TOKEN = "statbook-course-test"
 #: formgrader's page loads MathJax 2 from this CDN, and starts only once it has
 MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/"
 #: Debian's copy of MathJax 2 (libjs-mathjax, installed by .ci/install-mathjax)
 MATHJAX = Path("/usr/share/javascript/mathjax")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def lab(course):
-    """JupyterLab on the course folder (as `make course-lab` starts it); yields its URL."""
-    port = free_port()
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [
-            *(str(BIN / "jupyter-lab"), "--no-browser", "--allow-root"),
-            *(f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}"),
-        ],
-        cwd=course,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=5):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
+def lab(course, tmp_path):
+    """``make course-lab`` on the graded course (step 4 of the teacher's page, after
+    autograde), with a scratch ``HOME``; yields its URL."""
+    home = tmp_path / "home"
+    home.mkdir()
+    course_dir = f"COURSE_DIR={course}"
+    with live.make_lab(ROOT, home, target="course-lab", variables=[course_dir]) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def serve_mathjax(route) -> None:
@@ -374,7 +389,7 @@ def test_formgrader_points_for_a_written_answer_reach_the_export(course, lab):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             # CI has no internet: the CDN's MathJax files come from Debian's copy of MathJax 2.
             page.route(f"{MATHJAX_CDN}**", lambda route: serve_mathjax(route))
-            page.goto(f"{lab}/lab?token={TOKEN}")
+            page.goto(f"{lab}/lab?token={live.TOKEN}")
             page.get_by_role("menuitem", name="Nbgrader").click()
             page.get_by_role("menuitem", name="Formgrader", exact=True).click()
             formgrader = page.frame_locator("iframe[src*='formgrader']")
@@ -410,3 +425,77 @@ def test_variance_for_standard_deviation_is_diagnosed(course):
     outputs = autograded_outputs(course, "variance-for-sd", "mixtures")
     assert "sigma used as a variance" in outputs["mixtures-ex-2-test"]
     assert "All 3 checks passed" in outputs["mixtures-ex-4-test"]
+
+
+# --- nbgrader in `make lab` -----------------------------------------------------------------
+
+#: nbgrader's JupyterLab plugins (its menu, formgrader, the students' assignment and course
+#: lists, the create-assignment toolbar and the validate button)
+NBGRADER_PLUGINS = [
+    f"@jupyter/nbgrader:{name}"
+    for name in (
+        "menu",
+        "formgrader",
+        "assignment-list",
+        "course-list",
+        "create-assignment",
+        "validate-assignment",
+    )
+]
+PLUGINS_JS = """(ids) => Object.fromEntries(ids.map((id) =>
+  [id, window.jupyterapp.hasPlugin(id) && window.jupyterapp.isPluginActivated(id)]))"""
+
+
+@pytest.mark.browser
+def test_make_lab_loads_nbgrader_and_opens_formgrader(tmp_path):
+    """``make lab`` (the chapters, the project's own Jupyter config) in a copy of the
+    checkout: nbgrader's JupyterLab plugins are active, its menu opens formgrader, whose
+    pages the server answers, no request leaves the machine, and the checkout stays clean
+    (formgrader's gradebook is written outside it)."""
+    checkout = live.copy_checkout(tmp_path / "checkout")
+    home = tmp_path / "home"
+    (home / ".ipython").mkdir(parents=True)  # a returning reader: jupyter_core would migrate
+    found = {"refused": []}
+
+    def look(base: str) -> None:
+        def refuse(route) -> None:
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                found["refused"].append(route.request.url)
+                route.abort()
+
+        with live.chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route("**/*", refuse)
+            page.goto(f"{base}/lab?token={live.TOKEN}")
+            page.wait_for_function("() => window.jupyterapp")
+            page.evaluate("() => window.jupyterapp.started")  # every plugin has started
+            found["plugins"] = page.evaluate(PLUGINS_JS, NBGRADER_PLUGINS)
+            found["commands"] = page.evaluate(
+                "() => window.jupyterapp.commands.listCommands()"
+                ".filter((id) => id.startsWith('nbgrader:'))"
+            )
+            page.get_by_role("menuitem", name="Nbgrader").click()
+            page.get_by_role("menuitem", name="Formgrader", exact=True).click()
+            formgrader = page.frame_locator("iframe[src*='formgrader']")
+            heading = formgrader.get_by_role("heading", name="Manage Assignments")
+            heading.wait_for(timeout=60_000)
+            found["formgrader"] = next(f.url for f in page.frames if "/formgrader/" in f.url)
+            # the list of students comes from the gradebook, which formgrader then creates
+            with page.expect_response(lambda r: "/formgrader/api/students" in r.url) as answer:
+                formgrader.get_by_role("link", name="Manage Students").click()
+            found["students"] = answer.value.status
+            formgrader.get_by_role("heading", name="Manage Students").wait_for()
+            page.screenshot(path=str(tmp_path / "formgrader.png"))
+            page.close()
+
+    with live.make_lab(checkout, home) as base:
+        in_a_thread_of_its_own(lambda: look(base))
+    assert found["plugins"] == dict.fromkeys(NBGRADER_PLUGINS, True)
+    assert {"nbgrader:open-formgrader", "nbgrader:open-assignment-list"} <= set(found["commands"])
+    assert found["formgrader"] == f"{base}/formgrader/manage_assignments"
+    assert found["students"] == 200 and found["refused"] == []
+    # the gradebook of make lab's formgrader is kept outside the checkout, with the settings
+    assert (home / "state" / "statbook" / "jupyter" / "gradebook.db").is_file()
+    assert live.git(checkout, "status", "--porcelain", "--ignored") == ""

@@ -35,15 +35,18 @@ def page_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def answer_key(tmp_path_factory) -> str:
-    out = tmp_path_factory.mktemp("answer-key") / "answer-key.ipynb"
+def answer_key_page(tmp_path_factory) -> Path:
+    """The answer key's HTML page, written as ``make answer-key`` writes it."""
+    out = tmp_path_factory.mktemp("answer-key") / "answer-key.html"
     subprocess.run(
         [sys.executable, "-m", "statbook.handouts", "answer-key", str(out)], cwd=ROOT, check=True
     )
-    subprocess.run(
-        [str(BIN / "jupyter-nbconvert"), "--to", "html", str(out)], check=True, capture_output=True
-    )
-    return page_text(out.with_suffix(".html"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def answer_key(answer_key_page) -> str:
+    return page_text(answer_key_page)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
@@ -72,6 +75,77 @@ def test_answer_key_has_every_exercise_with_points_and_solution(answer_key, chap
 
 def test_answer_key_leaves_out_the_hidden_tests(answer_key):
     assert "assert_own_code" not in answer_key and "hidden_y" not in answer_key
+
+
+def tex_formulas(notebook) -> int:
+    """How many ``$...$`` and ``$$...$$`` formulas the Markdown of ``notebook`` holds,
+    outside code (MathJax leaves code alone)."""
+    count = 0
+    for cell in notebook.cells:
+        text = re.sub(r"```.*?```", "", cell.source, flags=re.S)
+        text = re.sub(r"`[^`]*`", "", text)
+        assert "\\$" not in text  # no escaped dollar, which the count below would miscount
+        count += len(re.findall(r"\$\$.+?\$\$|\$.+?\$", text, flags=re.S))
+    return count
+
+
+# After MathJax has typeset the page: its formulas, TeX errors, and the text left outside
+# formulas and code.
+TYPESET_JS = """async () => {
+  await MathJax.startup.promise;
+  const text = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) => node.parentElement.closest('mjx-container, pre, code, script, style')
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  while (walker.nextNode()) text.push(walker.currentNode.textContent);
+  return {
+    version: MathJax.version,
+    formulas: document.querySelectorAll('mjx-container').length,
+    displayed: document.querySelectorAll('mjx-container[display="true"]').length,
+    errors: document.querySelectorAll('[data-mml-node="merror"], mjx-merror').length,
+    text: text.join(' '),
+  };
+}"""
+
+
+def test_answer_key_typesets_its_formulas_offline(answer_key_page):
+    """In headless Chromium with every request that is not the file itself refused, MathJax
+    (inline in the page) typesets every formula: none is left as TeX, none is an error."""
+    from playwright.sync_api import sync_playwright
+
+    from statbook.course import section_chapters
+    from statbook.handouts import answer_key
+    from tests.test_course import CHROMIUM, CHROMIUM_FLAGS, in_a_thread_of_its_own
+
+    found = {"requests": [], "refused": []}
+
+    def refuse(route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            found["refused"].append(route.request.url)
+            route.abort()
+
+    def typeset() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route("**/*", refuse)
+            page.on("request", lambda request: found["requests"].append(request.url))
+            page.goto(answer_key_page.as_uri())
+            found.update(page.evaluate(TYPESET_JS))
+            page.locator('mjx-container[display="true"]').first.scroll_into_view_if_needed()
+            page.screenshot(path=str(answer_key_page.with_suffix(".png")))
+            browser.close()
+
+    in_a_thread_of_its_own(typeset)
+    assert found["refused"] == [] and found["requests"] == [answer_key_page.as_uri()]
+    assert found["version"].startswith("3.")
+    expected = tex_formulas(answer_key(section_chapters()))
+    assert expected > 100 and found["formulas"] == expected and found["displayed"] > 0
+    assert found["errors"] == 0
+    left = re.findall(r"\$|\\[a-zA-Z]+", found["text"])
+    assert left == [], left
 
 
 @pytest.fixture(scope="module")
