@@ -324,9 +324,12 @@ def slider_position(page, root, index: int) -> tuple[int, int]:
     return round(float(now)), round(float(top))
 
 
-def drag_slider(page, root, index: int, *, to: float = 1.0, seconds: float = 2.0) -> None:
+def drag_slider(
+    page, root, index: int, *, to: float = 1.0, seconds: float = 2.0, moves: int | None = None
+) -> None:
     """Drag slider ``index`` with the mouse to the fraction ``to`` of its track, steadily
-    (one move per 16 ms, as a pointer reports them), and release it."""
+    in ``moves`` pointer moves over ``seconds`` (default: one move per 16 ms, as a pointer
+    reports them; fewer when each move takes longer to deliver), and release it."""
     _handle(root, index).scroll_into_view_if_needed()
     handle = _handle(root, index).bounding_box()
     track = root.query_selector_all(".slider-container")[index].bounding_box()
@@ -334,11 +337,11 @@ def drag_slider(page, root, index: int, *, to: float = 1.0, seconds: float = 2.0
     target = track["x"] + to * track["width"]
     page.mouse.move(x, y)
     page.mouse.down()
-    steps = max(1, int(seconds / 0.016))
+    steps = moves or max(1, int(seconds / 0.016))
     start = time.monotonic()
     for k in range(1, steps + 1):
         page.mouse.move(x + (target - x) * k / steps, y)
-        pause = start + k * 0.016 - time.monotonic()
+        pause = start + k * seconds / steps - time.monotonic()
         if pause > 0:
             time.sleep(pause)
     page.mouse.up()
