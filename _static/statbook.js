@@ -102,8 +102,8 @@
     }
   }
 
-  // MathJax typesets a formula when it comes into view (its lazy loader), so each formula
-  // is checked whenever its box changes size, and all of them when the window does.
+  // Each formula (typeset when the book was built) is checked whenever its box changes
+  // size (as when MathJax's fonts arrive), and all of them when the window does.
   function watchFormulas() {
     var all = document.querySelectorAll("article div.math, article span.math");
     if (window.ResizeObserver) {
