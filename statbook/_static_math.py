@@ -79,13 +79,19 @@ def formulas(page: str) -> list[tuple[re.Match, str, str, bool]]:
 def typeset(items: list[tuple[str, bool]], mathjax: Path) -> tuple[list[str], str]:
     """MathJax's CommonHTML of each ``(tex, display)``, and the style sheet they need."""
     request = {"scale": SCALE, "formulas": [{"tex": t, "display": d} for t, d in items]}
-    result = subprocess.run(
-        ["node", str(TYPESETTER), str(mathjax)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            ["node", str(TYPESETTER), str(mathjax)],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError as error:
+        raise RuntimeError(
+            "the book's formulas are typeset by MathJax under Node.js: install `node`"
+            " (.ci/install-node does)"
+        ) from error
     if result.returncode != 0:
         raise RuntimeError(f"MathJax could not typeset a formula: {result.stderr.strip()}")
     answer = json.loads(result.stdout)
