@@ -63,22 +63,37 @@
   // formula is made a scroller (class sb-wide-math) only when it is too wide.
   // The typeset formula (mjx-math) is measured, not scrollWidth: the hidden MathML for
   // screen readers is often wider than the picture.
-  function checkWidth(scroller, mark) {
-    var shown = scroller.querySelector("mjx-math");
-    if (!shown) return; // not typeset yet
-    if (mark) scroller.classList.remove("sb-wide-math");
-    var wide = shown.getBoundingClientRect().width > scroller.clientWidth + 1;
-    if (mark) scroller.classList.toggle("sb-wide-math", wide);
-    scroller.classList.toggle("sb-scrolls", wide);
+  // Scrollers are checked in a batch: every measurement first, then every change, so the
+  // page is laid out once per batch, not once per formula.
+  function checkWidths(scrollers) {
+    var checked = [];
+    scrollers.forEach(function (item) {
+      var shown = item.scroller.querySelector("mjx-math");
+      if (!shown) return;
+      if (item.mark) item.scroller.classList.remove("sb-wide-math");
+      checked.push({scroller: item.scroller, mark: item.mark, shown: shown});
+    });
+    checked.forEach(function (item) {
+      item.wide = item.shown.getBoundingClientRect().width > item.scroller.clientWidth + 1;
+    });
+    checked.forEach(function (item) { markWide(item.scroller, item.mark, item.wide); });
+  }
+
+  function markWide(scroller, mark, wide) {
+    if (mark && wide) scroller.classList.add("sb-wide-math");
     if (wide) {
+      scroller.classList.add("sb-scrolls");
       showScrollPosition(scroller);
       scroller.tabIndex = 0;
       scroller.setAttribute("role", "group");
       scroller.setAttribute("aria-label", "Formula, scrolls sideways");
-    } else if (scroller.hasAttribute("tabindex")) {
-      scroller.removeAttribute("tabindex");
-      scroller.removeAttribute("role");
-      scroller.removeAttribute("aria-label");
+    } else {
+      if (scroller.classList.contains("sb-scrolls")) scroller.classList.remove("sb-scrolls");
+      if (scroller.hasAttribute("tabindex")) {
+        scroller.removeAttribute("tabindex");
+        scroller.removeAttribute("role");
+        scroller.removeAttribute("aria-label");
+      }
     }
   }
 
@@ -94,25 +109,31 @@
     }
   }
 
-  function checkMath(math) {
+  // The scrollers of a formula: an inline formula's span.math, a display's containers.
+  function scrollersOf(math) {
     if (math.matches("div.math")) {
-      math.querySelectorAll("mjx-container").forEach(function (c) { checkWidth(c, false); });
-    } else {
-      checkWidth(math, true);
+      return Array.prototype.map.call(math.querySelectorAll("mjx-container"), function (c) {
+        return {scroller: c, mark: false};
+      });
     }
+    return [{scroller: math, mark: true}];
   }
 
-  // MathJax typesets a formula when it comes into view (its lazy loader), so each formula
-  // is checked whenever its box changes size, and all of them when the window does.
+  function checkMaths(maths) {
+    checkWidths([].concat.apply([], Array.prototype.map.call(maths, scrollersOf)));
+  }
+
+  // Each formula (typeset when the book was built) is checked whenever its box changes
+  // size (as when MathJax's fonts arrive), and all of them when the window does.
   function watchFormulas() {
     var all = document.querySelectorAll("article div.math, article span.math");
     if (window.ResizeObserver) {
       var observer = new ResizeObserver(function (entries) {
-        entries.forEach(function (entry) { checkMath(entry.target); });
+        checkMaths(entries.map(function (entry) { return entry.target; }));
       });
       all.forEach(function (math) { observer.observe(math); });
     }
-    window.addEventListener("resize", function () { all.forEach(checkMath); });
+    window.addEventListener("resize", function () { checkMaths(all); });
   }
 
   function start() {

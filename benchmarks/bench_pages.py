@@ -16,7 +16,8 @@ Then the explorer frames of the book: their bytes as stored (lossless WebP, a
 
 Targets: HTML <= 1 MB; everything loaded <= 2.5 MB; performance >= 90 desktop and
 >= 60 mobile; accessibility 100; best practices 100.  A benchmark prints; it never
-fails on a number.  ``--no-lighthouse`` skips the (slow, ~20 s a run) scores.
+fails on a number.  ``--no-lighthouse`` skips the (slow, ~20 s a run) scores;
+``--reports DIR`` keeps Lighthouse's reports.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def loaded_bytes(browser, page_name: str) -> tuple[int, int]:
 
     page.on("request", record)
     page.goto((HTML / f"{page_name}.html").as_uri(), wait_until="load")
-    page.wait_for_timeout(1500)  # MathJax fetches its fonts and extensions after load
+    page.evaluate("() => document.fonts.ready.then(() => true)")  # the formulas' fonts
+    page.wait_for_timeout(500)
     at_load = sum(seen.values())
     height = page.evaluate("() => document.documentElement.scrollHeight")
     for y in range(0, height, 600):
@@ -134,8 +136,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         return None
 
 
-def lighthouse(url: str, *, desktop: bool) -> dict[str, float]:
-    """Lighthouse's category scores (0-100) for ``url`` in Debian's Chromium."""
+def lighthouse(url: str, *, desktop: bool, keep: Path | None = None) -> dict[str, float]:
+    """Lighthouse's category scores (0-100) for ``url`` in Debian's Chromium; its whole
+    report (opportunities, diagnostics) is copied to ``keep`` when given."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         command = [
@@ -151,6 +154,8 @@ def lighthouse(url: str, *, desktop: bool) -> dict[str, float]:
         if desktop:
             command.append("--preset=desktop")
         subprocess.run(command, check=True, timeout=300)
+        if keep is not None:
+            keep.write_bytes(report.read_bytes())
         categories = json.loads(report.read_text())["categories"]
     return {name: round(100 * c["score"]) for name, c in categories.items()}
 
@@ -177,6 +182,9 @@ def mark(ok: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-lighthouse", action="store_true", help="sizes only")
+    parser.add_argument(
+        "--reports", type=Path, help="keep each Lighthouse report (JSON) in this folder"
+    )
     args = parser.parse_args()
     if not (HTML / "index.html").exists() and not any(HTML.glob("chapters/*.html")):
         raise SystemExit(f"{HTML} holds no built book: run `make book` first")
@@ -190,11 +198,18 @@ def main() -> None:
             at_load, scrolled = loaded_bytes(browser, name)
             rows.append({"page": name, "html": html, "at_load": at_load, "assets": scrolled})
         browser.close()
+    if args.reports:
+        args.reports.mkdir(parents=True, exist_ok=True)
     if not args.no_lighthouse:
         with serve(HTML) as base:
             for row in rows:
-                mobile = lighthouse(f"{base}/{row['page']}.html", desktop=False)
-                desktop = lighthouse(f"{base}/{row['page']}.html", desktop=True)
+                url, slug = f"{base}/{row['page']}.html", row["page"].replace("/", "-")
+                keep = {
+                    kind: args.reports / f"{slug}-{kind}.json" if args.reports else None
+                    for kind in ("mobile", "desktop")
+                }
+                mobile = lighthouse(url, desktop=False, keep=keep["mobile"])
+                desktop = lighthouse(url, desktop=True, keep=keep["desktop"])
                 row |= {
                     "perf_mobile": mobile["performance"],
                     "perf_desktop": desktop["performance"],

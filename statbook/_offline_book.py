@@ -17,11 +17,9 @@ that the browser tests (``tests/test_browser.py``) or the page benchmark
   page opened from disk (``file://``) may not fetch, so every hit threw
   "Failed to fetch".  Opened from disk, the search lists its hits without
   summaries; served over HTTP it shows them as before.
-* sphinx-mathjax-offline copies every MathJax bundle (24 MB) into the build.
-  The book loads ``tex-chtml.js``, which fetches its own extensions, fonts, the
-  menu's alternatives (SVG output, accessibility, speech) from the folders next
-  to it; the other all-in-one bundles are never requested and are deleted,
-  together with ``latest.js`` (a loader that fetches MathJax from a CDN).
+* sphinx-mathjax-offline copies every MathJax bundle (24 MB) into the build;
+  the formulas are typeset at build time (``statbook._static_math``), which keeps
+  only MathJax's fonts.
 * sphinx-book-theme points the Colab button at the page's source on GitHub, a
   MyST ``.md`` file that Colab cannot open (it reads only ``.ipynb``).  The
   build writes each chapter as a notebook to ``_sources/<page>.ipynb`` (the
@@ -66,21 +64,6 @@ from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.builders.html._assets import _JavaScript
-
-# All-in-one MathJax bundles that tex-chtml.js never loads, and the CDN loader.
-UNUSED_MATHJAX_FILES = (
-    "latest.js",
-    "node-main.js",
-    "mml-chtml.js",
-    "mml-svg.js",
-    "tex-chtml-full.js",
-    "tex-chtml-full-speech.js",
-    "tex-mml-chtml.js",
-    "tex-mml-svg.js",
-    "tex-svg.js",
-    "tex-svg-full.js",
-)
-
 
 # Runs after documentation_options.js (priority 200) has defined DOCUMENTATION_OPTIONS.
 NO_SUMMARIES_FROM_DISK = (
@@ -190,14 +173,6 @@ def drop_unused_sphinx_design(app, pagename, templatename, context, doctree) -> 
 
 def set_default_mode(app, config) -> None:
     config.html_context.setdefault("default_mode", "auto")
-
-
-def remove_unused_mathjax(app, exception) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    mathjax = Path(app.outdir) / "_static" / "mathjax"
-    for name in UNUSED_MATHJAX_FILES:
-        (mathjax / name).unlink(missing_ok=True)
 
 
 # One icon of Font Awesome's script: name (quoted or not): [width, height, aliases, code, path].
@@ -377,8 +352,6 @@ def setup(app):
     # After every extension has added its scripts.
     app.connect("html-page-context", defer_scripts, priority=950)
     app.connect("html-page-context", drop_unused_sphinx_design, priority=950)
-    # After sphinx-mathjax-offline has copied MathJax (priority 500).
-    app.connect("build-finished", remove_unused_mathjax, priority=900)
     app.add_css_file("statbook-icons.css")
     app.connect("build-finished", write_icon_css, priority=900)
     app.connect("html-page-context", bibliography_list_items)

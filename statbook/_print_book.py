@@ -11,7 +11,7 @@ wraps, explorers as small multiples of frames labelled with their values) to
 
 Why Chromium and not Jupyter Book's LaTeX builder: the PDF is made of the very
 pages the HTML book shows, so every section, equation, figure and exercise number
-is the HTML's by construction, the formulas are typeset by the same MathJax, and
+is the HTML's by construction, the formulas are the ones MathJax typeset for them, and
 the explorers print from the same precomputed frames.  The LaTeX route would run
 every notebook again, drop the HTML-only outputs (the explorers, tables), number
 exercises and equations by its own counters, and needs TeX Live (gigabytes) on
@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import yaml
 from bs4 import BeautifulSoup
+
+from statbook._static_math import STYLE_ID as MATH_STYLE_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -154,6 +156,12 @@ def print_document(html_root: Path, pages: list[str]) -> str:
     document.html["lang"] = soup.html.get("lang", "en")
     for node in soup.head.contents:
         document.head.append(node.__copy__() if hasattr(node, "__copy__") else node)
+    # Each page's formulas come with the style sheet of their characters (statbook._static_math).
+    for page in pages[1:]:
+        html = (html_root / f"{page}.html").read_text(encoding="utf-8")
+        style = BeautifulSoup(html, "html.parser").find("style", id=MATH_STYLE_ID)
+        if style is not None:
+            document.head.append(style)
     style = document.new_tag("style")
     style.string = PRINT_LAYOUT
     document.head.append(style)
@@ -204,14 +212,10 @@ def print_pdf(html_root: Path, out: Path | None = None) -> Path:
             page = browser.new_page(viewport={"width": 900, "height": 1200})
             page.emulate_media(media="print", color_scheme="light")
             page.goto(document.as_uri(), wait_until="load")
-            page.wait_for_function(
-                "() => !document.querySelector('.math') ||"
-                " (window.MathJax && MathJax.startup && MathJax.startup.promise)",
-                timeout=60_000,
-            )
+            # The formulas' fonts (MathJax's, named by each page's style sheet) are loaded.
             page.evaluate(
-                "() => (window.MathJax && MathJax.startup ? MathJax.startup.promise"
-                " : Promise.resolve()).then(() => true)"
+                "() => { document.body.getBoundingClientRect();"
+                " return document.fonts.ready.then(() => true); }"
             )
             # Lazy images (the explorers' print panels) load before printing.
             page.evaluate(

@@ -105,6 +105,15 @@ MATH_JS = r"""() => {
     errors: [...root.querySelectorAll('mjx-merror')]
               .map((e) => e.getAttribute('data-mjx-error') || e.textContent),
     raw: raw,
+    // Formulas come typeset in the page (statbook._static_math): MathJax is not loaded.
+    mathjax: [...document.scripts].map((s) => s.src || s.textContent.slice(0, 40))
+               .filter((s) => /mathjax/i.test(s))
+               .concat(window.MathJax ? ['window.MathJax'] : []),
+    unsized: maths.filter((m) => m.querySelector('mjx-container') &&
+                              !m.querySelector('mjx-container').getBoundingClientRect().width)
+                  .map((m) => m.textContent.slice(0, 80)),
+    fonts: [...document.fonts].filter((f) => f.family.startsWith('MJX'))
+             .map((f) => ({family: f.family, status: f.status})),
   };
 }"""
 
@@ -249,7 +258,6 @@ class PageReport:
         self.failed_requests: list[str] = []
         self.images: list[dict] = []
         self.math: dict = {}
-        self.math_timeout = False
         self.explorers: dict = {}
         self.slider_moves: list[dict] = []
         self.theme_in_dark_mode = ""
@@ -265,26 +273,6 @@ class PageReport:
         self.slider_contrast: list[dict] = []
         self.formula_stops: dict = {}
         self.focus_rings: list[dict] = []
-
-
-def _wait_for_math(page, report: PageReport) -> None:
-    if not page.evaluate("() => document.querySelectorAll('.math').length"):
-        return
-    try:
-        page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000
-        )
-        page.evaluate("() => MathJax.startup.promise.then(() => true)")
-        # MathJax typesets a formula when it scrolls into view (ui/lazy); the checks look at
-        # every formula, as a reader who scrolled through the page would see them.
-        page.evaluate(
-            "() => { const doc = MathJax.startup.document;"
-            " return Promise.resolve(doc.lazyTypesetAll ? doc.lazyTypesetAll() : null)"
-            ".then(() => new Promise((done) => requestAnimationFrame(() =>"
-            " requestAnimationFrame(done)))); }"
-        )
-    except Exception:  # the check below reports what is missing
-        report.math_timeout = True
 
 
 def _sweep_sliders(page, report: PageReport) -> None:
@@ -481,7 +469,6 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
             report.search_hits = page.evaluate(
                 "() => document.querySelectorAll('#search-results ul.search li').length"
             )
-        _wait_for_math(page, report)
         page.evaluate("() => document.fonts.ready.then(() => true)")
         report.images = page.evaluate(IMAGES_JS)
         report.math = page.evaluate(MATH_JS)
@@ -607,7 +594,6 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
     page.on("pageerror", lambda err: report.errors.append(f"uncaught: {err}"))
     try:
         page.goto((html_root / f"{page_name}.html").as_uri(), wait_until="load")
-        _wait_for_math(page, PageReport(page_name))
         page.evaluate("() => document.fonts.ready.then(() => true)")
         report.layout = page.evaluate(PHONE_LAYOUT_JS)
         report.figures = page.evaluate(ZOOM_JS)
@@ -749,10 +735,15 @@ def test_every_image_loads(page_report, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_math_is_typeset(page_report, page):
     report = page_report(page)
-    assert not report.math_timeout, "MathJax did not start (is it served from the build?)"
     assert report.math["untypeset"] == []
     assert report.math["errors"] == []
     assert report.math["raw"] == [], "TeX delimiters left in the text"
+    assert report.math["unsized"] == [], "typeset formulas that take no room"
+    assert report.math["mathjax"] == [], "the page loads MathJax (formulas come typeset)"
+    fonts = report.math["fonts"]
+    assert all(font["status"] != "error" for font in fonts), fonts
+    if report.math["count"]:
+        assert any(font["status"] == "loaded" for font in fonts), fonts
 
 
 @pytest.mark.browser
