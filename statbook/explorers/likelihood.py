@@ -110,9 +110,10 @@ def vonmises_explorer() -> Explorer:
 class GaussianScene(Scene):
     """−ℓ over (μ, σ²) (not convex; the region where it is not is shaded) and over θ (convex).
 
-    The windows hold the estimate ± h (h = 2σ̂ for μ, 2/σ̂ for θ₁, snapped up to a
-    round number) on a grid of steps 2h, and the σ², θ₂ ranges end at round
-    numbers, so the axes stay put while the sliders move a few steps.
+    The windows hold the estimate ± h (h = 2σ for μ, 2/σ for θ₁, snapped up to a
+    round number, σ² the true variance while σ̂² is within a factor 2 of it) on a
+    grid of steps 2h, and the σ², θ₂ ranges end at round numbers, so the axes
+    stay put while the sliders move a few steps.
     """
 
     def __init__(self, figure):
@@ -135,11 +136,15 @@ class GaussianScene(Scene):
         stats = gaussian.suff_stats(y)
         mu_hat, sigma2_hat = gaussian.mle(stats)
         theta_hat = gaussian.to_canonical([mu_hat, sigma2_hat])
-        sd = np.sqrt(sigma2_hat)
-        mu_axis = _window(mu_hat, 2 * sd)
-        var_axis = np.linspace(0, snap_up(5 * sigma2_hat), GRID + 1)[1:]
-        t1_axis = _window(theta_hat[0], 2 / sd)
-        t2_axis = np.linspace(0, snap_up(3 * theta_hat[1]), GRID + 1)[1:]
+        # Window scales from the true σ² while the estimate is within a factor 2 of it (so
+        # moving N, which moves only σ̂², leaves the axes in place), from σ̂² beyond that:
+        # σ̂² < 2.5σ̂² ≤ the σ²-range, θ̂₂ < 1.5θ̂₂ ≤ the θ₂-range, and the estimates sit in
+        # their windows by construction.
+        wide, narrow = max(sigma2, sigma2_hat / 2), min(sigma2, 2 * sigma2_hat)
+        mu_axis = _window(mu_hat, 2 * np.sqrt(wide))
+        var_axis = np.linspace(0, snap_up(5 * wide), GRID + 1)[1:]
+        t1_axis = _window(theta_hat[0], 2 / np.sqrt(narrow))
+        t2_axis = np.linspace(0, snap_up(3 / (2 * narrow)), GRID + 1)[1:]
 
         grid = parameter_grid(mu_axis, var_axis)
         self.left.set(xlim=mu_axis[[0, -1]], ylim=(0, var_axis[-1]))
