@@ -140,7 +140,7 @@ class MixedScene(Scene):
         data = simulate_groups(n_groups, beta0, nu, sigma, seed)
         stats = mixed.suff_stats(data.y, data.group)
         result = mixed.fit_stats(stats)
-        self._draw_data(data, result, beta0)
+        self._draw_data(data, result, beta0, nu, sigma)
         self._draw_profile(stats, result, nu)
         self.table.set_text(
             f"{'':4}{'truth':>7}{'fit':>7}\n"
@@ -150,7 +150,7 @@ class MixedScene(Scene):
             f"{'ICC':4}{float(mixed.icc(nu, sigma**2)):7.2f}{result.icc:7.2f}"
         )
 
-    def _draw_data(self, data, result, beta0: float, max_jitter: float = 0.25) -> None:
+    def _draw_data(self, data, result, beta0, nu, sigma, max_jitter: float = 0.25) -> None:
         """As :func:`draw_grouped_data`, on artists kept from frame to frame."""
         n_groups = int(data.group.max()) + 1
         jitter = np.random.default_rng(2).uniform(-max_jitter, max_jitter, size=data.y.size)
@@ -165,10 +165,12 @@ class MixedScene(Scene):
         self.fitted_level.set_ydata([result.beta0] * 2)
         self.true_level.set_ydata([beta0] * 2)
         # The y-window holds the data for every β₀ the slider offers (the same seed gives
-        # the same y − β₀), so moving β₀ moves the data, not the axis; its ends are the
-        # slider's β₀ range widened by the spread of y − β₀ snapped up to 1, 2 or 5 × 10^k.
-        below = snap_up(max(beta0 - data.y.min(), 0.1), steps=SPREAD_STEPS)
-        above = snap_up(max(data.y.max() - beta0, 0.1), steps=SPREAD_STEPS)
+        # the same y − β₀), so moving β₀ moves the data, not the axis: the slider's β₀ range
+        # widened by the true spread 3.5·√(ν² + σ²), or by as far as y − β₀ reaches where
+        # that is further, snapped up to 1, 2 or 5 × 10^k.
+        spread = 3.5 * np.hypot(nu, sigma)
+        below = snap_up(max(beta0 - data.y.min(), spread, 0.1), steps=SPREAD_STEPS)
+        above = snap_up(max(data.y.max() - beta0, spread, 0.1), steps=SPREAD_STEPS)
         low, top = BETA0_VALUES[0] - below, BETA0_VALUES[-1] + above
         self.left.set(xlim=(-0.6, snap_up(n_groups) - 0.4), ylim=(low, top))
         self.left_title.set_text(f"{int(n_groups)} groups, N = {data.y.size}")
@@ -181,7 +183,7 @@ class MixedScene(Scene):
             < 12
         ]
         step = wide[1] - wide[0]
-        high = snap_up(min(wide[-1], max(close.max() + step, abs(nu))))
+        high = snap_up(min(wide[-1], max(close.max() + step, abs(nu))), steps=SPREAD_STEPS)
         nu_axis = np.linspace(0, high, 40)
         profile = (
             mixed.profile_negloglik_nu(nu_axis, stats, iterations=PROFILE_ITERATIONS)
