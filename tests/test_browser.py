@@ -998,7 +998,8 @@ def test_anchor_lands_on_its_target(built_book, chromium, page, viewport):
     assert ids, "no target found"
     shown = _anchor_tops(chromium, url, ids, viewport, skip=True)
     expected = _anchor_tops(chromium, url, ids, viewport, skip=False)
-    assert all(0 <= top < viewport["height"] / 2 for top in expected.values()), expected
+    # A target near the page's end sits lower: the page cannot scroll past its end.
+    assert all(0 <= top < viewport["height"] for top in expected.values()), expected
     assert all(abs(shown[i] - expected[i]) <= 2 for i in ids), (shown, expected)
 
 
