@@ -136,6 +136,41 @@
     window.addEventListener("resize", function () { checkMaths(all); });
   }
 
+  // A chapter's sections far from the view are laid out only when the reader nears them
+  // (content-visibility: auto, statbook.css); till then each holds a placeholder height.
+  // The browser places a jump to an in-page target (#equation-..., a search result, a
+  // link) with those placeholders, then lays out the sections around the target at their
+  // real heights, which pushes the target away.  So after a jump the target is scrolled
+  // to where the browser puts it (scrollIntoView: the top, below the theme's header) each
+  // frame it has moved from there, until it stays put for three frames (at most 120
+  // frames), or the reader scrolls.
+  function holdTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var stopped = false, still = 0, frames = 0, placed;
+    var stop = function () { stopped = true; };
+    ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (type) {
+      window.addEventListener(type, stop, {once: true, passive: true});
+    });
+    function place() {
+      target.scrollIntoView({block: "start", behavior: "instant"});
+      placed = target.getBoundingClientRect().top;
+    }
+    function step() {
+      if (stopped || still >= 3 || frames++ > 120) return;
+      if (Math.abs(target.getBoundingClientRect().top - placed) >= 1) {
+        place();
+        still = 0;
+      } else {
+        still += 1;
+      }
+      requestAnimationFrame(step);
+    }
+    place();
+    requestAnimationFrame(step);
+  }
+
   function start() {
     if (PHONE.matches) {
       document.querySelectorAll(
@@ -143,6 +178,8 @@
       ).forEach(makeZoomable);
     }
     watchFormulas();
+    if (location.hash) window.addEventListener("load", holdTarget, {once: true});
+    window.addEventListener("hashchange", holdTarget);
   }
 
   if (document.readyState === "loading") {

@@ -421,6 +421,27 @@ def _focus_rings(page, report: PageReport) -> None:
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
 
+# On screen a chapter's sections far from the viewport are not laid out until the reader
+# scrolls near them (``content-visibility: auto`` in _static/statbook.css, for the page's
+# speed on a phone).  Checks that measure the whole page at once (axe's contrast and
+# scrollable-region rules, the sliders' pixels, every formula's box) first lay every
+# section out: what they check, the content's colours and geometry, is the same once the
+# browser has laid a section out, which it does before the reader sees it.  The two
+# animation frames let the formulas' ResizeObserver (statbook.js) mark the wide ones.
+# test_anchor_lands_on_its_target checks the page as loaded, sections skipped.
+LAY_OUT_EVERY_SECTION_JS = """() => {
+  const style = document.createElement('style');
+  style.textContent = 'article section { content-visibility: visible !important; }';
+  document.head.appendChild(style);
+  return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+
+
+def lay_out_every_section(page) -> None:
+    """Lay out every section of the page now (see LAY_OUT_EVERY_SECTION_JS)."""
+    page.evaluate(LAY_OUT_EVERY_SECTION_JS)
+
+
 def shoot(page, path: Path) -> None:
     """Full-page screenshot once layout has settled (transitions finished, scrolled to the top)."""
     page.evaluate(
@@ -470,6 +491,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
                 "() => document.querySelectorAll('#search-results ul.search li').length"
             )
         page.evaluate("() => document.fonts.ready.then(() => true)")
+        lay_out_every_section(page)
         report.images = page.evaluate(IMAGES_JS)
         report.math = page.evaluate(MATH_JS)
         report.explorers = page.evaluate(EXPLORERS_JS)
@@ -595,6 +617,7 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
     try:
         page.goto((html_root / f"{page_name}.html").as_uri(), wait_until="load")
         page.evaluate("() => document.fonts.ready.then(() => true)")
+        lay_out_every_section(page)
         report.layout = page.evaluate(PHONE_LAYOUT_JS)
         report.figures = page.evaluate(ZOOM_JS)
         name = re.sub(r"[^\w.-]+", "__", page_name)
@@ -906,6 +929,78 @@ def test_phone_figures_open_at_full_size_when_tapped(phone_report, page):
     for shown in report.full_size:
         assert shown["open"], shown
         assert abs(shown["shown"] - shown["natural"]) <= 1, shown
+
+
+# In-page targets deep in a chapter: its last section, its last labelled equation and its
+# last exercise (the ids links and search results jump to).
+ANCHOR_TARGETS_JS = """() => {
+  // Not inside an exercise or a folded solution: their sections repeat one id
+  // (exercise-content, solution-content), and a folded one is hidden.
+  const last = (selector) => [...document.querySelectorAll(selector)]
+    .filter((e) => !e.parentElement.closest('.admonition, details, .toggle'))
+    .map((e) => e.id).pop();
+  const article = 'article.bd-article ';
+  return [last(article + 'section[id]'), last(article + '[id^="equation-"]'),
+          last(article + '.exercise[id]')].filter((id) => id);
+}"""
+
+# Where a target sits in the window once the page has opened at it and settled.
+ANCHOR_TOP_JS = """(id) => document.fonts.ready.then(() => new Promise((done) =>
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() =>
+    done(document.getElementById(id).getBoundingClientRect().top), 300)))))"""
+
+
+def _anchor_tops(browser, url: str, ids: list[str], viewport: dict, *, skip: bool) -> dict:
+    """Each target's top in the window when the page is opened at ``url#id``; with
+    ``skip=False`` statbook.css is served with every section laid out from the start."""
+    context = browser.new_context(viewport=viewport)
+
+    def route(route):
+        url = urlsplit(route.request.url)  # the style sheet's URL ends in ?v=<digest>
+        if url.scheme not in LOCAL_SCHEMES:
+            route.abort()
+        elif not skip and url.path.endswith("/_static/statbook.css"):
+            body = Path(unquote(url.path)).read_text()
+            laid_out = "article section { content-visibility: visible !important; }"
+            route.fulfill(body=body + laid_out, content_type="text/css")
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    tops = {}
+    try:
+        page = context.new_page()
+        for target in ids:
+            page.goto("about:blank")
+            page.goto(f"{url}#{target}", wait_until="load")
+            tops[target] = round(page.evaluate(ANCHOR_TOP_JS, target), 1)
+    finally:
+        context.close()
+    return tops
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"]
+)
+@pytest.mark.parametrize("page", [p for p in toc_pages() if p.startswith("chapters/")])
+def test_anchor_lands_on_its_target(built_book, chromium, page, viewport):
+    """Opened at a target deep in a chapter (#section, #equation-..., #exercise), the page
+    shows it where it would if every section were laid out at once: the placeholder height
+    of the sections not yet shown (content-visibility: auto) does not move the target."""
+    url = (built_book / f"{page}.html").as_uri()
+    probe = chromium.new_page()
+    try:
+        probe.goto(url, wait_until="load")
+        ids = probe.evaluate(ANCHOR_TARGETS_JS)
+    finally:
+        probe.close()
+    assert ids, "no target found"
+    shown = _anchor_tops(chromium, url, ids, viewport, skip=True)
+    expected = _anchor_tops(chromium, url, ids, viewport, skip=False)
+    # A target near the page's end sits lower: the page cannot scroll past its end.
+    assert all(0 <= top < viewport["height"] for top in expected.values()), expected
+    assert all(abs(shown[i] - expected[i]) <= 2 for i in ids), (shown, expected)
 
 
 # --- the built HTML, without a browser -------------------------------------------------------
