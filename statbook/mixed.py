@@ -366,11 +366,20 @@ def profile_negloglik_nu(nu, stats: MixedStats, *, iterations: int = 80) -> np.n
     spread = np.ptp(stats.group_mean)
     n_within = stats.n_obs - stats.n_groups
 
+    m, count, mean = stats.sizes, stats.size_counts, stats.size_mean
+    m_nu2 = m * nu[..., None] ** 2
+    constant = stats.n_obs * LOG_2PI
+
     def at(log_sigma2):
-        sigma2 = np.exp(log_sigma2)[..., None]
-        weight = stats.size_counts * stats.sizes / (sigma2 + stats.sizes * nu[..., None] ** 2)
-        beta0 = np.sum(weight * stats.size_mean, axis=-1) / np.sum(weight, axis=-1)
-        return negloglik(np.stack([beta0, nu, sigma2[..., 0]], axis=-1), stats)
+        # −ℓ(β̂₀, ν, σ²) of negloglik, written out for σ² > 0 and finite ν: v_k = σ² + m_k ν²
+        sigma2 = np.exp(log_sigma2)
+        v = sigma2[..., None] + m_nu2
+        weight = count * m / v
+        beta0 = np.sum(weight * mean, axis=-1) / np.sum(weight, axis=-1)
+        squares = stats.size_dev + count * (mean - beta0[..., None]) ** 2
+        groups = np.sum(count * np.log(v) + m * squares / v, axis=-1)
+        within = n_within * log_sigma2 + stats.within_ss / sigma2
+        return 0.5 * (constant + within + groups)
 
     low = np.full(nu.shape, np.log(stats.within_ss / stats.n_obs))
     high = np.full(nu.shape, np.log((stats.within_ss + stats.n_obs * spread**2) / n_within))

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import optimize
 from scipy.stats import multivariate_normal, norm
 
 from statbook import mixed
@@ -306,3 +307,19 @@ def test_explorer_survives_every_slider_extreme():
     assert_survives_slider_extremes(explorer)
     frames = int(np.prod([len(s.static_grid) for s in explorer.sliders]))
     assert frames <= 40
+
+
+def test_profile_in_nu_is_the_minimum_over_level_and_variance(small):
+    """The golden-section profile against scipy's minimizer of −ℓ over (β₀, log σ²) at fixed ν."""
+    data, stats = small
+    result = mixed.fit(data.y, data.group)
+    for nu in (0.0, 0.5 * result.nu, 2.0 * result.nu):
+
+        def objective(free, nu=nu):
+            return float(mixed.negloglik([free[0], nu, np.exp(free[1])], stats))
+
+        start = [result.beta0, np.log(result.sigma**2)]
+        best = optimize.minimize(
+            objective, start, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12}
+        )
+        assert mixed.profile_negloglik_nu(nu, stats) == pytest.approx(best.fun, rel=1e-10)
