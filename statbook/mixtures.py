@@ -58,6 +58,8 @@ LOG_PI = float(np.log(np.pi))
 METHODS = ("conditional", "where", "arithmetic", "transform")
 #: Largest number of (parameter, observation) pairs evaluated at once by :func:`negloglik`.
 CHUNK = 2**16
+BLOCK = 16  # terms multiplied before one logarithm in negloglik_means (a power of 2)
+SURFACE_CHUNK = 2**18  # (i, j, n) triples per step of negloglik_means: 2 MB, cache-sized
 
 
 # --- parameters ------------------------------------------------------------------------
@@ -266,6 +268,27 @@ def negloglik(par, y) -> np.ndarray:
     return np.where(inside, result, np.inf).reshape(par.shape[:-1])
 
 
+def _sum_of_logs(terms: np.ndarray) -> np.ndarray:
+    """Σ log t over the last axis (its length a multiple of BLOCK) for terms t in [0, 2].
+
+    The logarithm of each run of BLOCK products, one logarithm per BLOCK terms:
+    a product of BLOCK terms ≤ 2 cannot overflow, and a run whose product falls
+    below the normal floats (it underflows or loses digits) is summed term by term.
+    A term below the normal floats has lost digits itself: the sum is then −inf,
+    for the caller to evaluate that entry another way.
+    """
+    tiny = np.finfo(float).tiny
+    products = terms
+    while products.shape[-1] > terms.shape[-1] // BLOCK:
+        products = products[..., 0::2] * products[..., 1::2]
+    small = products < tiny
+    logs = np.log(np.where(small, 1.0, products))
+    if np.any(small):
+        runs = terms[small.repeat(BLOCK, axis=-1)].reshape(-1, BLOCK)
+        logs[small] = np.log(np.where(runs < tiny, 0.0, runs)).sum(axis=-1)
+    return logs.sum(axis=-1)
+
+
 def negloglik_means(mu1, mu2, y, p, sigma) -> np.ndarray:
     """−ℓ over the grid of means (μ₁[i], μ₂[j]) with p and σ = (σ₁, σ₂) held fixed.
 
@@ -276,10 +299,12 @@ def negloglik_means(mu1, mu2, y, p, sigma) -> np.ndarray:
 
         −ℓ[j, i] = −Σ_n [c_n + log(e^(a_in − c_n) + e^(b_jn − c_n))],
 
-    one logarithm per (i, j, n) and the exponentials only per (i, n) and (j, n),
-    against two per triple for :func:`negloglik`.  Where both scaled terms
-    underflow to 0 for some n (means far from y_n on both axes) that entry is
-    evaluated by :func:`negloglik`, in log space.  ``ValueError`` off the
+    the exponentials only per (i, n) and (j, n), and one logarithm per BLOCK
+    values of n for each (i, j) (see :func:`_sum_of_logs`), against two
+    transcendental functions per triple for :func:`negloglik`.  Where the scaled
+    terms fall below the normal floats for some n (means far from y_n on both axes:
+    they underflow or keep only a few digits) that entry is evaluated by
+    :func:`negloglik`, in log space.  ``ValueError`` off the
     parameter space (a surface is drawn for one valid (p, σ)).
     """
     values = as_float_vector(y, "y")
@@ -303,13 +328,16 @@ def negloglik_means(mu1, mu2, y, p, sigma) -> np.ndarray:
     if np.any(scale == -np.inf):  # some y_n so far out that its density is 0 everywhere
         return np.full((mu2.size, mu1.size), np.inf)
     first, second = np.exp(a - scale), np.exp(b - scale)  # (len(mu1), N), (len(mu2), N)
+    # pad N to a multiple of BLOCK with terms e^0 + 0 = 1, which add log 1 = 0
+    padding = ((0, 0), (0, -values.size % BLOCK))
+    first, second = np.pad(first, padding, constant_values=1.0), np.pad(second, padding)
     result = np.empty((mu2.size, mu1.size))
-    step = max(1, CHUNK * 16 // (mu1.size * values.size))
+    step = max(1, SURFACE_CHUNK // (mu1.size * first.shape[1]))
     with np.errstate(divide="ignore"):
         for start in range(0, mu2.size, step):
             rows = slice(start, start + step)
             total = first[np.newaxis, :, :] + second[rows, np.newaxis, :]
-            result[rows] = np.log(total).sum(axis=-1)  # each term ≤ log 2, or −inf where 0
+            result[rows] = _sum_of_logs(total)  # each term ≤ log 2, or −inf where 0
     underflow = result == -np.inf
     result = -(result + scale.sum())
     if np.any(underflow):

@@ -447,12 +447,15 @@ def test_mixture_explorers_static_grids_are_small(factory):
         (0.0, (1.0, 1.5), "sample"),
         (1.0, (0.5, 2.0), "sample"),
         (0.3, (0.05, 0.05), "far"),  # both components negligible at some y: the log-space path
+        (0.5, (1.0, 1.0), "spread"),  # runs of terms whose product underflows: summed one by one
     ],
 )
 def test_surface_over_the_means_equals_negloglik(p, sigma, y):
     """The separated evaluation equals −ℓ term by term, underflow included."""
     if y == "sample":
         y = mixtures.simulate(500, 0.4, (0.0, 3.0), (1.0, 1.5), np.random.default_rng(3))
+    elif y == "spread":
+        y = np.linspace(-40.0, 40.0, 37)
     else:
         y = np.array([-150.0, 0.0, 0.1, 150.0])
     mu1, mu2 = np.linspace(-2.5, 5.5, 31), np.linspace(-200, 200, 27)
