@@ -5,9 +5,9 @@ stay put while a slider moves: axes, ticks, tick labels, legends (text is the
 slow part of a matplotlib draw).  So an explorer's figure is split in two:
 
 * a :class:`Scene` builds the axes and everything that does not depend on the
-  slider values once, and marks the artists that do as *animated*: lines and
-  markers are updated in place (``set_data``), contour sets and bars are
-  replaced because their geometry changes;
+  slider values once, and marks the artists that do as *animated*; every one of
+  them is updated in place (``set_data``, ``set_paths``, ``set_height``, ...),
+  none is created anew for a frame;
 * a :class:`LiveFigure` draws the static part once into a background image
   and, for every frame, restores that background and draws only the animated
   artists on top.  Whenever the layout changes (axes limits or positions, or
@@ -45,9 +45,8 @@ class Scene:
     """The artists of one explorer figure: built once, then updated for each frame.
 
     A subclass builds its axes and the static artists in ``__init__(figure)``,
-    registers what changes with :meth:`live` (artists it updates in place) or
-    :meth:`replace` (artists it creates anew for each frame), and implements
-    ``update(**values)``.  Axes limits belong to the layout: set them
+    registers what changes with :meth:`live` (artists it updates in place), and
+    implements ``update(**values)``.  Axes limits belong to the layout: set them
     explicitly in ``update`` (autoscaling is off once a limit is set).
     """
 
@@ -57,7 +56,6 @@ class Scene:
     def __init__(self, figure: Figure):
         self.figure = figure
         self._live: list[Artist] = []
-        self._replaced: dict[str, list[Artist]] = {}
 
     def live(self, obj):
         """Mark ``obj`` (an artist or a sequence of them) as changing with the sliders."""
@@ -66,21 +64,10 @@ class Scene:
             self._live.append(artist)
         return obj
 
-    def replace(self, key: str, obj):
-        """Remove what was registered under ``key`` last frame and register ``obj`` instead."""
-        for artist in self._replaced.pop(key, []):
-            artist.remove()
-        artists = _artists(obj)
-        for artist in artists:
-            artist.set_animated(True)
-        self._replaced[key] = artists
-        return obj
-
     @property
     def animated(self) -> list[Artist]:
         """Every artist drawn on top of the background, in drawing order (by z-order)."""
-        artists = [*self._live, *(a for group in self._replaced.values() for a in group)]
-        return sorted(artists, key=lambda a: a.get_zorder())
+        return sorted(self._live, key=lambda a: a.get_zorder())
 
     def update(self, **values) -> None:
         raise NotImplementedError

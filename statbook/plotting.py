@@ -7,7 +7,11 @@ and draw it with :func:`contour_negloglik`.
 
 from __future__ import annotations
 
+import contourpy
+import matplotlib as mpl
 import numpy as np
+from matplotlib.collections import Collection
+from matplotlib.path import Path
 
 # The markers of the true parameter and of the maximum-likelihood estimate.
 TRUTH_STYLE = {
@@ -46,10 +50,74 @@ def negloglik_contours(ax, x, y, values, *, levels: int = 12):
             ha="center",
             va="center",
         )
+    excess, contour_levels = _excess_and_levels(values, finite, levels)
+    return ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
+
+
+def _excess_and_levels(values: np.ndarray, finite: np.ndarray, levels: int):
+    """−ℓ − min(−ℓ) (NaN where −ℓ is +inf) and ``levels`` contour levels c·k², k = 1..levels,
+    the top one at the 60 % quantile of the excess."""
     excess = np.where(finite, values - values[finite].min(), np.nan)
     top = np.nanquantile(excess, 0.6)
-    contour_levels = np.linspace(0, np.sqrt(max(top, 1e-12)), levels + 1)[1:] ** 2
-    return ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
+    return excess, np.linspace(0, np.sqrt(max(top, 1e-12)), levels + 1)[1:] ** 2
+
+
+class LiveContours:
+    """The lines of :func:`negloglik_contours`, kept as one artist and traced anew per frame.
+
+    ``ax.contour`` builds a new ``ContourSet`` each time, and most of its cost is
+    setting up a colormap and norm that never change here: level k of ``levels``
+    always has the viridis colour at (k² − 1)/(levels² − 1), as the levels are
+    c·k² for a c that depends on the surface.  This traces the same lines with
+    contourpy (matplotlib's algorithm and settings) into one path per level of a
+    collection that stays on the axes; draw it as an animated artist.
+    """
+
+    def __init__(self, ax, *, levels: int = 12, linewidth: float = 1.0):
+        self.levels = levels
+        k = np.arange(1, levels + 1)
+        colors = mpl.colormaps["viridis"]((k**2 - 1) / (levels**2 - 1))
+        self.lines = Collection(
+            facecolors="none", edgecolors=colors, linewidths=linewidth, transform=ax.transData
+        )
+        ax.add_collection(self.lines, autolim=False)
+        self.message = ax.text(
+            0.5,
+            0.5,
+            "−ℓ is +∞ everywhere on this grid\n(no parameter here is possible for the data)",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            visible=False,
+        )
+
+    @property
+    def artists(self) -> list:
+        return [self.lines, self.message]
+
+    def set_surface(self, x, y, values) -> None:
+        """Trace the contours of ``values`` (shape (len(y), len(x)), +inf left blank)."""
+        values = np.asarray(values, dtype=float)
+        finite = np.isfinite(values)
+        self.message.set_visible(not np.any(finite))
+        if not np.any(finite):
+            self.lines.set_paths([])
+            return
+        excess, contour_levels = _excess_and_levels(values, finite, self.levels)
+        generator = contourpy.contour_generator(
+            x,
+            y,
+            np.ma.masked_invalid(excess),
+            name=mpl.rcParams["contour.algorithm"],
+            corner_mask=mpl.rcParams["contour.corner_mask"],
+            line_type=contourpy.LineType.SeparateCode,
+        )
+        empty = Path(np.empty((0, 2)))
+        paths = []
+        for level in contour_levels:
+            points, codes = generator.create_contour(level)
+            paths.append(Path(np.concatenate(points), np.concatenate(codes)) if points else empty)
+        self.lines.set_paths(paths)
 
 
 def contour_negloglik(

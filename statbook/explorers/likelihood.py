@@ -7,7 +7,7 @@ from matplotlib.ticker import MaxNLocator
 
 from statbook import gaussian, vonmises
 from statbook.livefigure import Scene, snap_up
-from statbook.plotting import estimate_markers, negloglik_contours, parameter_grid
+from statbook.plotting import LiveContours, estimate_markers, parameter_grid
 from statbook.widgets import Explorer, Slider
 
 GRID = 120  # contour lines through 120 × 120 points are smooth at the drawn size
@@ -20,7 +20,7 @@ def _sample_size_slider(static):
 
 
 def _surface_axes(ax, *, xlabel: str, ylabel: str, title: str):
-    """Labels, title and the (empty) estimate and truth markers of one −ℓ panel.
+    """Labels, title and the (empty) contours, estimate and truth markers of one −ℓ panel.
 
     At most six ticks per axis: enough to read a value off, and fewer labels to
     draw each time a slider moves the axes.
@@ -30,7 +30,7 @@ def _surface_axes(ax, *, xlabel: str, ylabel: str, title: str):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize="medium")
-    return estimate_markers(ax)
+    return LiveContours(ax), *estimate_markers(ax)
 
 
 class VonMisesScene(Scene):
@@ -43,12 +43,15 @@ class VonMisesScene(Scene):
     def __init__(self, figure):
         super().__init__(figure)
         self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
-        self.left_markers = self.live(
-            _surface_axes(self.left, xlabel="θ₁", ylabel="θ₂", title="canonical θ: convex")
+        self.left_contours, *self.left_markers = _surface_axes(
+            self.left, xlabel="θ₁", ylabel="θ₂", title="canonical θ: convex"
         )
-        self.right_markers = self.live(
-            _surface_axes(self.right, xlabel="κ", ylabel="μ", title="polar (κ, μ): not convex")
+        self.right_contours, *self.right_markers = _surface_axes(
+            self.right, xlabel="κ", ylabel="μ", title="polar (κ, μ): not convex"
         )
+        for artists in (self.left_contours.artists, self.right_contours.artists):
+            self.live(artists)
+        self.live([*self.left_markers, *self.right_markers])
         self.title = self.live(figure.suptitle("", fontsize="medium"))
 
     def update(self, *, kappa: float, mu: float, n: int, seed: int = 1) -> None:
@@ -64,14 +67,14 @@ class VonMisesScene(Scene):
         self.left.set(xlim=(-half_width, half_width), ylim=(-half_width, half_width))
         self.left.set_aspect("equal")
         surface = vonmises.negloglik(parameter_grid(theta_axis, theta_axis), stats)
-        self.replace("left", negloglik_contours(self.left, theta_axis, theta_axis, surface))
+        self.left_contours.set_surface(theta_axis, theta_axis, surface)
         mle, truth = self.left_markers
         mle.set_data([theta_hat[0]], [theta_hat[1]])
         truth.set_data(*([c] for c in vonmises.polar_to_canonical([kappa, mu])))
 
         self.right.set(xlim=(0, half_width), ylim=(-np.pi, np.pi))
         surface = vonmises.negloglik_polar(parameter_grid(kappa_axis, mu_axis), stats)
-        self.replace("right", negloglik_contours(self.right, kappa_axis, mu_axis, surface))
+        self.right_contours.set_surface(kappa_axis, mu_axis, surface)
         mle, truth = self.right_markers
         mle.set_data([kappa_hat], [mu_hat])
         truth.set_data([kappa], [mu])
@@ -119,15 +122,18 @@ class GaussianScene(Scene):
     def __init__(self, figure):
         super().__init__(figure)
         self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
-        self.left_markers = self.live(
-            _surface_axes(
-                self.left, xlabel="μ", ylabel="σ²", title="(μ, σ²): not convex (shaded where not)"
-            )
+        self.left_contours, *self.left_markers = _surface_axes(
+            self.left, xlabel="μ", ylabel="σ²", title="(μ, σ²): not convex (shaded where not)"
         )
-        self.right_markers = self.live(
-            _surface_axes(
-                self.right, xlabel="θ₁ = μ/σ²", ylabel="θ₂ = 1/(2σ²)", title="canonical θ: convex"
-            )
+        self.right_contours, *self.right_markers = _surface_axes(
+            self.right, xlabel="θ₁ = μ/σ²", ylabel="θ₂ = 1/(2σ²)", title="canonical θ: convex"
+        )
+        for artists in (self.left_contours.artists, self.right_contours.artists):
+            self.live(artists)
+        self.live([*self.left_markers, *self.right_markers])
+        # Where the Hessian of −ℓ in (μ, σ²) has a negative eigenvalue: σ² > 2σ̂² (see update)
+        self.not_convex = self.live(
+            self.left.axhspan(0, 1, color="tab:orange", alpha=0.2, lw=0, zorder=0.5)
         )
         self.title = self.live(figure.suptitle("", fontsize="medium"))
 
@@ -148,29 +154,18 @@ class GaussianScene(Scene):
 
         grid = parameter_grid(mu_axis, var_axis)
         self.left.set(xlim=mu_axis[[0, -1]], ylim=(0, var_axis[-1]))
-        self.replace(
-            "left",
-            negloglik_contours(self.left, mu_axis, var_axis, gaussian.negloglik(grid, stats)),
-        )
-        # ∂²/∂μ² = N/σ² > 0, so the Hessian has a negative eigenvalue iff its determinant is < 0
-        hessian = gaussian.hessian(grid, stats)
-        not_convex = hessian[..., 0, 0] * hessian[..., 1, 1] - hessian[..., 0, 1] ** 2 < 0
-        shade = self.left.contourf(
-            mu_axis,
-            var_axis,
-            not_convex,
-            levels=[0.5, 1.5],
-            colors=["tab:orange"],
-            alpha=0.2,
-        )
-        self.replace("shade", shade)
+        self.left_contours.set_surface(mu_axis, var_axis, gaussian.negloglik(grid, stats))
+        # det Hessian = N²(σ̂² − σ²/2)/σ⁸ and ∂²/∂μ² = N/σ² > 0: a negative eigenvalue exactly
+        # where σ² > 2σ̂², whatever μ (derived in the chapter, checked in test_chapter_claims.py)
+        self.not_convex.set_y(2 * sigma2_hat)
+        self.not_convex.set_height(max(var_axis[-1] - 2 * sigma2_hat, 0.0))
         mle, truth = self.left_markers
         mle.set_data([mu_hat], [sigma2_hat])
         truth.set_data([mu], [sigma2])
 
         self.right.set(xlim=t1_axis[[0, -1]], ylim=(0, t2_axis[-1]))
         surface = gaussian.negloglik_canonical(parameter_grid(t1_axis, t2_axis), stats)
-        self.replace("right", negloglik_contours(self.right, t1_axis, t2_axis, surface))
+        self.right_contours.set_surface(t1_axis, t2_axis, surface)
         mle, truth = self.right_markers
         mle.set_data([theta_hat[0]], [theta_hat[1]])
         truth.set_data(*([c] for c in gaussian.to_canonical([mu, sigma2])))

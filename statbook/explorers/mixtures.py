@@ -6,7 +6,7 @@ import numpy as np
 
 from statbook import mixtures
 from statbook.livefigure import Scene, snap_up
-from statbook.plotting import TRUTH_STYLE, negloglik_contours
+from statbook.plotting import TRUTH_STYLE, LiveContours
 from statbook.widgets import Explorer, Slider
 
 SAMPLE_SIZE = 2000
@@ -16,10 +16,16 @@ SIGMAS = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 WEIGHTS = tuple(float(v) for v in np.round(np.arange(0, 1.001, 0.05), 2))
 
 
-def _histogram(ax, y, bins: int, lo: float, hi: float):
-    """A density histogram of ``y`` on [lo, hi] as one step patch (cheap to replace)."""
+def _histogram(ax):
+    """An empty density histogram, one step patch: fill it with :func:`_fill_histogram`."""
+    return ax.stairs([0.0], [0.0, 1.0], fill=True, color="0.8")
+
+
+def _fill_histogram(histogram, y, bins: int, lo: float, hi: float) -> float:
+    """Set ``histogram`` to the density histogram of ``y`` on [lo, hi]; return its top."""
     heights, edges = np.histogram(y, bins=bins, range=(lo, hi), density=True)
-    return ax.stairs(heights, edges, fill=True, color="0.8"), heights.max()
+    histogram.set_data(heights, edges)
+    return heights.max()
 
 
 class DensityScene(Scene):
@@ -32,6 +38,7 @@ class DensityScene(Scene):
     def __init__(self, figure):
         super().__init__(figure)
         ax = self.ax = figure.add_axes((0.07, 0.14, 0.62, 0.76))
+        self.histogram = self.live(_histogram(ax))
         self.density = self.live(ax.plot([], [], color="tab:blue", lw=2, label="density f")[0])
         self.first = self.live(
             ax.plot([], [], "--", color="tab:orange", label="p·φ(y; μ₁, σ₁²)")[0]
@@ -58,8 +65,7 @@ class DensityScene(Scene):
         grid = np.linspace(lo, hi, 400)
         components = mixtures.component_densities(grid, p, mu, sigma)
         mean, variance = mixtures.moments(p, mu, sigma)
-        histogram, top = _histogram(self.ax, y, 40, lo, hi)
-        self.replace("histogram", histogram)
+        top = _fill_histogram(self.histogram, y, 40, lo, hi)
         total = components.sum(axis=-1)
         self.density.set_data(grid, total)
         self.first.set_data(grid, components[:, 0])
@@ -119,6 +125,8 @@ class LabelSwitchingScene(Scene):
         self.axis = np.linspace(-2.5, 5.5, GRID)
         left = self.left = figure.add_axes((0.07, 0.14, 0.40, 0.72))
         right = self.right = figure.add_axes((0.57, 0.14, 0.41, 0.72))
+        self.contours = LiveContours(left)
+        self.live(self.contours.artists)
         left.plot(self.axis, self.axis, color="0.6", lw=0.8)
         left.plot(*self.truth, **TRUTH_STYLE)
         left.plot(
@@ -142,6 +150,7 @@ class LabelSwitchingScene(Scene):
             self.live(right.plot([], [], color="tab:blue", label="at μ₁ < μ₂")[0]),
             self.live(right.plot([], [], "--", color="tab:red", label="at μ₁ > μ₂")[0]),
         ]
+        self.histogram = self.live(_histogram(right))
         right.set_xlabel("y")
         right.legend(loc="upper right", fontsize="small", framealpha=0.9)
         self.right_title = self.live(right.set_title("", fontsize="medium"))
@@ -152,7 +161,7 @@ class LabelSwitchingScene(Scene):
         y = mixtures.simulate(int(n), p, self.truth, sigma, np.random.default_rng(seed))
         values = mixtures.negloglik_means(self.axis, self.axis, y, p, sigma)
         (a1, a2, va), (b1, b2, vb) = _best_in_halves(self.axis, self.axis, values)
-        self.replace("contours", negloglik_contours(self.left, self.axis, self.axis, values))
+        self.contours.set_surface(self.axis, self.axis, values)
         self.best.set_data([a1, b1], [a2, b2])
         self.left_title.set_text(f"−ℓ(μ₁, μ₂): minima {va:.1f} and {vb:.1f}")
 
@@ -160,8 +169,7 @@ class LabelSwitchingScene(Scene):
         # the axes stay put: only an outlier beyond it widens it.
         lo, hi = np.floor(min(y.min(), -5.0)), np.ceil(max(y.max(), 11.0))
         ys = np.linspace(lo, hi, 300)
-        histogram, top = _histogram(self.right, y, 30, y.min(), y.max())
-        self.replace("histogram", histogram)
+        top = _fill_histogram(self.histogram, y, 30, y.min(), y.max())
         fits = [mixtures.density(ys, p, means, sigma) for means in ((a1, a2), (b1, b2))]
         for line, fit in zip(self.fits, fits, strict=True):
             line.set_data(ys, fit)

@@ -12,9 +12,9 @@ from matplotlib.patches import Polygon, Rectangle
 from statbook import multinomial
 from statbook.livefigure import Scene, snap_up
 from statbook.plotting import (
+    LiveContours,
     contour_negloglik,
     estimate_markers,
-    negloglik_contours,
     parameter_grid,
 )
 from statbook.widgets import Explorer, Slider
@@ -118,13 +118,20 @@ class MothScene(Scene):
         self.left.add_patch(Polygon([(0, 0), (1, 0), (0, 1)], fill=False, edgecolor="grey", lw=0.8))
         self.left.set(xlabel="$p_C$", ylabel="$p_I$", xlim=(-0.02, 1.02), ylim=(-0.02, 1.02))
         self.left.set_aspect("equal")
+        self.contours = LiveContours(self.left)
+        self.live(self.contours.artists)
         self.mle = self.live(estimate_markers(self.left, truth=False)[0])
         self.left_title = self.live(self.left.set_title("", fontsize="medium"))
         self.right.set_ylabel("predicted count E(N_k | X = x)")
         self.right.set_title("genotype counts predicted at the MLE", fontsize="medium")
         self.right.set_xlim(-0.6, len(multinomial.GENOTYPES) - 0.4)
         self.right.set_xticks(range(len(multinomial.GENOTYPES)), multinomial.GENOTYPES)
-        self.colors = [PHENOTYPE_COLORS[g - 1] for g in multinomial.MOTH_GROUP]
+        colors = [PHENOTYPE_COLORS[g - 1] for g in multinomial.MOTH_GROUP]
+        genotypes = range(len(multinomial.GENOTYPES))
+        self.bars = self.live(
+            self.right.bar(genotypes, np.zeros(len(genotypes)), color=colors, edgecolor="black")
+        )
+        self.bar_labels = self.live(self.right.bar_label(self.bars, fmt="%.1f", fontsize="small"))
         self.no_moths = self.live(
             self.left.text(
                 0.5,
@@ -145,15 +152,19 @@ class MothScene(Scene):
         for ax in (self.left, self.right):
             ax.set_axis_on() if not empty else ax.set_axis_off()
         self.no_moths.set_visible(empty)
-        self.mle.set_visible(not empty)
-        self.left_title.set_visible(not empty)
+        for artist in (
+            self.mle,
+            self.left_title,
+            self.contours.lines,
+            *self.bars,
+            *self.bar_labels,
+        ):
+            artist.set_visible(not empty)
         if empty:
-            self.replace("contours", [])
-            self.replace("bars", [])
             return
         estimate = multinomial.moth_mle(x)
         values = multinomial.moth_negloglik(self.grid, x)
-        self.replace("contours", negloglik_contours(self.left, self.axis, self.axis, values))
+        self.contours.set_surface(self.axis, self.axis, values)
         self.mle.set_data([estimate[0]], [estimate[1]])
         self.left_title.set_text(
             f"x = ({x[0]}, {x[1]}, {x[2]}):  p̂_C = {estimate[0]:.4f}, p̂_I = {estimate[1]:.4f}"
@@ -162,11 +173,10 @@ class MothScene(Scene):
             x, multinomial.hardy_weinberg(estimate), multinomial.MOTH_GROUP
         )
         self.right.set_ylim(0, snap_up(1.15 * max(predicted.max(), 1)))
-        bars = self.right.bar(
-            range(len(predicted)), predicted, color=self.colors, edgecolor="black"
-        )
-        labels = self.right.bar_label(bars, fmt="%.1f", fontsize="small")
-        self.replace("bars", [bars, labels])
+        for bar, label, count in zip(self.bars, self.bar_labels, predicted, strict=True):
+            bar.set_height(count)
+            label.xy = (label.xy[0], count)  # the label sits on the bar's top
+            label.set_text(f"{count:.1f}")
 
 
 def moth_explorer() -> Explorer:
