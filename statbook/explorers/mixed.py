@@ -16,6 +16,7 @@ SPREAD_STEPS = (1, 2, 5)  # the data window's margins snap to these (× 10^k)
 # Golden-section steps for the profile: 0.618⁴⁸ ≈ 1e-10 of the search interval in log σ²,
 # and −ℓ is flat to second order at its minimum, so the profile is exact to double precision.
 PROFILE_ITERATIONS = 48
+PROFILE_TOP = 12.0  # the profile panel shows −ℓ up to this far above its minimum
 
 
 def simulate_groups(n_groups: int, beta0: float, nu: float, sigma: float, seed: int = 1):
@@ -101,6 +102,9 @@ class MixedScene(Scene):
             right.axvline(0, color="tab:red", ls="--", lw=1.2, label="true |ν|")
         )
         right.set_xlabel("ν")
+        # A fixed scale of PROFILE_TOP units of −ℓ (the ν-window ends where the profile
+        # reaches it): how sharply the data pin ν down reads off the steepness of the curve.
+        right.set_ylim(-0.05 * PROFILE_TOP, PROFILE_TOP)
         right.set_ylabel("profile −ℓ minus its minimum")
         right.set_title("profile likelihood in ν", fontsize="medium")
         side.axis("off")
@@ -176,11 +180,12 @@ class MixedScene(Scene):
         self.left_title.set_text(f"{int(n_groups)} groups, N = {data.y.size}")
 
     def _draw_profile(self, stats, result, nu: float) -> None:
-        """Profile −ℓ in ν over a window that holds ν̂, |ν| and where the profile is below 12."""
+        """Profile −ℓ in ν over a window that holds ν̂, |ν| and where the profile is below
+        PROFILE_TOP."""
         wide = np.linspace(0, max(2.5 * result.nu, 1.5 * abs(nu), 0.5 * result.sigma), 40)
         close = wide[
             mixed.profile_negloglik_nu(wide, stats, iterations=PROFILE_ITERATIONS) + result.loglik
-            < 12
+            < PROFILE_TOP
         ]
         step = wide[1] - wide[0]
         high = snap_up(min(wide[-1], max(close.max() + step, abs(nu))), steps=SPREAD_STEPS)
@@ -192,8 +197,7 @@ class MixedScene(Scene):
         self.profile.set_data(nu_axis, profile)
         self.nu_hat.set_xdata([result.nu] * 2)
         self.true_nu.set_xdata([abs(nu)] * 2)
-        top = snap_up(min(max(profile.max(), 1.0), 12.0))
-        self.right.set(xlim=(0, high), ylim=(-0.05 * top, top))
+        self.right.set(xlim=(0, high))
 
 
 def fitted_table(*, beta0: float, nu: float, sigma: float, n_groups: int, seed: int = 1):
