@@ -8,7 +8,9 @@
  * - an inline formula wider than its line scrolls sideways inside itself instead of being
  *   cut off by the column (MathJax 3 cannot break it across lines);
  * - a formula that scrolls sideways is a tab stop, so it can be scrolled with the keyboard
- *   (formulas are otherwise not tab stops).
+ *   (formulas are otherwise not tab stops);
+ * - so is a code block or output that scrolls (the theme's rule; the theme's own pass is
+ *   left out of the build, see statbook._offline_book), and one that fits is not.
  */
 (function () {
   "use strict";
@@ -171,6 +173,46 @@
     requestAnimationFrame(step);
   }
 
+  // Code blocks and outputs that scroll are tab stops, the others not.  Every block of a
+  // pass is measured before any is changed, so a pass lays the page out once (measuring
+  // and changing in turn, as the theme does, lays it out again for every block).  A
+  // chapter section that is not laid out (on a phone, one out of view: content-visibility)
+  // is done when it comes into view: measuring inside it would lay it out.
+  var SCROLLABLE = "pre, .nboutput > .output_area, .cell_output > .output, " +
+    ".jp-RenderedHTMLCommon, .pst-scrollable-table-container";
+  var LAZY = "article.bd-article > section > section";
+
+  function setTabStops(blocks) {
+    var scrolls = blocks.map(function (block) {
+      return block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight;
+    });
+    blocks.forEach(function (block, i) { block.tabIndex = scrolls[i] ? 0 : -1; });
+  }
+
+  function watchTabStops() {
+    var main = document.getElementById("main-content");
+    if (!main) return;
+    var blocks = Array.prototype.slice.call(main.querySelectorAll(SCROLLABLE));
+    document.querySelectorAll(LAZY).forEach(function (section) {
+      section.addEventListener("contentvisibilityautostatechange", function (event) {
+        if (!event.skipped) {
+          setTabStops(blocks.filter(function (b) { return section.contains(b); }));
+        }
+      });
+    });
+    function laidOut(block) { // not inside a section whose content is skipped
+      return !block.checkVisibility || block.checkVisibility({contentVisibilityAuto: true});
+    }
+    function pass() { setTabStops(blocks.filter(laidOut)); }
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(pass, 300);
+    });
+    if (document.readyState === "complete") pass();
+    else window.addEventListener("load", pass, {once: true});
+  }
+
   function start() {
     if (PHONE.matches) {
       document.querySelectorAll(
@@ -178,6 +220,7 @@
       ).forEach(makeZoomable);
     }
     watchFormulas();
+    watchTabStops();
     if (location.hash) window.addEventListener("load", holdTarget, {once: true});
     window.addEventListener("hashchange", holdTarget);
   }

@@ -51,6 +51,14 @@ that the browser tests (``tests/test_browser.py``) or the page benchmark
 * The download menu offers this page's notebook, source and "print to PDF"; it
   also links the whole book as one PDF, ``statbook.pdf`` at the top of the built
   book, which ``make pdf`` prints from the built pages (``statbook._print_book``).
+* When a page has loaded, the pydata theme makes each code block and output that
+  scrolls a tab stop, measuring and changing them one after another: every change
+  makes the next measurement lay the page out again, and on a phone, where the
+  chapter's sections out of view are not laid out (``content-visibility``), it lays
+  out every one of them.  That cost a phone (Lighthouse's) 3 s of blocked main thread.
+  The theme's script is built without that step (:func:`drop_theme_tab_stops`) and
+  ``_static/statbook.js`` does it instead: all measurements first, then all changes,
+  for each section when it comes into view.
 """
 
 from __future__ import annotations
@@ -266,6 +274,29 @@ def write_icon_css(app, exception) -> None:
         leftover.unlink(missing_ok=True)
 
 
+# The last statement of the theme's bundled script: run the tab-stop function when loaded.
+_THEME_TAB_STOPS = re.compile(
+    r'"complete"===document\.readyState\?(\w+)\(\):window\.addEventListener\("load",\1\)'
+)
+
+
+def drop_theme_tab_stops(app, exception) -> None:
+    """Build the theme's script without its tab-stop step (``statbook.js`` does it)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    script = Path(app.outdir) / "_static" / "scripts" / "pydata-sphinx-theme.js"
+    text = script.read_text(encoding="utf-8")
+    call = _THEME_TAB_STOPS.search(text)
+    body = call and re.search(r"function " + call.group(1) + r"\(\)\{(.{0,400})", text)
+    if not call or not body or "scrollWidth>" not in body.group(1):
+        raise RuntimeError(
+            "pydata-sphinx-theme.js no longer ends by making scrollable blocks tab stops "
+            "the way statbook._offline_book expects; check the theme's addTabStopsToScrollable"
+            "Elements and _static/statbook.js (tabStops) against it"
+        )
+    script.write_text(text[: call.start()] + "void 0" + text[call.end() :], encoding="utf-8")
+
+
 def bibliography_list_items(app, pagename, templatename, context, doctree) -> None:
     """Give the bibliography entries the ``listitem`` role their ``role="list"`` needs."""
     if "body" in context:
@@ -354,6 +385,7 @@ def setup(app):
     app.connect("html-page-context", drop_unused_sphinx_design, priority=950)
     app.add_css_file("statbook-icons.css")
     app.connect("build-finished", write_icon_css, priority=900)
+    app.connect("build-finished", drop_theme_tab_stops, priority=900)
     app.connect("html-page-context", bibliography_list_items)
     app.connect("builder-inited", clear_frames)
     app.connect("html-page-context", explorer_frames_to_files)

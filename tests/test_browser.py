@@ -32,6 +32,7 @@ import pytest
 import yaml
 from PIL import Image, ImageChops
 
+from statbook.course import section_chapters
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -1001,6 +1002,45 @@ def test_anchor_lands_on_its_target(built_book, chromium, page, viewport):
     # A target near the page's end sits lower: the page cannot scroll past its end.
     assert all(0 <= top < viewport["height"] for top in expected.values()), expected
     assert all(abs(shown[i] - expected[i]) <= 2 for i in ids), (shown, expected)
+
+
+# Code blocks and outputs as the theme's rule names them (statbook.js: SCROLLABLE), shown ones.
+TAB_STOPS_JS = """() => [...document.getElementById('main-content').querySelectorAll(
+    'pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, '
+    + '.pst-scrollable-table-container')]
+  .filter((b) => b.checkVisibility())
+  .map((b) => ({text: b.textContent.trim().slice(0, 50), stop: b.tabIndex,
+                scrolls: b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight}))"""
+
+# A screen further down, then two frames for the sections that came into view.
+SCROLL_A_SCREEN_JS = """() => { window.scrollBy(0, 0.8 * window.innerHeight);
+  return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() =>
+    done(window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2))));
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"]
+)
+@pytest.mark.parametrize("page", [f"chapters/{path.stem}" for path in section_chapters()])
+def test_code_that_scrolls_is_a_tab_stop(built_book, chromium, page, viewport):
+    """Read down to the end, every code block or output wider (or taller) than its box is a
+    tab stop, so a keyboard can scroll it, and every one that fits is not: on a phone each
+    section is checked when it comes into view (statbook.js, not the theme's own pass)."""
+    context = chromium.new_context(viewport=viewport, is_mobile=viewport is PHONE)
+    try:
+        tab = context.new_page()
+        tab.goto((built_book / f"{page}.html").as_uri(), wait_until="load")
+        for _ in range(400):
+            if tab.evaluate(SCROLL_A_SCREEN_JS):
+                break
+        blocks = tab.evaluate(TAB_STOPS_JS)
+    finally:
+        context.close()
+    wrong = [b for b in blocks if b["stop"] != (0 if b["scrolls"] else -1)]
+    assert blocks and any(b["scrolls"] for b in blocks), blocks
+    assert not wrong, wrong
 
 
 # --- the built HTML, without a browser -------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from PIL import Image
 from sphinx.builders.html._assets import _JavaScript
 
@@ -104,3 +105,40 @@ def test_sphinx_design_only_where_a_page_uses_it():
     tabs = context('<div class="sd-tab-set">')
     book.drop_unused_sphinx_design(None, "chapters/x", "page.html", tabs, None)
     assert len(tabs["css_files"]) == 2 and len(tabs["script_files"]) == 1
+
+
+# The end of the theme's bundled script, in the shape pydata-sphinx-theme 0.16-0.17 builds it.
+THEME_SCRIPT = (
+    'function I(){const e=()=>{document.querySelectorAll("pre").forEach(e=>{e.tabIndex='
+    "e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})};e()}"
+    'function N(){}"complete"===document.readyState?I():window.addEventListener("load",I)})();'
+)
+
+
+def _html_app(tmp_path, script: str):
+    scripts = tmp_path / "_static" / "scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "pydata-sphinx-theme.js").write_text(script, encoding="utf-8")
+
+    class Builder:
+        format = "html"
+
+    class App:
+        outdir = str(tmp_path)
+        builder = Builder()
+
+    return App(), scripts / "pydata-sphinx-theme.js"
+
+
+def test_theme_script_is_built_without_its_tab_stop_pass(tmp_path):
+    app, script = _html_app(tmp_path, THEME_SCRIPT)
+    book.drop_theme_tab_stops(app, None)
+    text = script.read_text(encoding="utf-8")
+    assert 'addEventListener("load"' not in text and "?I():" not in text
+    assert text.endswith("function N(){}void 0})();")  # the rest of the script as it was
+
+
+def test_a_theme_script_of_another_shape_stops_the_build(tmp_path):
+    app, _ = _html_app(tmp_path, THEME_SCRIPT.replace("scrollWidth>", "offsetWidth>"))
+    with pytest.raises(RuntimeError, match="tab stops"):
+        book.drop_theme_tab_stops(app, None)
