@@ -31,6 +31,10 @@ that the browser tests (``tests/test_browser.py``) or the page benchmark
   page to draw about fifteen icons.  ``_templates/layout.html`` leaves the script
   out, and this extension writes ``_static/statbook-icons.css``: each icon the
   built pages use, as a CSS mask of the same SVG path, taken from that script.
+  The theme's style sheets still draw a few symbols (admonition titles, external
+  links, the breadcrumbs) with Font Awesome's fonts, 0.3 MB in all, which a page
+  with an exercise downloads; each font is cut down to the glyphs the style
+  sheets name (:func:`subset_icon_fonts`, about 2 kB each).
 * docutils marks the bibliography as ``role="list"`` holding ``doc-biblioentry``
   items, a role ARIA 1.2 deprecated, so the list has no valid items (axe
   ``aria-required-children``, ``aria-deprecated-role``); the entries are given
@@ -71,6 +75,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from docutils import nodes
+from fontTools import subset
+from fontTools.ttLib import TTFont
 from sphinx.builders.html._assets import _JavaScript
 
 # Runs after documentation_options.js (priority 200) has defined DOCUMENTATION_OPTIONS.
@@ -297,6 +303,35 @@ def drop_theme_tab_stops(app, exception) -> None:
     script.write_text(text[: call.start()] + "void 0" + text[call.end() :], encoding="utf-8")
 
 
+def style_sheet_glyphs(static: Path) -> set[int]:
+    """The code points of Font Awesome's (Unicode's private use area) the style sheets name."""
+    return {
+        ord(char)
+        for sheet in static.rglob("*.css")
+        for char in sheet.read_text(encoding="utf-8")
+        if 0xE000 <= ord(char) <= 0xF8FF
+    }
+
+
+def subset_font(path: Path, code_points: set[int]) -> None:
+    """Cut the font file at ``path`` (TrueType or WOFF2, kept as it is) down to ``code_points``."""
+    font = TTFont(path)
+    subsetter = subset.Subsetter(subset.Options(flavor=font.flavor))
+    subsetter.populate(unicodes=code_points)
+    subsetter.subset(font)
+    font.save(path)
+
+
+def subset_icon_fonts(app, exception) -> None:
+    """Keep of Font Awesome's fonts only the glyphs the built book's style sheets name."""
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    code_points = style_sheet_glyphs(static)
+    for path in sorted((static / "vendor" / "fontawesome" / "webfonts").glob("fa-*")):
+        subset_font(path, code_points)
+
+
 def bibliography_list_items(app, pagename, templatename, context, doctree) -> None:
     """Give the bibliography entries the ``listitem`` role their ``role="list"`` needs."""
     if "body" in context:
@@ -386,6 +421,7 @@ def setup(app):
     app.add_css_file("statbook-icons.css")
     app.connect("build-finished", write_icon_css, priority=900)
     app.connect("build-finished", drop_theme_tab_stops, priority=900)
+    app.connect("build-finished", subset_icon_fonts, priority=900)
     app.connect("html-page-context", bibliography_list_items)
     app.connect("builder-inited", clear_frames)
     app.connect("html-page-context", explorer_frames_to_files)

@@ -30,8 +30,10 @@ import jupytext
 import nbformat
 import pytest
 import yaml
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
+from statbook._offline_book import style_sheet_glyphs
 from statbook.course import section_chapters
 from tests.conftest import ROOT
 
@@ -1153,6 +1155,27 @@ def test_each_explorer_weighs_at_most_2_mb(built_book):
             sizes[f"{path.relative_to(built_book)}#{n}"] = len(match.group().encode())
     too_big = {name: size for name, size in sizes.items() if size > EXPLORER_MAX_BYTES}
     assert too_big == {}
+
+
+@pytest.mark.book
+def test_icon_fonts_hold_the_glyphs_the_style_sheets_name_and_no_more(built_book):
+    """Font Awesome's fonts, cut down by the build: each draws every symbol a style sheet of
+    the book names (admonition titles, external links, ...), and weighs a few kB, not 0.3 MB."""
+    named = style_sheet_glyphs(built_book / "_static")
+    fonts = sorted((built_book / "_static" / "vendor" / "fontawesome" / "webfonts").glob("fa-*"))
+    assert named and fonts
+    import pydata_sphinx_theme
+
+    package = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    for font in fonts:
+        whole = set(
+            TTFont(package / "static" / font.relative_to(built_book / "_static")).getBestCmap()
+        )
+        assert set(TTFont(font).getBestCmap()) == named & whole, font.name
+    assert named <= set().union(*(set(TTFont(f).getBestCmap()) for f in fonts))
+    assert all(f.stat().st_size < 10_000 for f in fonts), [
+        (f.name, f.stat().st_size) for f in fonts
+    ]
 
 
 @pytest.mark.book

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+from fontTools.ttLib import TTFont
 from PIL import Image
 from sphinx.builders.html._assets import _JavaScript
 
@@ -142,3 +145,24 @@ def test_a_theme_script_of_another_shape_stops_the_build(tmp_path):
     app, _ = _html_app(tmp_path, THEME_SCRIPT.replace("scrollWidth>", "offsetWidth>"))
     with pytest.raises(RuntimeError, match="tab stops"):
         book.drop_theme_tab_stops(app, None)
+
+
+def test_icon_fonts_keep_just_the_glyphs_the_style_sheets_name(tmp_path):
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    original = theme / "static" / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "a.css").write_text('a::after { content: "\uf0f3"; }', "utf-8")
+    (tmp_path / "b.css").write_text('b::before { content: "\uf35d" } /* \uf35d */', "utf-8")
+    code_points = book.style_sheet_glyphs(tmp_path)
+    assert code_points == {0xF0F3, 0xF35D}  # the bell, the external-link arrow
+    font = tmp_path / original.name
+    shutil.copyfile(original, font)
+    book.subset_font(font, code_points)
+    kept, whole = TTFont(font), TTFont(original)
+    assert kept.flavor == "woff2" and set(kept.getBestCmap()) == code_points
+    for code in code_points:  # the same outline as in the whole font
+        name = whole.getBestCmap()[code]
+        assert kept["glyf"][kept.getBestCmap()[code]].coordinates == whole["glyf"][name].coordinates
+    assert font.stat().st_size < 0.05 * original.stat().st_size
