@@ -209,8 +209,14 @@
       clearTimeout(timer);
       timer = setTimeout(pass, 300);
     });
-    if (document.readyState === "complete") pass();
-    else window.addEventListener("load", pass, {once: true});
+    // When the browser is idle after loading: the page is laid out by then, so measuring
+    // costs nothing more, and the first paint does not wait for it.
+    function soon() {
+      if (window.requestIdleCallback) requestIdleCallback(pass, {timeout: 2000});
+      else setTimeout(pass, 0);
+    }
+    if (document.readyState === "complete") soon();
+    else window.addEventListener("load", soon, {once: true});
   }
 
   function start() {

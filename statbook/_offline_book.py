@@ -300,7 +300,9 @@ def drop_theme_tab_stops(app, exception) -> None:
             "the way statbook._offline_book expects; check the theme's addTabStopsToScrollable"
             "Elements and _static/statbook.js (tabStops) against it"
         )
-    script.write_text(text[: call.start()] + "void 0" + text[call.end() :], encoding="utf-8")
+    # The same length, so that the source map the script names still matches it.
+    nothing = "void 0".ljust(call.end() - call.start())
+    script.write_text(text[: call.start()] + nothing + text[call.end() :], encoding="utf-8")
 
 
 def style_sheet_glyphs(static: Path) -> set[int]:
