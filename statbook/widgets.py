@@ -10,10 +10,12 @@ Displayed in a notebook, one object gives two renderings in one output:
 
 * the live ipywidgets view (sliders above an ``ipywidgets.Image`` that is
   redrawn while a slider moves) for JupyterLab and Jupyter Notebook.  The
-  sliders send their values continuously; the widget front end keeps at most
-  one update in flight per slider and merges the ones that arrive meanwhile,
-  so frames never queue up, and the last frame drawn is the one for the
-  values the slider was released at;
+  sliders send their values continuously.  The widget front end sends a
+  slider's next value only once the kernel has handled the last one, so the
+  kernel takes each value at once and draws in a thread of its own: a frame
+  is drawn for the newest values whenever the previous frame is done, values
+  that were overtaken meanwhile are never drawn, and the last frame is the
+  one for the values the slider was released at;
 * ``text/html``: the same figure precomputed over a small grid of slider
   values, embedded as images and switched by ``<input type="range">`` with a
   few lines of inline script.  The HTML book shows this version (``_config.yml``
@@ -35,6 +37,7 @@ import io
 import itertools
 import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -211,6 +214,12 @@ class Explorer:
         self.last_error: str | None = None
         self._figure: LiveFigure | None = None
         self._widget = None
+        # The newest slider values not drawn yet, and whether a drawing thread runs; the
+        # figure is drawn by one thread at a time.
+        self._wanted: dict[str, float] | None = None
+        self._drawing = False
+        self._pending = threading.Condition()
+        self._figure_lock = threading.Lock()
 
     @property
     def defaults(self) -> dict[str, float]:
@@ -230,7 +239,8 @@ class Explorer:
         ``fmt`` (the precomputed frames of the book, :func:`quantize_png`; the live
         view never quantizes).
         """
-        png = self.figure.png(**{**self.defaults, **values})
+        with self._figure_lock:
+            png = self.figure.png(**{**self.defaults, **values})
         return png if colors is None else quantize_png(png, colors, fmt)
 
     # --- live version -----------------------------------------------------------------
@@ -291,11 +301,44 @@ class Explorer:
                 raise ValueError(f"no slider named {name!r}; sliders: {sorted(by_name)}")
             slider = by_name[name]
             self.controls[name].value = slider.values[slider.nearest(slider.values, value)]
+            self.wait_drawn()
+
+    def wait_drawn(self, timeout: float = 60.0) -> None:
+        """Return once the image shows the sliders' current values."""
+        with self._pending:
+            if not self._pending.wait_for(lambda: not self._drawing, timeout):
+                raise TimeoutError(f"no frame drawn within {timeout} s")
 
     def _redraw(self, _change=None) -> None:
+        """Take the sliders' values; the drawing thread draws the newest values it has."""
         current = {name: control.value for name, control in self.controls.items()}
+        with self._pending:
+            self._wanted = current
+            if self._drawing:
+                return  # the running thread draws them once its frame is done
+            self._drawing = True
+        threading.Thread(target=self._draw_wanted, name="statbook-explorer", daemon=True).start()
+
+    def _draw_wanted(self) -> None:
+        """Draw the newest wanted values until none are left, then end."""
+        while True:
+            with self._pending:
+                values, self._wanted = self._wanted, None
+                if values is None:
+                    self._drawing = False
+                    self._pending.notify_all()
+                    return
+            try:
+                self._show(values)
+            except BaseException:  # _show reports drawing errors; this is anything else
+                with self._pending:
+                    self._drawing = False
+                    self._pending.notify_all()
+                raise
+
+    def _show(self, values: dict[str, float]) -> None:
         try:
-            self.image.value = self.render(**current)
+            self.image.value = self.render(**values)
             self.last_error = None
             self.message.value = ""
         except Exception as err:  # a slider position must never leave a traceback behind

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import re
+import threading
 
 import numpy as np
 import PIL.Image
@@ -76,6 +77,43 @@ def test_live_widget_redraws_when_a_slider_moves():
     assert explorer.last_error is None
     after = bytes(explorer.image.value)
     assert after.startswith(PNG_MAGIC) and after != before
+
+
+class HeldLineScene(LineScene):
+    """The line, whose frames wait for ``go`` once ``hold`` is set: a draw that takes long."""
+
+    hold = threading.Event()
+    go = threading.Event()
+    entered = threading.Event()
+
+    def update(self, **values):
+        if self.hold.is_set():
+            self.entered.set()
+            assert self.go.wait(30), "the test never let the frame finish"
+        super().update(**values)
+
+
+def test_slider_values_are_taken_at_once_and_only_the_newest_are_drawn():
+    """The kernel handles a slider's value without drawing (so the front end sends the next
+    at once); values that arrive while a frame is drawn are merged: the next frame is the
+    newest values', and no frame is drawn for the values overtaken."""
+    HeldLineScene.hold.clear(), HeldLineScene.go.clear(), HeldLineScene.entered.clear()
+    explorer = Explorer(HeldLineScene, line_explorer().sliders, caption="", alt="", figsize=(3, 2))
+    explorer.widget  # noqa: B018  (builds the view, its first frame drawn at once)
+    HeldLineScene.hold.set()
+    slope, offset = explorer.controls["slope"], explorer.controls["offset"]
+    slope.value = -1.0  # returns while its frame is held
+    assert HeldLineScene.entered.wait(30)
+    for value in (0.0, 1.0, 2.0):  # arrive while that frame is drawn
+        slope.value = value
+    offset.value = 1.0
+    assert explorer.redraws == 0
+    HeldLineScene.hold.clear()
+    HeldLineScene.go.set()
+    explorer.wait_drawn()
+    assert explorer.redraws == 2 and explorer.last_error is None
+    fresh = LiveFigure(LineScene, figsize=(3, 2), dpi=80).png(slope=2.0, offset=1.0)
+    assert np.array_equal(_pixels(explorer.image.value), _pixels(fresh))
 
 
 def test_sliders_update_continuously_in_one_column():
