@@ -125,6 +125,11 @@ EXPLORERS_JS = """() => ({
     id: fig.id,
     sliders: fig.querySelectorAll('input[type=range]').length,
     caption: (fig.querySelector(':scope > figcaption') || {textContent: ''}).textContent,
+    columns: [...fig.querySelectorAll('.sbx-slider')].map((row) => {
+      const track = row.querySelector('input').getBoundingClientRect();
+      return [track.left, track.right, row.querySelector('output').getBoundingClientRect().left]
+        .map(Math.round);
+    }),
   })),
   strayRanges: [...document.querySelectorAll('input[type=range]')]
                  .filter((r) => !r.closest('figure.statbook-explorer')).length,
@@ -575,7 +580,9 @@ PHONE_LAYOUT_JS = """() => {
     return {label: row.textContent.trim().slice(0, 40),
             sameLine: Math.abs((input.top + input.bottom) / 2 - (output.top + output.bottom) / 2)
                       < input.height / 2,
-            fits: input.right <= width && output.right <= width};
+            fits: input.right <= width && output.right <= width,
+            explorer: row.closest('figure').id,
+            columns: [input.left, input.right, output.left].map(Math.round)};
   });
   return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width,
           inline: inline.length, clipped: clipped, wideDisplays: displays.length, noCue: noCue,
@@ -919,6 +926,34 @@ def test_phone_no_formula_is_cut_off(phone_report, page):
 def test_phone_slider_readouts_stay_on_the_slider_line(phone_report, page):
     for row in phone_report(page).layout["sliders"]:
         assert row["sameLine"] and row["fits"], row
+
+
+def _misaligned(columns: list[list[int]]) -> list[str]:
+    """Which of an explorer's slider columns (track start, track end, readout start) do not
+    line up across its sliders."""
+    names = ("track start", "track end", "readout start")
+    return [
+        name for name, at in zip(names, zip(*columns, strict=True), strict=True) if len(set(at)) > 1
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", toc_pages())
+def test_sliders_and_readouts_line_up_in_one_column(page_report, phone_report, page):
+    explorers = page_report(page).explorers["explorers"]
+    for explorer in explorers:
+        assert _misaligned(explorer["columns"]) == [], explorer["id"]
+    on_phone: dict[str, list] = {}
+    for row in phone_report(page).layout["sliders"]:
+        on_phone.setdefault(row["explorer"], []).append(row["columns"])
+    assert len(on_phone) == len(explorers)
+    for explorer, columns in on_phone.items():
+        assert _misaligned(columns) == [], explorer
+
+
+def test_misaligned_names_the_columns_that_do_not_line_up():
+    assert _misaligned([[10, 200, 210], [10, 200, 210]]) == []
+    assert _misaligned([[10, 200, 210], [40, 200, 215]]) == ["track start", "readout start"]
 
 
 @pytest.mark.browser
