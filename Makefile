@@ -6,15 +6,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The package in this checkout wins over any other installed copy.
-export PYTHONPATH := $(CURDIR)
 # Use the shared data folder as the data cache when it is there (as on CI).
 SHARED_DATA := $(abspath ../shared/data)
 ifneq ($(wildcard $(SHARED_DATA)/vegetables.csv),)
 export STATBOOK_DATA_DIR ?= $(SHARED_DATA)
 endif
 
-.PHONY: book test bench lab lint format chapters-format course student course-lab book-student answer-key clean publish pdf
+# system-book and system-test check the machine every time; the book and the PDF are files.
+.PHONY: book pdf test test-fast system-book system-test bench lab lint format chapters-format course student course-lab book-student answer-key clean publish
 
 # The browser-side checkers (axe-core for the tests, Lighthouse for the page benchmark),
 # pinned in package-lock.json; npm ci writes node_modules/.package-lock.json last.
@@ -28,30 +27,56 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $(STAMP)
 
-book: $(STAMP)
-	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+# Debian's packages the build and the tests need (booktools/system-packages says which and
+# why): installed when missing, or one line naming them and the command that installs them.
+system-book:
+	booktools/system-packages node
+system-test:
+	booktools/system-packages node chromium mathjax poppler
+
+# The book is rebuilt when any of its sources changed (the stamp is written only after a
+# build that passed); then every page is executed again (--all), since a change in statbook/
+# changes the outputs of pages whose source did not change.
+BOOK_SOURCES := _config.yml _toc.yml references.bib \
+  $(shell find chapters statbook _ext _static _templates -type f \
+          ! -path '*/__pycache__/*' ! -path '*/.ipynb_checkpoints/*' ! -name '*.ipynb')
+BOOK_STAMP := _build/html/.built
+book: $(BOOK_STAMP)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
-# The whole book as one PDF (_build/html/statbook.pdf, linked from every page's download
-# menu), printed by Debian's Chromium from the built pages: see statbook/_print_book.py.
-pdf: book
-	$(BIN)/python -m statbook._print_book _build/html
+$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES) | system-book
+	@rm -f $@
+	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+	touch $@
 
-test: $(STAMP) $(NODE_STAMP) lint
-	$(BIN)/python -m pytest
+# The whole book as one PDF (_build/html/statbook.pdf, linked from every page's download
+# menu), printed by Debian's Chromium from the built pages: see booktools/print_book.py.
+PDF := _build/html/statbook.pdf
+pdf: $(PDF)
+$(PDF): $(BOOK_STAMP) booktools/print_book.py
+	booktools/system-packages chromium
+	$(BIN)/python -m booktools.print_book _build/html
+
+test: $(STAMP) system-test $(NODE_STAMP) lint
+	$(BIN)/python -m pytest --durations=10
+
+# The edit-test loop: lint, the library and its unit tests (no book build, browser, notebook
+# execution or course), in under two minutes.
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -m fast -p no:nbval tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check statbook tests benchmarks conftest.py
-	$(BIN)/ruff format --check statbook tests benchmarks conftest.py
+	$(BIN)/ruff check statbook _ext booktools tests benchmarks conftest.py
+	$(BIN)/ruff format --check statbook _ext booktools tests benchmarks conftest.py
 
 format: $(STAMP)
-	$(BIN)/ruff format statbook tests benchmarks conftest.py
-	$(BIN)/ruff check --fix statbook tests benchmarks conftest.py
+	$(BIN)/ruff format statbook _ext booktools tests benchmarks conftest.py
+	$(BIN)/ruff check --fix statbook _ext booktools tests benchmarks conftest.py
 
 # Save every notebook chapter once as Jupyter does (jupytext, the project's metadata filter in
 # the header, the default kernelspec): then opening and saving it in Jupyter changes nothing.
 chapters-format: $(STAMP)
-	$(BIN)/python -m statbook._chapters chapters
+	$(BIN)/python -m booktools.chapters chapters
 
 bench: $(STAMP) $(NODE_STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
@@ -75,7 +100,7 @@ clean:
 
 # Push the built book to the gh-pages branch of the repository (GitHub Pages). Colab
 # buttons open the chapter notebooks from there: gh-pages:_sources/chapters/*.ipynb.
-publish: pdf
+publish: $(PDF)
 	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages _build/html
 
 # The graded course (nbgrader), generated from the chapters into course/ (or COURSE_DIR=...):
@@ -85,7 +110,7 @@ COURSE_DIR ?= course
 NBGRADER := cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/nbgrader
 SECTIONS = $(notdir $(wildcard $(COURSE_DIR)/source/*))
 course: $(STAMP)
-	$(BIN)/python -m statbook.course --out $(COURSE_DIR)
+	$(BIN)/python -m booktools.course --out $(COURSE_DIR)
 
 student: course
 	for section in $(SECTIONS); do ($(NBGRADER) generate_assignment $$section --force) || exit 1; done
@@ -99,7 +124,7 @@ course-lab: course
 # The HTML book without solutions (no solution dropdowns, no downloadable or launchable
 # sources, which would hold them), for a course that publishes the book before a deadline.
 book-student: $(STAMP)
-	$(BIN)/python -m statbook.handouts student-book _build/student-src
+	$(BIN)/python -m booktools.handouts student-book _build/student-src
 	STATBOOK_STATIC=1 $(BIN)/jupyter-book build _build/student-src --path-output _build/student \
 	  --all --warningiserror --nitpick --keep-going
 	@echo "The book without solutions: open file://$(CURDIR)/_build/student/_build/html/index.html"
@@ -107,5 +132,5 @@ book-student: $(STAMP)
 # One HTML page with every exercise, its points, time, rubric and solution, for the TAs:
 # a single file that typesets its formulas offline (MathJax is inside it).
 answer-key: $(STAMP)
-	$(BIN)/python -m statbook.handouts answer-key answer-key/answer-key.html
+	$(BIN)/python -m booktools.handouts answer-key answer-key/answer-key.html
 	@echo "The answer key: open file://$(CURDIR)/answer-key/answer-key.html"

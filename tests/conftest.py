@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,37 +24,32 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "bounded"))
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Build the book with warnings as errors and notebook execution on; return _build/html."""
-    env = {**os.environ, "STATBOOK_STATIC": "1", "PYTHONPATH": str(ROOT)}
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+def make(*targets: str) -> subprocess.CompletedProcess:
+    """Run ``make TARGET...`` in the checkout as a reader types it; fail with its output."""
     result = subprocess.run(
-        # --all: Sphinx skips pages whose source is unchanged, so without it a change in
-        # statbook/ would be tested against pages executed with the old code.
-        [
-            *(str(jupyter_book), "build", str(ROOT), "--all"),
-            *("--warningiserror", "--nitpick", "--keep-going"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+        ["make", *targets], cwd=ROOT, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        pytest.fail(f"the book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
+        pytest.fail(
+            f"make {' '.join(targets)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """``make book``: the book built with warnings as errors, every notebook executed.
+
+    make rebuilds it when any source changed since the last build that passed."""
+    make("book")
     return ROOT / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
 def book_pdf(built_book) -> Path:
-    """The whole book printed to one PDF as ``make pdf`` does: ``_build/html/statbook.pdf``.
+    """``make pdf``: the whole book printed to one PDF, ``_build/html/statbook.pdf``.
 
     In its own process: Playwright's sync API cannot start while the browser tests'
     Chromium session runs in this one."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run(
-        [sys.executable, "-m", "statbook._print_book", str(built_book)], env=env, check=True
-    )
+    make("pdf")
     return built_book / "statbook.pdf"

@@ -198,7 +198,7 @@ def test_no_output_shows_a_traceback(built_book, page):
 
 
 def test_section_number_of_a_page_title():
-    from statbook._section_numbers import section_number
+    from _ext.section_numbers import section_number
 
     assert section_number("6.2 Multinomial models and the peppered moths") == (6, 2)
     assert section_number("6 Four examples") == (6,)

@@ -33,8 +33,8 @@ import yaml
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
-from statbook._offline_book import style_sheet_glyphs
-from statbook.course import section_chapters
+from _ext.offline_book import style_sheet_glyphs
+from booktools.course import section_chapters
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -108,7 +108,7 @@ MATH_JS = r"""() => {
     errors: [...root.querySelectorAll('mjx-merror')]
               .map((e) => e.getAttribute('data-mjx-error') || e.textContent),
     raw: raw,
-    // Formulas come typeset in the page (statbook._static_math): MathJax is not loaded.
+    // Formulas come typeset in the page (_ext.static_math): MathJax is not loaded.
     mathjax: [...document.scripts].map((s) => s.src || s.textContent.slice(0, 40))
                .filter((s) => /mathjax/i.test(s))
                .concat(window.MathJax ? ['window.MathJax'] : []),
@@ -1322,8 +1322,7 @@ def test_downloaded_likelihood_notebook_runs_in_plain_jupyter(built_book, tmp_pa
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    # statbook installed (here: importable), live Jupyter (not the book build).
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    # statbook installed (the project's environment), live Jupyter (not the book build).
     monkeypatch.delenv("STATBOOK_STATIC", raising=False)
     client = NotebookClient(
         notebook,

@@ -22,10 +22,10 @@ from scipy import stats as scipy_stats
 from scipy.special import gammaln
 from scipy.stats import norm
 
+from booktools.course import section_chapters
 from statbook.check import REGISTRY, check, grading
 from statbook.check import _framework as framework
 from statbook.check._framework import CheckResult
-from statbook.course import section_chapters
 from tests import submissions
 
 

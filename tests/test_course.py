@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from statbook.course import CODE_STUB, TEXT_STUB, exercises, section_chapters
+from booktools.course import CODE_STUB, TEXT_STUB, exercises, section_chapters
 from tests import jupyter_live as live
 from tests import submissions as s
 from tests.conftest import ROOT
@@ -114,7 +114,6 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": str(ROOT),
     }
     result = subprocess.run(
         [str(BIN / "nbgrader"), *args],

@@ -19,8 +19,8 @@ import jupytext
 import pytest
 import yaml
 
-from statbook.course import exercises, section_chapters
-from statbook.handouts import write_student_book
+from booktools.course import exercises, section_chapters
+from booktools.handouts import write_student_book
 from tests.conftest import ROOT
 from tests.test_student import leaked, solution_lines
 
@@ -39,7 +39,7 @@ def answer_key_page(tmp_path_factory) -> Path:
     """The answer key's HTML page, written as ``make answer-key`` writes it."""
     out = tmp_path_factory.mktemp("answer-key") / "answer-key.html"
     subprocess.run(
-        [sys.executable, "-m", "statbook.handouts", "answer-key", str(out)], cwd=ROOT, check=True
+        [sys.executable, "-m", "booktools.handouts", "answer-key", str(out)], cwd=ROOT, check=True
     )
     return out
 
@@ -113,8 +113,8 @@ def test_answer_key_typesets_its_formulas_offline(answer_key_page):
     (inline in the page) typesets every formula: none is left as TeX, none is an error."""
     from playwright.sync_api import sync_playwright
 
-    from statbook.course import section_chapters
-    from statbook.handouts import answer_key
+    from booktools.course import section_chapters
+    from booktools.handouts import answer_key
     from tests.test_course import CHROMIUM, CHROMIUM_FLAGS, in_a_thread_of_its_own
 
     found = {"requests": [], "refused": []}
@@ -152,7 +152,7 @@ def test_answer_key_typesets_its_formulas_offline(answer_key_page):
 def student_book(tmp_path_factory) -> Path:
     source = write_student_book(tmp_path_factory.mktemp("student-book") / "src")
     out = source.parent / "out"
-    env = {**os.environ, "STATBOOK_STATIC": "1", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "STATBOOK_STATIC": "1"}
     result = subprocess.run(
         [
             *(str(BIN / "jupyter-book"), "build", str(source), "--path-output", str(out)),

@@ -38,7 +38,7 @@ import nbclient
 import nbformat
 import pytest
 
-from statbook._chapters import METADATA_FILTER, default_kernelspec, notebook_chapters
+from booktools.chapters import METADATA_FILTER, default_kernelspec, notebook_chapters
 from tests import jupyter_live as live
 from tests.conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""The book build's own Sphinx extension (statbook._offline_book), function by function.
+"""The book build's own Sphinx extension (_ext.offline_book), function by function.
 
 The browser tests (tests/test_browser.py) check the built book as a whole; these check
 each rewrite on small inputs: icons, explorer frames as files, deferred scripts, roles.
@@ -16,7 +16,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 from sphinx.builders.html._assets import _JavaScript
 
-from statbook import _offline_book as book
+from _ext import offline_book as book
 from tests.test_widgets import line_explorer
 
 # Two packs in the shape of Font Awesome's script: brands first, then solid.

@@ -1,4 +1,4 @@
-"""The whole book as one PDF (``make pdf``, ``statbook._print_book``), read back with poppler.
+"""The whole book as one PDF (``make pdf``, ``booktools.print_book``), read back with poppler.
 
 Checked: every page's title and section titles are in the text (``pdftotext``), so
 are a sample of the numbers the chapters print and the labels of the explorers'
@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from statbook._print_book import PAGE_MARGIN, heading_text, toc_pages
+from booktools.print_book import PAGE_MARGIN, heading_text, toc_pages
 
 pytestmark = pytest.mark.book
 

@@ -1,4 +1,4 @@
-"""Formulas typeset at build time (statbook._static_math), on small pages.
+"""Formulas typeset at build time (_ext.static_math), on small pages.
 
 The built book as a whole is checked by tests/test_book.py (every formula of every page
 typeset, no MathJax script) and tests/test_browser.py (typeset formulas shown with
@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.builders.html._assets import _JavaScript
 
-from statbook import _static_math as static_math
+from _ext import static_math
 
 PAGE = """<!DOCTYPE html><html><head><title>t</title></head><body>
 <p>Let <span class="math notranslate nohighlight">\\(x &lt; \\boldsymbol{\\theta}\\)</span>.</p>

@@ -1,9 +1,9 @@
 """Students' notebooks, as nbgrader releases them: no solution leaks, prompts and answer cells
 are there, and they run.
 
-The release is the real pipeline: :mod:`statbook.course` writes the course's source
+The release is the real pipeline: :mod:`booktools.course` writes the course's source
 notebooks, ``nbgrader generate_assignment`` writes the students' ones.  Solutions
-are found here independently of :mod:`statbook.course`: by parsing the MyST source
+are found here independently of :mod:`booktools.course`: by parsing the MyST source
 with markdown-it (CommonMark fences plus colon fences) and taking the source lines of
 every ``{solution}`` directive, every gated ``{solution-start}`` … ``{solution-end}``
 block (hidden tests included), every code cell tagged ``solution`` or ``asserts``,
@@ -24,8 +24,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from nbclient import NotebookClient
 
-from statbook.check import REGISTRY
-from statbook.course import (
+from booktools.course import (
     ANSWER_TAG,
     HEADER,
     exercises,
@@ -33,6 +32,7 @@ from statbook.course import (
     source_notebook,
     write_course,
 )
+from statbook.check import REGISTRY
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -106,7 +106,7 @@ def leaked(source: str, student_text: str) -> list[str]:
 
 
 def release(chapters: list[Path], course: Path) -> Path:
-    """``statbook.course`` then ``nbgrader generate_assignment`` for each chapter: release/."""
+    """``booktools.course`` then ``nbgrader generate_assignment`` for each chapter: release/."""
     write_course(chapters, course)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     for chapter in chapters:

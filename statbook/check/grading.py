@@ -1,6 +1,6 @@
 """The hidden tests of the graded course: other inputs than the self-check, own code only.
 
-A graded exercise's test cell (see :mod:`statbook.course`) ends with hidden
+A graded exercise's test cell (see :mod:`booktools.course`) ends with hidden
 lines, written in the chapter and removed from the students' notebooks by
 nbgrader, that call these two functions::
 

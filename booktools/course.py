@@ -1,6 +1,6 @@
 """The graded course: an nbgrader course folder generated from the chapters.
 
-    python -m statbook.course [--out course] [chapters/likelihood.md ...]
+    python -m booktools.course [--out course] [chapters/likelihood.md ...]
 
 writes ``<out>/nbgrader_config.py`` and, for every section chapter (a page of
 ``_toc.yml`` with exercises), the nbgrader *source* notebook

@@ -1,7 +1,7 @@
 """What a teacher hands out besides the course: the book without solutions, and an answer key.
 
-    python -m statbook.handouts student-book _build/student-src
-    python -m statbook.handouts answer-key answer-key/answer-key.html
+    python -m booktools.handouts student-book _build/student-src
+    python -m booktools.handouts answer-key answer-key/answer-key.html
 
 ``student-book`` writes a copy of the book's sources (``_config.yml``,
 ``_toc.yml``, the bibliography and the pages) in which the section pages have
@@ -35,7 +35,7 @@ import nbformat
 import yaml
 from nbconvert import HTMLExporter
 
-from statbook.course import (
+from booktools.course import (
     _OPEN,
     ROOT,
     _Fence,

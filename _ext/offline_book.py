@@ -18,7 +18,7 @@ that the browser tests (``tests/test_browser.py``) or the page benchmark
   "Failed to fetch".  Opened from disk, the search lists its hits without
   summaries; served over HTTP it shows them as before.
 * sphinx-mathjax-offline copies every MathJax bundle (24 MB) into the build;
-  the formulas are typeset at build time (``statbook._static_math``), which keeps
+  the formulas are typeset at build time (``_ext.static_math``), which keeps
   only MathJax's fonts.
 * sphinx-book-theme points the Colab button at the page's source on GitHub, a
   MyST ``.md`` file that Colab cannot open (it reads only ``.ipynb``).  The
@@ -54,7 +54,7 @@ that the browser tests (``tests/test_browser.py``) or the page benchmark
   page; a page without any sphinx-design element (class ``sd-...``) goes without.
 * The download menu offers this page's notebook, source and "print to PDF"; it
   also links the whole book as one PDF, ``statbook.pdf`` at the top of the built
-  book, which ``make pdf`` prints from the built pages (``statbook._print_book``).
+  book, which ``make pdf`` prints from the built pages (``booktools.print_book``).
 * When a page has loaded, the pydata theme makes each code block and output that
   scrolls a tab stop, measuring and changing them one after another: every change
   makes the next measurement lay the page out again, and on a phone, where the
@@ -199,7 +199,7 @@ _FA_STYLES = {"fab": "brands", "far": "regular", "fas": "solid"}
 # <i class="fa-solid fa-bars fa-lg"> (or <span ...>): a style class and an icon name.
 _ICON_CLASSES = re.compile(r'<(i|span) class="([^"]*\bfa[a-z-]*[^"]*)"')
 
-ICON_CSS_HEAD = """/* Icons of the built pages as CSS masks (statbook._offline_book), from
+ICON_CSS_HEAD = """/* Icons of the built pages as CSS masks (_ext.offline_book), from
    Font Awesome Free 6 (icons CC BY 4.0), instead of Font Awesome's 1.5 MB script. */
 .fa-lg { font-size: 1.25em; line-height: 0.05em; vertical-align: -0.075em; }
 """
@@ -297,7 +297,7 @@ def drop_theme_tab_stops(app, exception) -> None:
     if not call or not body or "scrollWidth>" not in body.group(1):
         raise RuntimeError(
             "pydata-sphinx-theme.js no longer ends by making scrollable blocks tab stops "
-            "the way statbook._offline_book expects; check the theme's addTabStopsToScrollable"
+            "the way _ext.offline_book expects; check the theme's addTabStopsToScrollable"
             "Elements and _static/statbook.js (tabStops) against it"
         )
     # The same length, so that the source map the script names still matches it.

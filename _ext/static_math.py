@@ -5,7 +5,7 @@ formula with MathJax in the browser was the main cost of opening a chapter
 (``benchmarks/bench_pages.py``: about 1.4 s of script on Lighthouse's phone, and
 the text moving as formulas were typeset, with 150-180 formulas a chapter).  The
 same MathJax 3 (the copy sphinx-mathjax-offline ships, run by node,
-``statbook/_typeset_math.js``) now typesets them when the book is built:
+``_ext/typeset_math.js``) now typesets them when the book is built:
 
 * each ``<span class="math">\\(...\\)</span>`` and ``<div class="math">\\[...\\]</div>``
   of a written page (body, page contents, everywhere) gets MathJax's CommonHTML output
@@ -18,7 +18,7 @@ same MathJax 3 (the copy sphinx-mathjax-offline ships, run by node,
 
 A TeX error fails the build.  A page written by an earlier build (Sphinx rewrites only
 changed pages) is already typeset and left as it is.  ``make pdf`` prints these typeset
-pages (``statbook._print_book`` gathers each page's style sheet).
+pages (``booktools.print_book`` gathers each page's style sheet).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-TYPESETTER = Path(__file__).with_name("_typeset_math.js")
+TYPESETTER = Path(__file__).with_name("typeset_math.js")
 FONTS = Path("output", "chtml", "fonts", "woff-v2")  # under MathJax's folder
 STYLE_ID = "statbook-math"
 # The size MathJax gave formulas in the browser: it matches the x-height of the text's font,

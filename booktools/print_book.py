@@ -1,6 +1,6 @@
 """The whole book as one PDF, printed by Chromium from the built HTML book (``make pdf``).
 
-Run as ``python -m statbook._print_book [_build/html]`` after ``make book``.  The
+Run as ``python -m booktools.print_book [_build/html]`` after ``make book``.  The
 pages of ``_toc.yml`` are joined, in order, into one print document next to
 them (ids prefixed by the page, so links between pages become links inside the
 PDF): a title page, a table of contents, every page's article, and an appendix
@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import yaml
 from bs4 import BeautifulSoup
 
-from statbook._static_math import STYLE_ID as MATH_STYLE_ID
+from _ext.static_math import STYLE_ID as MATH_STYLE_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -156,7 +156,7 @@ def print_document(html_root: Path, pages: list[str]) -> str:
     document.html["lang"] = soup.html.get("lang", "en")
     for node in soup.head.contents:
         document.head.append(node.__copy__() if hasattr(node, "__copy__") else node)
-    # Each page's formulas come with the style sheet of their characters (statbook._static_math).
+    # Each page's formulas come with the style sheet of their characters (_ext.static_math).
     for page in pages[1:]:
         html = (html_root / f"{page}.html").read_text(encoding="utf-8")
         style = BeautifulSoup(html, "html.parser").find("style", id=MATH_STYLE_ID)
@@ -240,7 +240,7 @@ def print_pdf(html_root: Path, out: Path | None = None) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    html_root = Path(argv[0]) if argv else ROOT / "_build" / "html"
+    html_root = (Path(argv[0]) if argv else ROOT / "_build" / "html").resolve()
     if not (html_root / f"{toc_pages()[0]}.html").exists():
         raise SystemExit(f"{html_root} holds no built book: run `make book` first")
     print(f"The PDF is printed: {print_pdf(html_root)}")

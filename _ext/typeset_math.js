@@ -1,6 +1,6 @@
-/* Typesets TeX formulas with MathJax 3 in node, for the built book (statbook._static_math).
+/* Typesets TeX formulas with MathJax 3 in node, for the built book (_ext.static_math).
  *
- *   node _typeset_math.js MATHJAX_DIR < request.json > answer.json
+ *   node typeset_math.js MATHJAX_DIR < request.json > answer.json
  *
  * MATHJAX_DIR: MathJax's components (es5), the copy that sphinx-mathjax-offline ships.
  * request.json: {"scale": size of formulas against the text, "formulas": [{"tex": "...",
