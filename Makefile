@@ -41,10 +41,10 @@ BOOK_SOURCES := _config.yml _toc.yml references.bib \
   $(shell find chapters statbook _ext _static _templates -type f \
           ! -path '*/__pycache__/*' ! -path '*/.ipynb_checkpoints/*' ! -name '*.ipynb')
 BOOK_STAMP := _build/html/.built
-book: $(BOOK_STAMP)
+book: system-book $(BOOK_STAMP)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
-$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES) | system-book
+$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES)
 	@rm -f $@
 	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 	touch $@
@@ -57,7 +57,7 @@ $(PDF): $(BOOK_STAMP) booktools/print_book.py
 	booktools/system-packages chromium
 	$(BIN)/python -m booktools.print_book _build/html
 
-test: $(STAMP) system-test $(NODE_STAMP) lint
+test: system-test $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest --durations=10
 
 # The edit-test loop: lint, the library and its unit tests (no book build, browser, notebook
@@ -78,8 +78,14 @@ format: $(STAMP)
 chapters-format: $(STAMP)
 	$(BIN)/python -m booktools.chapters chapters
 
-bench: $(STAMP) $(NODE_STAMP)
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# Each benchmark prints the machine's load beside its figures (they are noisy on a busy
+# machine). QUICK=1: every benchmark once, briefly (benchmarks/_quick.py), to see it works.
+bench: system-test $(STAMP) $(NODE_STAMP)
+	@for script in benchmarks/bench_*.py; do \
+	  module=benchmarks.$$(basename $$script .py); \
+	  echo "== $$module (load average $$(cut -d' ' -f1-3 /proc/loadavg), $$(nproc) cores)"; \
+	  STATBOOK_BENCH_QUICK=$(if $(QUICK),1,) $(BIN)/python -m $$module || exit 1; \
+	done
 
 # JupyterLab (APP=notebook: Jupyter Notebook 7) on the chapters with the project's own Jupyter
 # config (.jupyter/). What Jupyter writes while it runs (user settings, workspaces, and the
@@ -100,8 +106,10 @@ clean:
 
 # Push the built book to the gh-pages branch of the repository (GitHub Pages). Colab
 # buttons open the chapter notebooks from there: gh-pages:_sources/chapters/*.ipynb.
+PUBLISH_REMOTE ?= origin
 publish: $(PDF)
-	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages _build/html
+	$(BIN)/ghp-import --no-jekyll --push --force --remote $(PUBLISH_REMOTE) --branch gh-pages \
+	  _build/html
 
 # The graded course (nbgrader), generated from the chapters into course/ (or COURSE_DIR=...):
 # nbgrader_config.py and source/<section>/<section>.ipynb. `make student` is its release

@@ -22,8 +22,9 @@ Per explorer, against the targets of the book's live notebooks:
 
 Targets: click latency median ≤ 100 ms and 95th percentile ≤ 250 ms, ≥ 8 redraws
 per second while dragging, kernel draw median ≤ 50 ms.  Run with
-``python benchmarks/bench_live.py`` (``make bench`` runs it too); ``--kernel-only``
-skips the browser.  Times depend on the machine and its load; nothing fails on them.
+``python -m benchmarks.bench_live`` from the repository root (``make bench`` runs it
+too); ``--kernel-only`` skips the browser; quick mode measures one explorer.  Times
+depend on the machine and its load; nothing fails on them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._quick import QUICK
 from statbook.livefigure import LiveFigure
 from tests import jupyter_live as live
 from tests.test_live import explorer_cells
@@ -147,6 +149,8 @@ def main() -> int:
         "--chapter", action="append", help="only this chapter (e.g. mixtures.md); repeatable"
     )
     args = parser.parse_args()
+    if QUICK and not args.chapter:
+        args.chapter = ["regression.md"]
     # names are "<chapter>-<ordinal> <explorer>"
     selected = [
         name
