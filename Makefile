@@ -63,7 +63,7 @@ test: system-test $(STAMP) $(NODE_STAMP) lint
 # The edit-test loop: lint, the library and its unit tests (no book build, browser, notebook
 # execution or course), in under two minutes.
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -m fast -p no:nbval tests
+	$(BIN)/python -m pytest -m "not slow" tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check statbook _ext booktools tests benchmarks conftest.py

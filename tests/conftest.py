@@ -23,6 +23,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "bounded"))
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Test modules that build the book, start Jupyter or a browser, run nbgrader, execute a
+#: notebook or install the wheel: everything else is the library and its unit tests,
+#: which ``make test-fast`` runs in the edit-test loop.
+SLOW_MODULES = {
+    "test_book",
+    "test_browser",
+    "test_commands",
+    "test_course",
+    "test_handouts",
+    "test_live",
+    "test_package",
+    "test_pdf",
+    "test_student",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.path.stem
+        if module in SLOW_MODULES or item.path.suffix == ".md":
+            item.add_marker(pytest.mark.slow)
+
 
 def make(*targets: str) -> subprocess.CompletedProcess:
     """Run ``make TARGET...`` in the checkout as a reader types it; fail with its output."""

@@ -11,6 +11,7 @@ dependency left undeclared fails here.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -27,6 +28,7 @@ STUDENT_SESSION = textwrap.dedent(
     """
     import importlib
     import os
+import shutil
     import pkgutil
     import sys
     from pathlib import Path
@@ -88,10 +90,35 @@ STUDENT_SESSION = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """``pip wheel .``: the wheel a user (or ``pip install git+...``) builds from the repository."""
-    dist = tmp_path_factory.mktemp("dist")
+    """``pip wheel``: the wheel a user (or ``pip install git+...``) builds from the repository.
+
+    Built from a copy of what git would check out (setuptools builds in the source folder,
+    where a stale ``build/`` left by an earlier build could slip modules into the wheel)."""
+    source, dist = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("dist")
+    shutil.copytree(
+        ROOT,
+        source,
+        dirs_exist_ok=True,
+        ignore=lambda folder, names: [
+            n
+            for n in names
+            if n in {".git", ".venv", "_build", "build", "node_modules"}
+            or n == "__pycache__"
+            or n.endswith(".egg-info")
+        ],
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(dist),
+            str(source),
+        ],
         check=True,
         capture_output=True,
     )
