@@ -57,8 +57,11 @@ $(PDF): $(BOOK_STAMP) booktools/print_book.py
 	booktools/system-packages chromium
 	$(BIN)/python -m booktools.print_book _build/html
 
+# The suite in two processes (pytest-xdist, a test file at a time: its fixtures, a server
+# or a browser, are made once): most tests wait on a kernel, a browser or a build.
+TEST_WORKERS ?= 2
 test: system-test $(STAMP) $(NODE_STAMP) lint
-	$(BIN)/python -m pytest --durations=10
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=10
 
 # The edit-test loop: lint, the library and its unit tests (no book build, browser, notebook
 # execution or course), in under two minutes.

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
 # Property tests run a fixed number of derandomized examples: the same inputs on
@@ -58,12 +59,23 @@ def make(*targets: str) -> subprocess.CompletedProcess:
     return result
 
 
+def make_once(target: str) -> None:
+    """``make TARGET`` for the book or its PDF, one test process at a time.
+
+    The suite runs in two processes (pytest-xdist); the one that comes second waits for
+    the first one's build and then finds it up to date, so the book is built once."""
+    lock = ROOT / "_build" / ".make.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with FileLock(lock):
+        make(target)
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """``make book``: the book built with warnings as errors, every notebook executed.
 
     make rebuilds it when any source changed since the last build that passed."""
-    make("book")
+    make_once("book")
     return ROOT / "_build" / "html"
 
 
@@ -73,5 +85,5 @@ def book_pdf(built_book) -> Path:
 
     In its own process: Playwright's sync API cannot start while the browser tests'
     Chromium session runs in this one."""
-    make("pdf")
+    make_once("pdf")
     return built_book / "statbook.pdf"
