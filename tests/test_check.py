@@ -804,7 +804,8 @@ def children() -> set[int]:
 
 
 @pytest.mark.skipif(
-    not (_sandbox.FORK and Path("/proc/self/task").exists()), reason="Linux's /proc"
+    not (_sandbox.FORK and Path(f"/proc/self/task/{os.getpid()}/children").exists()),
+    reason="needs Linux's /proc/<pid>/task/<tid>/children",
 )
 def test_interrupting_the_check_stops_its_child(monkeypatch):
     monkeypatch.setattr(framework, "TIME_LIMIT", 10.0)

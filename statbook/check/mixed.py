@@ -28,6 +28,10 @@ def _group_reference(y_group, beta0, nu, sigma2):
     return -multivariate_normal(np.full(m, beta0), cov).logpdf(y_group)
 
 
+def _nu_as_variance(y_group, beta0, nu, sigma2):
+    return _group_reference(y_group, beta0, np.sqrt(nu), sigma2)
+
+
 def _grouped_data():
     rng = np.random.default_rng(66)
     sizes = np.array([3, 5, 4, 7, 2, 6])
@@ -68,9 +72,7 @@ EXERCISES = (
             mistakes=[
                 Mistake(
                     "ν used as a variance",
-                    lambda y_group, beta0, nu, sigma2: _group_reference(
-                        y_group, beta0, np.sqrt(nu), sigma2
-                    ),
+                    _nu_as_variance,
                     "ν multiplies Z_i ~ N(0, 1), so the shared part of the covariance is ν².",
                 )
             ],
