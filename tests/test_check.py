@@ -9,6 +9,7 @@ must never print the values it compares against.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import inspect
 import os
@@ -796,10 +797,10 @@ def children() -> set[int]:
     """The processes this one started that are still running (not zombies)."""
     found = set()
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            stat = Path(f"/proc/{pid}/stat")
-            if stat.exists() and stat.read_text().rpartition(")")[2].split()[0] != "Z":
-                found.add(int(pid))
+        with contextlib.suppress(FileNotFoundError):  # a thread or a child that just ended
+            for pid in (task / "children").read_text().split():
+                if Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+                    found.add(int(pid))
     return found
 
 
