@@ -34,6 +34,7 @@ from statbook._validate import (
     mean_without_overflow,
     sum_squared_deviations,
 )
+from statbook.exceptions import NoUniqueMLEError
 
 LOG_PI = float(np.log(np.pi))
 
@@ -54,10 +55,6 @@ class GaussianStats(NamedTuple):
     def sum_y2(self) -> float:
         """Σ y_i² = Σ (y_i − ȳ)² + N ȳ²."""
         return self.sum_sq_dev + self.n * self.mean**2
-
-
-class NoUniqueMLEError(ValueError):
-    """All observations are equal, so σ̂² = 0 lies outside the parameter space."""
 
 
 def suff_stats(y) -> GaussianStats:

@@ -44,6 +44,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from statbook._validate import as_count_vector, as_finite_number, as_parameter, as_sample_size
+from statbook.exceptions import DataError, NoInteriorMinimizerError
 
 #: group labels of the six genotypes CC, CI, CT, II, IT, TT: dark, mottled, light
 MOTH_GROUP = np.array([1, 1, 1, 2, 2, 3])
@@ -51,10 +52,6 @@ GENOTYPES = ("CC", "CI", "CT", "II", "IT", "TT")
 PHENOTYPES = ("dark", "mottled", "light")
 #: the seed's sample of phenotype counts (N_C, N_I, N_T)
 MOTH_COUNTS = np.array([85, 196, 341])
-
-
-class NoInteriorMinimizerError(ValueError):
-    """The negative log-likelihood has no minimizer inside the parameter space."""
 
 
 # --- the full multinomial model ------------------------------------------------------
@@ -77,12 +74,12 @@ def suff_stats(y, k: int) -> MultinomialStats:
         k = int(k)
     k = as_sample_size(k, "k", minimum=1)
     if k > MAX_CELLS:
-        raise ValueError(
+        raise DataError(
             f"k must be at most 2**26 = {MAX_CELLS} cells for a table of counts; got {k}"
         )
     labels = as_count_vector(y, "y")
     if labels.min() < 1 or labels.max() > k:
-        raise ValueError(
+        raise DataError(
             f"y must hold labels in 1..{k}; found values in {labels.min()}..{labels.max()}"
         )
     counts = np.bincount(labels - 1, minlength=k)
@@ -194,14 +191,14 @@ def _group_matrix(group, size: int) -> np.ndarray:
     """
     labels = np.asarray(group)
     if labels.ndim != 1 or labels.size != size:
-        raise ValueError(
+        raise DataError(
             f"group must be a vector with one label per cell ({size}); got shape {labels.shape}"
         )
     labels = as_count_vector(labels, "group")
     distinct = np.unique(labels)
     if distinct[0] != 1 or distinct[-1] != distinct.size:
         shown = distinct[:10].tolist()
-        raise ValueError(
+        raise DataError(
             f"group labels must cover 1..K₀ with no gaps and no zeros; got labels {shown}"
             + (" ..." if distinct.size > 10 else "")
         )
@@ -215,7 +212,7 @@ def collapse(x, group) -> np.ndarray:
     """
     x = np.asarray(x, dtype=float)
     if x.ndim == 0:
-        raise ValueError("x must have at least one axis (the cells)")
+        raise DataError("x must have at least one axis (the cells)")
     return x @ _group_matrix(group, x.shape[-1])
 
 
@@ -229,12 +226,12 @@ def genotype_expectation(x, p, group) -> np.ndarray:
     p = np.asarray(p, dtype=float)
     membership = _group_matrix(group, p.shape[-1])
     if counts.size != membership.shape[1]:
-        raise ValueError(
+        raise DataError(
             f"x must have one count per group ({membership.shape[1]}); got {counts.size}"
         )
     group_prob = p @ membership
     if np.any((counts > 0) & (group_prob <= 0)):
-        raise ValueError("x has counts in a group to which p gives probability 0")
+        raise DataError("x has counts in a group to which p gives probability 0")
     per_cell_count = counts @ membership.T
     per_cell_prob = group_prob @ membership.T
     # a group with x_j = 0 has expectation 0 in each of its cells, also when M(p)_j = 0
@@ -263,7 +260,7 @@ def collapsed_negloglik(par, x, prob: Callable[[np.ndarray], np.ndarray], group)
     valid = ~np.any(np.isnan(cells), axis=-1)
     collapsed = collapse(np.where(valid[..., None], cells, 0.0), group)
     if collapsed.shape[-1] != counts.size:
-        raise ValueError(
+        raise DataError(
             f"x must have one count per group ({collapsed.shape[-1]}); got {counts.size}"
         )
     return _negloglik_from_cells(counts, collapsed, valid)
@@ -276,7 +273,7 @@ def in_simplex(par) -> np.ndarray:
     """True where p_C ≥ 0, p_I ≥ 0 and p_T = 1 − p_C − p_I ≥ 0 (the closed simplex)."""
     par = as_parameter(par, 2)
     p_c, p_i = par[..., 0], par[..., 1]
-    return (p_c >= 0) & (p_i >= 0) & (1 - p_c - p_i >= 0)
+    return (p_c >= 0) & (p_i >= 0) & (p_i <= 1 - p_c)  # 1 − p_c − p_i could overflow
 
 
 def hardy_weinberg(par) -> np.ndarray:
@@ -317,7 +314,7 @@ def moth_negloglik(par, x=MOTH_COUNTS) -> np.ndarray:
     """
     counts = as_count_vector(x, "x")
     if counts.size != 3:
-        raise ValueError(
+        raise DataError(
             f"x must hold the three phenotype counts (N_C, N_I, N_T); got {counts.size}"
         )
     par = as_parameter(par, 2)
@@ -362,7 +359,7 @@ def moth_mle(x=MOTH_COUNTS) -> np.ndarray:
     """
     counts = as_count_vector(x, "x")
     if counts.size != 3:
-        raise ValueError(
+        raise DataError(
             f"x must hold the three phenotype counts (N_C, N_I, N_T); got {counts.size}"
         )
     n = counts.sum()
@@ -386,7 +383,7 @@ def genotype_loglik(par, genotype_counts) -> np.ndarray:
     """
     counts = as_count_vector(genotype_counts, "genotype_counts")
     if counts.size != 6:
-        raise ValueError(f"genotype_counts must hold six counts; got {counts.size}")
+        raise DataError(f"genotype_counts must hold six counts; got {counts.size}")
     return -_negloglik_from_cells(
         counts.astype(float), np.nan_to_num(hardy_weinberg(par)), in_simplex(par)
     )
@@ -396,7 +393,7 @@ def genotype_mle(genotype_counts) -> np.ndarray:
     """Complete-data MLE by allele counting: p̂_C = (2N_CC + N_CI + N_CT) / 2N, likewise p̂_I."""
     counts = as_count_vector(genotype_counts, "genotype_counts")
     if counts.size != 6 or counts.sum() == 0:
-        raise ValueError("genotype_counts must hold six counts, not all zero")
+        raise DataError("genotype_counts must hold six counts, not all zero")
     n_cc, n_ci, n_ct, n_ii, n_it, _ = counts
     return np.array([2 * n_cc + n_ci + n_ct, 2 * n_ii + n_ci + n_it]) / (2 * counts.sum())
 
@@ -415,10 +412,10 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
             "on the boundary of the simplex (use moth_mle)"
         )
     if np.shape(start) != (2,):
-        raise ValueError(f"start must be a pair (p_C, p_I); got {start!r}")
+        raise DataError(f"start must be a pair (p_C, p_I); got {start!r}")
     p_c, p_i = (as_finite_number(value, "start") for value in start)
     if not (p_c > 0 and p_i > 0 and p_c + p_i < 1):
-        raise ValueError(
+        raise DataError(
             f"start must lie inside the simplex (p_C > 0, p_I > 0, p_C + p_I < 1); got {start!r}"
         )
 

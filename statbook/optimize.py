@@ -33,6 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from statbook._validate import as_finite_number, as_float_vector, as_sample_size
+from statbook.exceptions import DataError
+
 BIG = 1.0e35  #: stands in for a value that is not finite
 RELTOL = float(np.sqrt(np.finfo(float).eps))  #: R's default relative tolerance
 
@@ -79,10 +82,17 @@ def optim(
 ) -> OptimResult:
     """Minimize ``fn(par, *args)`` from ``par0`` by R's Nelder–Mead (see the module docstring)."""
     if method != "Nelder-Mead":
-        raise ValueError(f"method must be 'Nelder-Mead' (the only one implemented); got {method!r}")
-    x0 = np.array(par0, dtype=float).ravel()
-    if x0.size < 1 or not np.all(np.isfinite(x0)):
-        raise ValueError(f"par0 must be a non-empty vector of finite numbers; got {par0!r}")
+        raise DataError(f"method must be 'Nelder-Mead' (the only one implemented); got {method!r}")
+    x0 = as_float_vector(np.ravel(par0), "par0")
+    maxit = as_sample_size(maxit, "maxit", minimum=1)
+    reltol = as_finite_number(reltol, "reltol", low=0.0)
+    if not abstol < np.inf:
+        raise DataError(f"abstol must be below +inf; got {abstol}")
+    alpha = as_finite_number(alpha, "alpha", low=0.0, low_open=True)
+    gamma = as_finite_number(gamma, "gamma", low=1.0, low_open=True)
+    beta = as_finite_number(beta, "beta", low=0.0, low_open=True)
+    if not beta < 1:
+        raise DataError(f"beta must lie in (0, 1); got {beta:g}")
     n = x0.size
     points: list[np.ndarray] = []
     values: list[float] = []
@@ -90,7 +100,7 @@ def optim(
     points.append(x0.copy())
     values.append(f0)
     if not np.isfinite(f0):
-        raise ValueError(
+        raise DataError(
             f"function cannot be evaluated at initial parameters: fn(par0) = {f0} at "
             f"par0 = {x0.tolist()}; start inside the parameter space, where fn is finite"
         )

@@ -47,14 +47,19 @@ from formulaic import Formula, model_matrix
 from scipy.special import gammaln, xlogy
 
 from statbook import _arrow
-from statbook._validate import as_count_vector, as_float_array, as_parameter
+from statbook._validate import as_count_vector, as_float_array, as_parameter, check_tolerance
+from statbook.exceptions import ConvergenceError, DataError, NoFiniteMLEError, NoUniqueMLEError
+from statbook.poisson import stirling_remainder
 
 # Peak size (in numbers) of the n × m block of linear predictors evaluated at once.
 _BLOCK = 2**22
-
-
-class NoFiniteMLEError(ValueError):
-    """The Poisson regression likelihood has no maximizer with finite coefficients."""
+#: Where the terms of the sufficient-statistic form exceed its value this many times
+#: (10 of 53 bits lost), −ℓ and the deviance are summed row by row instead.
+CANCELLATION = 2.0**10
+#: Relative size of R's smallest diagonal entry (pivoted QR of the centred, unit-norm
+#: columns) below which X counts as rank deficient: R's ``qr`` default, 1e-7.  A larger
+#: diagonal still gives coefficients whose deviance can be evaluated to 9 digits.
+RANK_TOL = 1e-7
 
 
 class PoissonRegStats(NamedTuple):
@@ -64,7 +69,8 @@ class PoissonRegStats(NamedTuple):
     t: np.ndarray  #: sufficient statistic t = Xᵀy, length p
     log_factorials: float  #: Σ log y_i!, the constant of −ℓ
     y_log_y: float  #: Σ (y_i log y_i − y_i), the saturated part of the deviance
-    y: np.ndarray  #: the responses, for the rare β where βᵀt alone overflows
+    y: np.ndarray  #: the responses, for the rare β where βᵀt alone overflows or cancels
+    remainder: float = 0.0  #: Σ (log y_i! − y_i log y_i + y_i) by Stirling's series, ≥ 0
 
 
 # --- data checks -------------------------------------------------------------------------
@@ -78,16 +84,16 @@ def _as_design(X) -> np.ndarray | sp.csc_array:
             X = X[:, None]
         values = X
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must be a non-empty n × p model matrix; got shape {X.shape}")
+        raise DataError(f"X must be a non-empty n × p model matrix; got shape {X.shape}")
     if not np.isfinite(values).all():
-        raise ValueError("X must be finite; found NaN or infinity")
+        raise DataError("X must be finite; found NaN or infinity")
     return X
 
 
 def _as_response(y, X) -> np.ndarray:
     counts = as_count_vector(y, "y")
     if counts.size != X.shape[0]:
-        raise ValueError(f"y has {counts.size} values but X has {X.shape[0]} rows")
+        raise DataError(f"y has {counts.size} values but X has {X.shape[0]} rows")
     return counts
 
 
@@ -113,6 +119,26 @@ def _count_constants(y: np.ndarray) -> tuple[float, float]:
     return float(log_factorials), float(y_log_y)
 
 
+def _deviance_terms(y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+    """y log(y/μ) − (y − μ) ≥ 0 with μ = e^η, per entry (y broadcasts against η).
+
+    Written as μ h(r), r = y/μ, h(r) = r log r − r + 1 = (1 + u) log1p(u) − u with
+    u = r − 1: no cancellation at large counts (y = 10¹², μ ≈ y), where
+    y log y − y and y log μ − μ each carry 12 digits that cancel.  y = 0 gives μ;
+    μ = +inf gives +inf; η = −inf with y > 0 gives +inf.
+    """
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        mu = np.exp(eta)
+        log_ratio = np.log(np.where(y > 0, y, 1.0)) - eta  # log(y/μ)
+        u = np.expm1(log_ratio)  # y/μ − 1
+        near = np.abs(log_ratio) < 0.5
+        h = np.where(near, (1 + u) * np.log1p(np.where(near, u, 0.0)) - u, 0.0)
+        far = y * log_ratio - (y - mu)
+        terms = np.where(near, mu * h, far)
+        terms = np.where(y > 0, terms, mu)
+    return np.where(np.isnan(terms), np.inf, terms)
+
+
 def suff_stats(X, y) -> PoissonRegStats:
     """Sufficient statistic t = Xᵀy and the constants of −ℓ and of the deviance."""
     X = _as_design(X)
@@ -125,6 +151,7 @@ def suff_stats(X, y) -> PoissonRegStats:
         log_factorials=log_factorials,
         y_log_y=y_log_y,
         y=y_float,
+        remainder=float(stirling_remainder(y_float).sum()),
     )
 
 
@@ -191,13 +218,22 @@ def negloglik(beta, stats: PoissonRegStats) -> np.ndarray:
     beta = np.where(inside[..., None], beta, 0.0)
     parts = []
     for block in _blocks(beta, n):
+        eta = _linear_predictors(stats.X, block)
         with np.errstate(over="ignore", invalid="ignore"):
-            value = np.exp(_linear_predictors(stats.X, block)).sum(axis=0) - block @ stats.t
+            kappa_value = np.exp(eta).sum(axis=0)
+            linear = block @ stats.t
+            value = kappa_value - linear + stats.log_factorials
+            size = kappa_value + np.abs(linear) + stats.log_factorials
         bad = ~np.isfinite(value)
         if bad.any():
-            value[bad] = _core_negloglik(_linear_predictors(stats.X, block[bad]), stats.y)
+            value[bad] = _core_negloglik(eta[:, bad], stats.y) + stats.log_factorials
+        careful = ~bad & (size > CANCELLATION * np.abs(value))
+        if careful.any():  # −ℓ = deviance/2 + Σ (log y! − y log y + y), neither part cancels
+            value[careful] = (
+                _deviance_terms(stats.y[:, None], eta[:, careful]).sum(axis=0) + stats.remainder
+            )
         parts.append(value)
-    value = np.concatenate(parts).reshape(beta.shape[:-1]) + stats.log_factorials
+    value = np.concatenate(parts).reshape(beta.shape[:-1])
     return np.where(inside, value, np.inf)
 
 
@@ -223,9 +259,29 @@ def hessian(beta, stats: PoissonRegStats):
 def deviance(beta, stats: PoissonRegStats) -> np.ndarray:
     """Deviance 2(ℓ_saturated − ℓ(β)) = 2 Σ [y_i log(y_i/μ_i) − (y_i − μ_i)].
 
-    Through the sufficient statistics it is 2(κ(β) − βᵀt + Σ(y_i log y_i − y_i)).
+    Through the sufficient statistics it is 2(κ(β) − βᵀt + Σ(y_i log y_i − y_i)); that
+    form is used where it keeps its digits, and where its terms are over 2¹⁰ times
+    the deviance (counts near 10¹²: κ(β) and βᵀt cancel) the deviance is summed row
+    by row in the form above (:func:`_deviance_terms`), which does not cancel.
     """
-    return 2.0 * (negloglik(beta, stats) - stats.log_factorials + stats.y_log_y)
+    beta = as_parameter(beta, stats.X.shape[1], "beta")
+    inside = np.all(np.isfinite(beta), axis=-1)
+    beta = np.where(inside[..., None], beta, 0.0)
+    n = stats.X.shape[0]
+    parts = []
+    for block in _blocks(beta, n):
+        eta = _linear_predictors(stats.X, block)
+        with np.errstate(over="ignore", invalid="ignore"):
+            kappa_value = np.exp(eta).sum(axis=0)
+            linear = block @ stats.t
+            value = 2.0 * (kappa_value - linear + stats.y_log_y)
+            size = kappa_value + np.abs(linear) + abs(stats.y_log_y)
+        careful = ~np.isfinite(value) | (size > CANCELLATION * np.abs(value))
+        if careful.any():
+            value[careful] = 2.0 * _deviance_terms(stats.y[:, None], eta[:, careful]).sum(axis=0)
+        parts.append(value)
+    value = np.concatenate(parts).reshape(beta.shape[:-1])
+    return np.where(inside, value, np.inf)
 
 
 # --- no finite MLE -------------------------------------------------------------------------
@@ -372,8 +428,8 @@ class _DenseDesign:
         self.transform = _centring_and_scaling(X)
         Q, R, self.permutation = scipy.linalg.qr(X @ self.transform, mode="economic", pivoting=True)
         diagonal = np.abs(np.diag(R))
-        if diagonal[-1] <= max(X.shape) * np.finfo(float).eps * diagonal[0]:
-            raise ValueError("X does not have full column rank; drop redundant columns")
+        if diagonal[-1] <= RANK_TOL * diagonal[0]:
+            raise NoUniqueMLEError("X does not have full column rank; drop redundant columns")
         self.X, self.R = Q, R
 
     def eta(self, beta):
@@ -387,7 +443,7 @@ class _DenseDesign:
         try:
             return scipy.linalg.cho_factor((self.X.T * w) @ self.X), self.X.T @ w
         except np.linalg.LinAlgError as err:
-            raise RuntimeError(
+            raise ConvergenceError(
                 "the Hessian became singular during the Newton iteration (fitted means "
                 "underflowed to 0); the fit is stuck"
             ) from err
@@ -428,7 +484,9 @@ class _SparseDesign:
         try:
             return scipy.sparse.linalg.splu(H), self.X.T @ w
         except RuntimeError as err:  # "Factor is exactly singular"
-            raise ValueError("X does not have full column rank; drop redundant columns") from err
+            raise NoUniqueMLEError(
+                "X does not have full column rank; drop redundant columns"
+            ) from err
 
     def solve(self, factor, r):
         return factor.solve(r)
@@ -512,10 +570,10 @@ def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
                 break
             size /= 2.0
             if size < 2.0**-40:
-                raise RuntimeError("step halving failed to decrease −ℓ; the fit is stuck")
+                raise ConvergenceError("step halving failed to decrease −ℓ; the fit is stuck")
         beta, mu, objective = candidate, mu_new, value
         trace.append(objective)
-    raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
+    raise ConvergenceError(f"Newton's method did not converge in {max_iter} iterations")
 
 
 def fit_poisson(
@@ -537,19 +595,24 @@ def fit_poisson(
     otherwise.  Raises :class:`NoFiniteMLEError` when a column sends its
     coefficient to ±∞ (e.g. a store with all-zero sales), naming it.
     """
+    tol, max_iter = check_tolerance(tol, max_iter)
     X = _as_design(X)
     counts = _as_response(y, X)
     y_float = counts.astype(float)
     n, p = X.shape
+    if n < p:
+        raise NoUniqueMLEError(
+            f"X has fewer rows ({n}) than columns ({p}): the coefficients are not determined"
+        )
     names = tuple(names) if names is not None else tuple([f"x{j}" for j in range(p)])
     if len(names) != p:
-        raise ValueError(f"names has {len(names)} entries but X has {p} columns")
+        raise DataError(f"names has {len(names)} entries but X has {p} columns")
     if method not in ("auto", "dense", "sparse", "arrow"):
-        raise ValueError(f"method must be 'auto', 'dense', 'sparse' or 'arrow'; got {method!r}")
+        raise DataError(f"method must be 'auto', 'dense', 'sparse' or 'arrow'; got {method!r}")
 
     arrow = arrow_structure(X) if method in ("auto", "arrow") else None
     if method == "arrow" and arrow is None:
-        raise ValueError("method='arrow' needs a sparse X with a block of factor indicators")
+        raise DataError("method='arrow' needs a sparse X with a block of factor indicators")
     if arrow is not None:
         method = "arrow"
         factor_columns, other_columns, codes = arrow
@@ -559,7 +622,7 @@ def fit_poisson(
         t[order] = np.concatenate([np.bincount(codes, y_float, factor_columns.size), Z @ y_float])
         check_finite_mle(X, t, names)
         check_no_diverging_direction(X, y_float, names, arrow)
-        estimates, errors, trace, n_iter = _arrow.fit(
+        estimates, errors, trace, n_iter, eta = _arrow.fit(
             codes, Z, y_float, t[order][: factor_columns.size], tol, max_iter
         )
         coef, std_err = np.empty(p), np.empty(p)
@@ -576,23 +639,30 @@ def fit_poisson(
         t = design.xt(y_float)  # the sufficient statistic, in the design's coordinates
         beta, factor, trace, n_iter = _newton(design, y_float, t, tol, max_iter)
         coef, std_err = design.coefficients(beta, factor)
+        eta = np.asarray(design.eta(beta), dtype=float)  # well conditioned, unlike X @ coef
 
-    log_factorials, y_log_y = _count_constants(counts)
+    _, y_log_y = _count_constants(counts)
     to_deviance = 2.0 * y_log_y
     total = float(counts.sum())
-    loglik = -(trace[-1] + log_factorials)
+    # the deviances summed row by row (no cancellation at large counts), and
+    # ℓ = −(deviance/2 + Σ (log y! − y log y + y)); the null model's μ is ȳ
+    deviance_value = 2.0 * float(_deviance_terms(y_float, eta).sum())
+    null_eta = np.full(n, np.log(total / n) if total > 0 else -np.inf)
+    null_deviance = 2.0 * float(_deviance_terms(y_float, null_eta).sum())
+    loglik = -(0.5 * deviance_value + float(stirling_remainder(y_float).sum()))
     return PoissonFit(
         coef=coef,
         se=std_err,
         names=names,
-        deviance=2.0 * trace[-1] + to_deviance,
-        null_deviance=2.0 * total * (1.0 - np.log(total / n)) + to_deviance,
+        deviance=deviance_value,
+        null_deviance=null_deviance,
         df_residual=n - p,
         df_null=n - 1,
         loglik=loglik,
         aic=-2.0 * loglik + 2.0 * p,
         n_iter=n_iter,
-        deviance_trace=tuple(2.0 * value + to_deviance for value in trace),
+        # the last iterate's deviance as reported above (summed without cancellation)
+        deviance_trace=(*(2.0 * value + to_deviance for value in trace[:-1]), deviance_value),
         method=method,
     )
 
@@ -605,12 +675,12 @@ def _as_frame(data) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
     if not isinstance(data, Mapping):
-        raise ValueError(f"data must be a DataFrame or a mapping of columns; got {type(data)}")
+        raise DataError(f"data must be a DataFrame or a mapping of columns; got {type(data)}")
     lengths = {name: len(values) for name, values in data.items()}
     first = next(iter(lengths), None)
     for name, length in lengths.items():
         if length != lengths[first]:
-            raise ValueError(
+            raise DataError(
                 f"column {name!r} has {length} values but column {first!r} has {lengths[first]}"
             )
     return pd.DataFrame(dict(data))
@@ -620,24 +690,24 @@ def _check_variables(formula: Formula, frame: pd.DataFrame) -> str:
     """Check the columns a formula uses; return the response column's name."""
     response = sorted(formula.lhs.required_variables)
     if len(response) != 1:
-        raise ValueError(f"the formula needs one response column on the left; got {response}")
+        raise DataError(f"the formula needs one response column on the left; got {response}")
     for name in sorted(formula.lhs.required_variables | formula.rhs.required_variables):
         if name not in frame.columns:
-            raise ValueError(f"column {name!r} is not in the data; columns: {list(frame.columns)}")
+            raise DataError(f"column {name!r} is not in the data; columns: {list(frame.columns)}")
         if frame[name].isna().any():
             row = int(np.flatnonzero(frame[name].isna().to_numpy())[0])
-            raise ValueError(f"column {name!r} has a missing value (NaN) in row {row}")
+            raise DataError(f"column {name!r} has a missing value (NaN) in row {row}")
         values = frame[name]
         if pd.api.types.is_numeric_dtype(values) and not np.isfinite(values.to_numpy(float)).all():
             row = int(np.flatnonzero(~np.isfinite(values.to_numpy(float)))[0])
-            raise ValueError(
+            raise DataError(
                 f"column {name!r} has a non-finite value ({values.iloc[row]}) in row {row}"
             )
     for name in _LOG_OF.findall(str(formula.rhs)):
         values = frame[name].to_numpy(dtype=float)
         if np.any(values <= 0):
             row = int(np.flatnonzero(values <= 0)[0])
-            raise ValueError(
+            raise DataError(
                 f"column {name!r} is logged in the formula, so it must be positive; "
                 f"found {values[row]:g} in row {row}"
             )

@@ -31,7 +31,9 @@ from statbook._validate import (
     as_parameter,
     as_sample_size,
     check_rng,
+    check_tolerance,
 )
+from statbook.exceptions import ConvergenceError, NoFiniteMLEError
 
 LOG_2PI = float(np.log(2 * np.pi))
 
@@ -42,10 +44,6 @@ class VonMisesStats(NamedTuple):
     sum_cos: float  #: Σ cos y_i
     sum_sin: float  #: Σ sin y_i
     n: int  #: N
-
-
-class NoFiniteMLEError(ValueError):
-    """The likelihood increases without bound: no maximum-likelihood estimate exists."""
 
 
 def suff_stats(y) -> VonMisesStats:
@@ -224,14 +222,22 @@ def _approx_kappa(r):
     return 1 / (r**3 - 4 * r**2 + 3 * r)
 
 
+#: A Newton step may raise −ℓ by this much (times |−ℓ| + N), the rounding of its evaluation.
+ROUNDING_SLACK = 16 * np.finfo(float).eps
+
+
 def mle(stats: VonMisesStats, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     """Maximum-likelihood estimate of θ by Newton's method on the convex −ℓ(θ).
 
     The start is Best and Fisher's approximation of κ̂ in the direction of the
-    mean resultant; Newton steps are halved until −ℓ decreases.  Raises
+    mean resultant; Newton steps are halved until −ℓ decreases (up to its rounding),
+    and the iteration stops when the full Newton step is below ``tol`` relative to θ,
+    returning the iterate after that step.  Raises :class:`ConvergenceError` if it
+    does not stop within ``max_iter`` steps, and
     :class:`NoFiniteMLEError` if all observations are equal (the mean resultant
     length is 1 and −ℓ decreases forever as κ → ∞).
     """
+    tol, max_iter = check_tolerance(tol, max_iter)
     resultant = np.array([stats.sum_cos, stats.sum_sin])
     r_bar = float(np.hypot(*resultant) / stats.n)
     if r_bar >= 1 - 1e-12:
@@ -242,19 +248,23 @@ def mle(stats: VonMisesStats, *, tol: float = 1e-10, max_iter: int = 100) -> np.
     theta = _approx_kappa(r_bar) * direction
     value = negloglik(theta, stats)
     for _ in range(max_iter):
-        g = grad(theta, stats)
-        step = np.linalg.solve(hessian(theta, stats), g)
+        step = np.linalg.solve(hessian(theta, stats), grad(theta, stats))
+        if np.max(np.abs(step)) <= tol * (1 + np.max(np.abs(theta))):
+            return theta - step  # the full Newton step, judged before it is taken
+        # a step may raise −ℓ by its rounding (ROUNDING_SLACK) and still be taken: near the
+        # minimum −ℓ is flat to rounding, and refusing the full step there stopped short
+        slack = ROUNDING_SLACK * (abs(value) + stats.n)
         t = 1.0
         while True:
             candidate = theta - t * step
             new_value = negloglik(candidate, stats)
-            if new_value <= value or t < 1e-10:
+            if new_value <= value + slack:
                 break
             t /= 2
+            if t < 2.0**-40:
+                raise ConvergenceError("step halving failed to decrease −ℓ; the fit is stuck")
         theta, value = candidate, new_value
-        if np.max(np.abs(t * step)) <= tol * (1 + np.max(np.abs(theta))):
-            return theta
-    raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
+    raise ConvergenceError(f"Newton's method did not converge in {max_iter} iterations")
 
 
 def simulate(n: int, kappa: float, mu: float, rng: np.random.Generator) -> np.ndarray:
