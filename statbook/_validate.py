@@ -28,9 +28,23 @@ def _check_shape(arr: np.ndarray, name: str, min_size: int) -> None:
         raise DataError(f"{name} must hold at least {min_size} value(s); got {arr.size}")
 
 
+def _refuse_masked(values, name: str) -> None:
+    """A masked array with masked entries: numpy would drop the mask and use the hidden values."""
+    if isinstance(values, np.ma.MaskedArray) and np.ma.getmaskarray(values).any():
+        raise DataError(
+            f"{name} is a masked array with masked entries; remove them (values.compressed()) "
+            "or fill them first: the hidden values would be used as data"
+        )
+
+
 def _refuse_non_numbers(arr: np.ndarray, name: str) -> None:
-    """Strings, bytes and complex numbers are not data: refuse them instead of converting."""
+    """Strings, bytes, complex numbers, dates and durations are not data: refuse them."""
     kind = arr.dtype.kind
+    if kind in "mM":
+        raise DataError(
+            f"{name} must be numbers, not dates or durations (dtype {arr.dtype}); convert "
+            "them to numbers in the unit you mean first"
+        )
     if kind in "USV":
         raise DataError(
             f"{name} must be an array of numbers, not text; got values of type {arr.dtype}"
@@ -49,6 +63,7 @@ def _refuse_non_numbers(arr: np.ndarray, name: str) -> None:
 
 def as_float_array(values, name: str) -> np.ndarray:
     """Return ``values`` (any shape) as a float array of finite real numbers, or raise."""
+    _refuse_masked(values, name)
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError) as err:  # ragged nested lists
@@ -75,6 +90,7 @@ def as_count_vector(values, name: str, *, min_size: int = 1) -> np.ndarray:
 
     The total of the counts must stay below 2⁶³, so that sums in int64 never wrap.
     """
+    _refuse_masked(values, name)
     arr = np.asarray(values)
     _refuse_non_numbers(arr, name)
     if arr.dtype.kind in "iub":  # integers already: only the shape, sign and size to check
@@ -182,6 +198,7 @@ def as_parameter(par, size: int, name: str = "par") -> np.ndarray:
     Leading axes are kept: a grid of parameters of shape ``(..., size)`` is how
     a whole likelihood surface is evaluated in one call.
     """
+    _refuse_masked(par, name)
     arr = np.asarray(par)
     _refuse_non_numbers(arr, name)
     arr = arr.astype(float)

@@ -43,8 +43,14 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from statbook._validate import as_count_vector, as_finite_number, as_parameter, as_sample_size
-from statbook.exceptions import DataError, NoInteriorMinimizerError
+from statbook._validate import (
+    as_count_vector,
+    as_finite_number,
+    as_float_array,
+    as_parameter,
+    as_sample_size,
+)
+from statbook.exceptions import ConvergenceError, DataError, NoInteriorMinimizerError
 
 #: group labels of the six genotypes CC, CI, CT, II, IT, TT: dark, mottled, light
 MOTH_GROUP = np.array([1, 1, 1, 2, 2, 3])
@@ -64,6 +70,8 @@ class MultinomialStats(NamedTuple):
     n: int  #: N = Σ N_k
 
 
+#: Cell probabilities may sum past 1 by this much (their rounding) in :func:`collapsed_negloglik`.
+PROB_SLACK = 1e-12
 #: Largest number of cells K of a tabulated sample (a table of 2²⁶ counts is 512 MiB).
 MAX_CELLS = 2**26
 
@@ -209,10 +217,16 @@ def collapse(x, group) -> np.ndarray:
     """M(x)_j = Σ_{k ∈ A_j} x_k over the last axis of ``x`` (counts or probabilities).
 
     ``group[k]`` is the label in 1..K₀ of cell k; one matrix product, no loop over cells.
+    ``x`` must be finite: a NaN count has no sum.
     """
-    x = np.asarray(x, dtype=float)
+    x = as_float_array(x, "x")
     if x.ndim == 0:
         raise DataError("x must have at least one axis (the cells)")
+    return _collapse(x, group)
+
+
+def _collapse(x: np.ndarray, group) -> np.ndarray:
+    """:func:`collapse` without the check, for cell probabilities that carry NaN off the space."""
     return x @ _group_matrix(group, x.shape[-1])
 
 
@@ -223,7 +237,9 @@ def genotype_expectation(x, p, group) -> np.ndarray:
     count in a group of probability 0 is impossible and raises ``ValueError``.
     """
     counts = as_count_vector(x, "x")
-    p = np.asarray(p, dtype=float)
+    p = as_float_array(p, "p")
+    if p.ndim == 0 or np.any(p < 0):
+        raise DataError("p must hold the cell probabilities, each non-negative")
     membership = _group_matrix(group, p.shape[-1])
     if counts.size != membership.shape[1]:
         raise DataError(
@@ -258,7 +274,16 @@ def collapsed_negloglik(par, x, prob: Callable[[np.ndarray], np.ndarray], group)
     counts = as_count_vector(x, "x")
     cells = np.asarray(prob(np.asarray(par, dtype=float)), dtype=float)
     valid = ~np.any(np.isnan(cells), axis=-1)
-    collapsed = collapse(np.where(valid[..., None], cells, 0.0), group)
+    legal = np.where(valid[..., None], cells, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = legal.sum(axis=-1)
+    if np.any(legal < 0) or np.any(~np.isfinite(legal)) or np.any(total > 1 + PROB_SLACK):
+        raise DataError(
+            "prob(par) must return cell probabilities: each in [0, 1] and summing to at most "
+            "1 (NaN only off the parameter space); it returned negative, infinite or too "
+            f"large cells (largest sum {float(np.max(total)):.6g})"
+        )
+    collapsed = _collapse(legal, group)
     if collapsed.shape[-1] != counts.size:
         raise DataError(
             f"x must have one count per group ({collapsed.shape[-1]}); got {counts.size}"
@@ -301,7 +326,7 @@ def hardy_weinberg_jacobian(par) -> np.ndarray:
 
 def phenotype_probs(par) -> np.ndarray:
     """M(p) = (p_C² + 2p_Cp_I + 2p_Cp_T, p_I² + 2p_Ip_T, p_T²); NaN off the simplex."""
-    return collapse(hardy_weinberg(par), MOTH_GROUP)
+    return _collapse(hardy_weinberg(par), MOTH_GROUP)
 
 
 def moth_negloglik(par, x=MOTH_COUNTS) -> np.ndarray:
@@ -344,7 +369,7 @@ def moth_grad(par, x=MOTH_COUNTS) -> np.ndarray:
     """
     counts = as_count_vector(x, "x")
     jac = hardy_weinberg_jacobian(par)  # (..., 6, 2)
-    collapsed_jac = np.swapaxes(collapse(np.swapaxes(jac, -1, -2), MOTH_GROUP), -1, -2)
+    collapsed_jac = np.swapaxes(_collapse(np.swapaxes(jac, -1, -2), MOTH_GROUP), -1, -2)
     return -np.einsum("j,...j,...jd->...d", counts, 1 / phenotype_probs(par), collapsed_jac)
 
 
@@ -398,12 +423,20 @@ def genotype_mle(genotype_counts) -> np.ndarray:
     return np.array([2 * n_cc + n_ci + n_ct, 2 * n_ii + n_ci + n_it]) / (2 * counts.sum())
 
 
+#: Largest relative misfit |N M(p̂)_j / x_j − 1| of an accepted :func:`moth_mle_gradient`.
+STATIONARITY_TOL = 1e-6
+
+
 def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
     """(p̂_C, p̂_I) by BFGS with the analytic gradient, in allele log-ratios to T.
 
     The allele frequencies are written as (p_C, p_I, p_T) = softmax(θ_C, θ_I, 0), the
     reference-category parametrization, so θ ∈ ℝ² is unconstrained; by the chain rule
     ∇_θ(−ℓ) = (diag(q) − q qᵀ) ∇_ψ(−ℓ) with q = (p_C, p_I).  Needs every count positive.
+    The result is checked against the likelihood equations M(p̂) = x/N of this saturated
+    model (relative error at most :data:`STATIONARITY_TOL`); where BFGS stopped elsewhere
+    (very uneven counts such as (1, 371, 94911)) :class:`ConvergenceError` is raised:
+    its last point is not the estimate.
     """
     counts = as_count_vector(x, "x")
     if counts.size != 3 or np.any(counts == 0):
@@ -430,5 +463,16 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
         return (np.diag(q) - np.outer(q, q)) @ moth_grad(q, counts)
 
     theta0 = prob_to_reference(np.array([p_c, p_i, 1 - p_c - p_i]))
-    result = minimize(objective, theta0, jac=gradient, method="BFGS", options={"gtol": 1e-10})
-    return alleles(result.x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # judged by success
+        result = minimize(objective, theta0, jac=gradient, method="BFGS", options={"gtol": 1e-10})
+    estimate = alleles(result.x)
+    # The likelihood equations of this saturated model: M(p̂) = x/N (see moth_mle).  scipy's
+    # "precision loss" at the optimum passes this check; its failed points miss by > 8 %.
+    misfit = float(np.max(np.abs(phenotype_probs(estimate) * counts.sum() / counts - 1)))
+    if not misfit <= STATIONARITY_TOL:
+        raise ConvergenceError(
+            f"BFGS did not converge ({result.message}): at its last point the fitted "
+            f"phenotype frequencies differ from x/N by {misfit:.3g} (relative), so it is not "
+            "the estimate.  With counts this uneven use the closed form moth_mle"
+        )
+    return estimate

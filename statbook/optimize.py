@@ -68,6 +68,20 @@ def _evaluate(fn, x, args, points, values) -> float:
     return value if np.isfinite(value) else BIG
 
 
+def _initial_simplex(x0: np.ndarray, step: float) -> tuple[np.ndarray, float]:
+    """Vertices x₀ and x₀ + s eᵢ (as columns), and the simplex's size Σ s."""
+    n = x0.size
+    simplex = np.repeat(x0[:, None], n + 1, axis=1)
+    size = 0.0
+    for i in range(n):
+        trial = step
+        while simplex[i, i + 1] == x0[i]:  # a step too small to change x0[i] is enlarged
+            simplex[i, i + 1] = x0[i] + trial
+            trial *= 10
+        size += trial
+    return simplex, size
+
+
 def optim(
     par0,
     fn: Callable[..., float],
@@ -104,18 +118,17 @@ def optim(
             f"function cannot be evaluated at initial parameters: fn(par0) = {f0} at "
             f"par0 = {x0.tolist()}; start inside the parameter space, where fn is finite"
         )
+    if n == 1:
+        raise DataError(
+            "par0 has one coordinate: Nelder–Mead is unreliable in one dimension (its two "
+            "vertices can stop on either side of the minimum, with equal values, and report "
+            "convergence; R's optim warns of this).  Use scipy.optimize.minimize_scalar"
+        )
     convtol = reltol * (abs(f0) + reltol)
 
     # Initial simplex: one vertex per column of `simplex`, the start first.
     step = max(0.1 * np.max(np.abs(x0)), 0.0) or 0.1
-    simplex = np.repeat(x0[:, None], n + 1, axis=1)
-    size = 0.0
-    for i in range(n):
-        trial = step
-        while simplex[i, i + 1] == x0[i]:  # a step too small to change x0[i] is enlarged
-            simplex[i, i + 1] = x0[i] + trial
-            trial *= 10
-        size += trial
+    simplex, size = _initial_simplex(x0, step)
     old_size = size
     fvals = np.empty(n + 1)
     fvals[0] = f0
@@ -130,6 +143,14 @@ def optim(
                 if j != best:
                     fvals[j] = _evaluate(fn, simplex[:, j], args, points, values)
             recompute = False
+            flat_start = len(values) == n + 1 and np.all(fvals == f0)
+            if flat_start and step < 0.1 * max(1.0, float(np.max(np.abs(x0)))):
+                # a start so small (1e-310) that 10 % of it leaves fn unchanged: the simplex
+                # would stop at once; it is rebuilt with the step of a start at 0 instead
+                step = 0.1 * max(1.0, float(np.max(np.abs(x0))))
+                simplex, size = _initial_simplex(x0, step)
+                old_size, recompute = size, True
+                continue
         # best (lowest) and worst (highest) vertex; ties keep the earlier choice
         low = high = best
         for j in range(n + 1):

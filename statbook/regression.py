@@ -357,7 +357,9 @@ def check_no_diverging_direction(X, y, names: Sequence[str], arrow=None) -> None
     1974; Santos Silva and Tenreyro 2010).  Without zero responses, or when the
     positive rows alone determine β (:func:`_responses_pin_all_coefficients`), no
     such d exists and nothing more is done.  Otherwise the linear program
-    min Σ_{y_i = 0} x_iᵀd subject to X_P d = 0, −1 ≤ X_Z d ≤ 0 finds it (HiGHS).
+    min Σ_{y_i = 0} x_iᵀd subject to X_P d = 0, −1 ≤ X_Z d ≤ 0 finds it (HiGHS), and
+    is solved again over the zero rows not yet separated until no new row is found,
+    so the message names every row that some direction separates.
     """
     zero = y == 0
     if not zero.any() or _responses_pin_all_coefficients(X, y, arrow):
@@ -367,20 +369,35 @@ def check_no_diverging_direction(X, y, names: Sequence[str], arrow=None) -> None
     Xs = sp.csr_array(X / column_scale) if sp.issparse(X) else X / column_scale
     X_zero, X_positive = Xs[zero], Xs[~zero]
     n_zero = int(zero.sum())
-    result = scipy.optimize.linprog(
-        c=np.asarray(X_zero.sum(axis=0)).ravel(),
-        A_ub=sp.vstack([X_zero, -X_zero]) if sp.issparse(X) else np.vstack([X_zero, -X_zero]),
-        b_ub=np.r_[np.zeros(n_zero), np.ones(n_zero)],
-        A_eq=X_positive if X_positive.shape[0] else None,
-        b_eq=np.zeros(X_positive.shape[0]) if X_positive.shape[0] else None,
-        bounds=(None, None),
-        method="highs",
-    )
-    if result.status != 0 or result.fun > -1e-7:
+    constraints = {
+        "A_ub": sp.vstack([X_zero, -X_zero]) if sp.issparse(X) else np.vstack([X_zero, -X_zero]),
+        "b_ub": np.r_[np.zeros(n_zero), np.ones(n_zero)],
+        "A_eq": X_positive if X_positive.shape[0] else None,
+        "b_eq": np.zeros(X_positive.shape[0]) if X_positive.shape[0] else None,
+        "bounds": (None, None),
+        "method": "highs",
+    }
+    # One program finds one direction, which may leave out rows that another direction
+    # separates; the sum of two such directions separates both.  So the program is
+    # solved again on the rows not yet found until it finds none: every row named.
+    separated = np.zeros(n_zero, dtype=bool)
+    total = np.zeros(X.shape[1])
+    while not separated.all():
+        result = scipy.optimize.linprog(
+            c=np.asarray(X_zero[~separated].sum(axis=0)).ravel(), **constraints
+        )
+        if result.status != 0 or result.fun > -1e-7:
+            break
+        found = np.asarray(X_zero @ result.x).ravel() < -1e-7
+        if not (found & ~separated).any():
+            break
+        separated |= found
+        total += result.x
+    if not separated.any():
         return
-    direction = result.x / column_scale
+    direction = total / column_scale
     direction /= np.abs(direction).max()
-    rows = np.flatnonzero(zero)[np.asarray(X_zero @ result.x).ravel() < -1e-7]
+    rows = np.flatnonzero(zero)[separated]
     largest = np.argsort(-np.abs(direction))[:4]
     shown = ", ".join(f"{names[j]!r}: {direction[j]:+.3g}" for j in largest if direction[j] != 0)
     raise NoFiniteMLEError(
