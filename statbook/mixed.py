@@ -123,14 +123,32 @@ class MixedSample(NamedTuple):
     z: np.ndarray  #: Z_i per group, for teaching only: in practice it is not observed
 
 
-def simulate(m, beta0: float, nu: float, sigma: float, rng: np.random.Generator) -> MixedSample:
-    """Y_ij = β₀ + ν Z_i + ε_ij for groups of sizes ``m``, Z_i ~ N(0, 1), ε_ij ~ N(0, σ²)."""
+def simulate(
+    m,
+    beta0: float,
+    nu: float,
+    sigma2: float | None = None,
+    rng: np.random.Generator | None = None,
+    *,
+    sigma: float | None = None,
+) -> MixedSample:
+    """Y_ij = β₀ + ν Z_i + ε_ij for groups of sizes ``m``, Z_i ~ N(0, 1), ε_ij ~ N(0, σ²).
+
+    The spread is the variance ``sigma2`` = σ², as in :func:`negloglik` and in every
+    family of the book; ``sigma=`` (the standard deviation σ, this function's old
+    argument) is still accepted as a keyword instead.
+    """
     sizes = as_count_vector(m, "m")
     if np.any(sizes == 0):
         raise DataError("m must hold group sizes of at least 1; found 0")
     beta0 = as_finite_number(beta0, "beta0")
     nu = as_finite_number(nu, "nu")
-    sigma = as_finite_number(sigma, "sigma", low=0.0, low_open=True)
+    if (sigma2 is None) == (sigma is None):
+        raise DataError("give the error variance sigma2 (or, instead, its square root sigma=)")
+    if sigma2 is None:
+        sigma = as_finite_number(sigma, "sigma", low=0.0, low_open=True)
+    else:
+        sigma = np.sqrt(as_finite_number(sigma2, "sigma2", low=0.0, low_open=True))
     rng = check_rng(rng)
     group = np.repeat(np.arange(sizes.size), sizes)
     z = rng.standard_normal(sizes.size)

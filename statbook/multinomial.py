@@ -125,9 +125,15 @@ def logistic(theta) -> np.ndarray:
 
 
 def log_odds(p1) -> np.ndarray:
-    """θ = log(p_1 / (1 − p_1)), the inverse of :func:`logistic`."""
-    p1 = np.asarray(p1, dtype=float)
-    return np.log(p1) - np.log1p(-p1)
+    """θ = log(p_1 / (1 − p_1)), the inverse of :func:`logistic`; −inf at 0 and +inf at 1.
+
+    ``p1`` outside [0, 1] (or NaN) raises ``DataError``: it is not a probability.
+    """
+    p1 = as_float_array(p1, "p1")
+    if np.any((p1 < 0) | (p1 > 1)):
+        raise DataError("p1 must hold probabilities in [0, 1]")
+    with np.errstate(divide="ignore"):  # log 0 = −inf at p_1 = 0 and p_1 = 1: the honest value
+        return np.log(p1) - np.log1p(-p1)
 
 
 def _negloglik_log_softmax(theta: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -404,7 +410,8 @@ def genotype_loglik(par, genotype_counts) -> np.ndarray:
 
     Written out: 2N_CC log p_C + N_CI log(2p_Cp_I) + N_CT log(2p_Cp_T) + 2N_II log p_I
     + N_IT log(2p_Ip_T) + 2N_TT log p_T (the seed's log(2p_Cp_I) in the CT term is a
-    typo).  −inf off the simplex.
+    typo).  −inf off the simplex.  This is +ℓ, as its name says;
+    :func:`genotype_negloglik` is −ℓ, the sign of every ``negloglik``.
     """
     counts = as_count_vector(genotype_counts, "genotype_counts")
     if counts.size != 6:
@@ -412,6 +419,14 @@ def genotype_loglik(par, genotype_counts) -> np.ndarray:
     return -_negloglik_from_cells(
         counts.astype(float), np.nan_to_num(hardy_weinberg(par)), in_simplex(par)
     )
+
+
+def genotype_negloglik(par, genotype_counts) -> np.ndarray:
+    """Complete-data −ℓ(p_C, p_I) = −Σ_k N_k log p_k(p_C, p_I), +inf off the simplex.
+
+    The negative of :func:`genotype_loglik`, with the sign of every ``negloglik``.
+    """
+    return -genotype_loglik(par, genotype_counts)
 
 
 def genotype_mle(genotype_counts) -> np.ndarray:

@@ -44,6 +44,7 @@ import scipy.optimize
 import scipy.sparse as sp
 import scipy.sparse.linalg
 from formulaic import Formula, model_matrix
+from formulaic.errors import FormulaicError
 from scipy.special import gammaln, xlogy
 
 from statbook import _arrow
@@ -157,10 +158,10 @@ def suff_stats(X, y) -> PoissonRegStats:
 
 # --- the exponential family ----------------------------------------------------------------
 def _blocks(beta: np.ndarray, n: int):
-    """Rows of the flattened parameter grid, in blocks of at most _BLOCK / n."""
+    """Rows of the flattened parameter grid, in blocks of at most _BLOCK / n (one if empty)."""
     flat = beta.reshape(-1, beta.shape[-1])
     size = max(1, _BLOCK // n)
-    for start in range(0, flat.shape[0], size):
+    for start in range(0, max(flat.shape[0], 1), size):
         yield flat[start : start + size]
 
 
@@ -240,7 +241,11 @@ def negloglik(beta, stats: PoissonRegStats) -> np.ndarray:
 def grad(beta, stats: PoissonRegStats) -> np.ndarray:
     """∇(−ℓ)(β) = ∇κ(β) − t = Xᵀμ(β) − Xᵀy, with μ(β) = exp(Xβ); one β of length p."""
     beta = as_parameter(beta, stats.X.shape[1], "beta")
-    return np.asarray(stats.X.T @ np.exp(stats.X @ beta)) - stats.t
+    with np.errstate(over="ignore", invalid="ignore"):  # exp overflows to +inf: its value
+        mu = np.exp(stats.X @ beta)
+        if sp.issparse(stats.X):  # only stored entries are multiplied: no 0 · ∞
+            return np.asarray(stats.X.T @ mu) - stats.t
+        return np.where(stats.X != 0, stats.X * mu[:, None], 0.0).sum(axis=0) - stats.t
 
 
 def hessian(beta, stats: PoissonRegStats):
@@ -250,10 +255,15 @@ def hessian(beta, stats: PoissonRegStats):
     it is the arrow: diagonal store block, one dense row and column).
     """
     beta = as_parameter(beta, stats.X.shape[1], "beta")
-    weights = np.exp(stats.X @ beta)
-    if sp.issparse(stats.X):
-        return sp.csc_array(stats.X.T @ sp.diags_array(weights) @ stats.X)
-    return (stats.X.T * weights) @ stats.X
+    with np.errstate(over="ignore", invalid="ignore"):  # exp overflows to +inf: its value
+        weights = np.exp(stats.X @ beta)
+        if sp.issparse(stats.X):
+            return sp.csc_array(stats.X.T @ sp.diags_array(weights) @ stats.X)
+        if np.all(np.isfinite(weights)):
+            return (stats.X.T * weights) @ stats.X
+        # a weight of +inf: Σ_i w_i x_ij x_ik over the rows where x_ij x_ik ≠ 0 (no 0 · ∞)
+        products = stats.X[:, :, None] * stats.X[:, None, :]
+        return np.where(products != 0, products * weights[:, None, None], 0.0).sum(axis=0)
 
 
 def deviance(beta, stats: PoissonRegStats) -> np.ndarray:
@@ -542,6 +552,11 @@ class PoissonFit:
             {"estimate": self.coef, "std_error": self.se, "z": self.coef / self.se},
             index=pd.Index(self.names, name="term"),
         )
+
+    @property
+    def par(self) -> np.ndarray:
+        """β̂, the parameter of :func:`negloglik` (every fit result has ``par``)."""
+        return self.coef
 
     def __getitem__(self, name: str) -> float:
         """The estimate of the coefficient called ``name``."""
@@ -841,7 +856,14 @@ def poisson_glm(formula: str, data, **options) -> PoissonFit:
     ``ValueError`` naming the column.  ``options`` go to :func:`fit_poisson`.
     """
     frame = _as_frame(data)
-    parsed = _parse(formula)
+    if not isinstance(formula, str):
+        raise DataError(f"formula must be a string such as 'y ~ x'; got {type(formula).__name__}")
+    try:
+        parsed = _parse(formula)
+    except FormulaicError as err:
+        raise DataError(f"formula {formula!r} cannot be read: {err}") from err
+    if not hasattr(parsed, "lhs"):
+        raise DataError(f"formula {formula!r} needs a response on the left of ~")
     response = _check_variables(parsed, frame)
     y = as_count_vector(frame[response].to_numpy(dtype=float), response)
     direct = _factor_plus_numeric_matrix(parsed, frame)
@@ -852,9 +874,12 @@ def poisson_glm(formula: str, data, **options) -> PoissonFit:
     has_factor = "C(" in formula or any(
         not pd.api.types.is_numeric_dtype(frame[name]) for name in used
     )
-    rhs = model_matrix(
-        parsed.rhs, frame, output="sparse" if has_factor else "pandas", na_action="raise"
-    )
+    try:
+        rhs = model_matrix(
+            parsed.rhs, frame, output="sparse" if has_factor else "pandas", na_action="raise"
+        )
+    except FormulaicError as err:
+        raise DataError(f"formula {formula!r} cannot be evaluated on the data: {err}") from err
     names = tuple(rhs.model_spec.column_names)
     X = rhs.__wrapped__ if has_factor else rhs.to_numpy(dtype=float)
     return fit_poisson(X, y, names=names, **options)

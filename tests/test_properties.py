@@ -505,7 +505,7 @@ def test_mixed_bad_data(case):
 
 @given(st.integers(0, 10**6), parameters(3))
 def test_mixed_negloglik_everywhere(seed, par):
-    sample = mixed.simulate([3, 4, 2, 5], 1.0, 0.7, 1.2, np.random.default_rng(seed))
+    sample = mixed.simulate([3, 4, 2, 5], 1.0, 0.7, 1.44, np.random.default_rng(seed))
     stats = mixed.suff_stats(sample.y, sample.group)
     inside = np.all(np.isfinite(par), axis=-1) & (par[:, 2] > 0)
     assert_off_space_is_inf(mixed.negloglik(par, stats), inside)
