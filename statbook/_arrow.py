@@ -168,8 +168,8 @@ def _newton(codes, Z, level_totals, z_t_y, n_levels, tol, max_iter):
 
     The core −ℓ_p(γ) = Σ_k s_k L_k(γ) − γᵀZᵀy + Σ y − Σ_k s_k log s_k is recorded at
     each iterate.  Iteration stops at the first iterate whose step is negligible,
-    max |Δ| ≤ tol (1 + max |γ|); the step is not taken (near the optimum Newton's
-    step is the error of the iterate).
+    max |Δ| ≤ tol (1 + max |γ|); that step is still taken (near the optimum Newton's
+    step is the error of the iterate, so what is left is of order tol²).
     """
     q = Z.shape[0]
     constant = np.sum(level_totals) - np.sum(level_totals * np.log(level_totals))
@@ -185,6 +185,9 @@ def _newton(codes, Z, level_totals, z_t_y, n_levels, tol, max_iter):
         if not ok:
             return gamma, log_sums, means, hessian, trace, n_steps, _RANK_DEFICIENT
         if _largest(step) <= tol * (1.0 + _largest(gamma)):
+            # the negligible step is its error: take it (error of order tol²) and stop
+            gamma = gamma - step
+            log_sums, means, z_t_mu, hessian = _profile(codes, Z, gamma, level_totals, n_levels)
             return gamma, log_sums, means, hessian, trace, n_steps, _CONVERGED
         size = 1.0
         while True:

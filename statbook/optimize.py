@@ -143,10 +143,11 @@ def optim(
                 if j != best:
                     fvals[j] = _evaluate(fn, simplex[:, j], args, points, values)
             recompute = False
-            flat_start = len(values) == n + 1 and np.all(fvals == f0)
+            flat_start = len(values) == n + 1 and np.all(np.abs(fvals - f0) <= convtol)
             if flat_start and step < 0.1 * max(1.0, float(np.max(np.abs(x0)))):
-                # a start so small (1e-310) that 10 % of it leaves fn unchanged: the simplex
-                # would stop at once; it is rebuilt with the step of a start at 0 instead
+                # a start so small (1e-310, 2e-15) that 10 % of it changes fn by less than the
+                # tolerance: the simplex would stop at once, at the start, reporting convergence;
+                # it is rebuilt with the step of a start at 0 instead
                 step = 0.1 * max(1.0, float(np.max(np.abs(x0))))
                 simplex, size = _initial_simplex(x0, step)
                 old_size, recompute = size, True

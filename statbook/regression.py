@@ -50,7 +50,7 @@ from scipy.special import gammaln, xlogy
 from statbook import _arrow
 from statbook._validate import as_count_vector, as_float_array, as_parameter, check_tolerance
 from statbook.exceptions import ConvergenceError, DataError, NoFiniteMLEError, NoUniqueMLEError
-from statbook.poisson import stirling_remainder
+from statbook.poisson import deviance_term, stirling_remainder
 
 # Peak size (in numbers) of the n × m block of linear predictors evaluated at once.
 _BLOCK = 2**22
@@ -123,21 +123,11 @@ def _count_constants(y: np.ndarray) -> tuple[float, float]:
 def _deviance_terms(y: np.ndarray, eta: np.ndarray) -> np.ndarray:
     """y log(y/μ) − (y − μ) ≥ 0 with μ = e^η, per entry (y broadcasts against η).
 
-    Written as μ h(r), r = y/μ, h(r) = r log r − r + 1 = (1 + u) log1p(u) − u with
-    u = r − 1: no cancellation at large counts (y = 10¹², μ ≈ y), where
-    y log y − y and y log μ − μ each carry 12 digits that cancel.  y = 0 gives μ;
-    μ = +inf gives +inf; η = −inf with y > 0 gives +inf.
+    :func:`statbook.poisson.deviance_term`, which does not cancel at large counts
+    (y = 10¹², μ ≈ y), where y log y − y and y log μ − μ share 12 digits.
     """
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        mu = np.exp(eta)
-        log_ratio = np.log(np.where(y > 0, y, 1.0)) - eta  # log(y/μ)
-        u = np.expm1(log_ratio)  # y/μ − 1
-        near = np.abs(log_ratio) < 0.5
-        h = np.where(near, (1 + u) * np.log1p(np.where(near, u, 0.0)) - u, 0.0)
-        far = y * log_ratio - (y - mu)
-        terms = np.where(near, mu * h, far)
-        terms = np.where(y > 0, terms, mu)
-    return np.where(np.isnan(terms), np.inf, terms)
+    with np.errstate(over="ignore"):
+        return deviance_term(y, np.exp(eta))
 
 
 def suff_stats(X, y) -> PoissonRegStats:
@@ -453,7 +443,8 @@ class _DenseDesign:
 
     def __init__(self, X: np.ndarray):
         self.transform = _centring_and_scaling(X)
-        Q, R, self.permutation = scipy.linalg.qr(X @ self.transform, mode="economic", pivoting=True)
+        self.centred = X @ self.transform
+        Q, R, self.permutation = scipy.linalg.qr(self.centred, mode="economic", pivoting=True)
         diagonal = np.abs(np.diag(R))
         if diagonal[-1] <= RANK_TOL * diagonal[0]:
             raise NoUniqueMLEError("X does not have full column rank; drop redundant columns")
@@ -477,6 +468,14 @@ class _DenseDesign:
 
     def solve(self, factor, r):
         return scipy.linalg.cho_solve(factor, r)
+
+    def fitted_eta(self, beta):
+        """η = (X T) β' with β' = Π R⁻¹ β'': on the centred columns, so no offset cancels, and
+        without Q, whose rows carry their own rounding (η of an intercept-only fit is one
+        number, not n numbers a few ulps apart)."""
+        unpermuted = np.empty_like(beta)
+        unpermuted[self.permutation] = scipy.linalg.solve_triangular(self.R, beta)
+        return self.centred @ unpermuted
 
     def coefficients(self, beta, factor):
         """β = T Π R⁻¹ β'' and √diag H⁻¹, H⁻¹ = T Π (U R)⁻¹ (U R)⁻ᵀ Πᵀ Tᵀ, QᵀWQ = UᵀU."""
@@ -517,6 +516,9 @@ class _SparseDesign:
 
     def solve(self, factor, r):
         return factor.solve(r)
+
+    def fitted_eta(self, beta):
+        return self.X @ beta
 
     def coefficients(self, beta, factor):
         """β = D β' and √diag H⁻¹ = √diag(H'⁻¹) / d with D = diag(1/scale)."""
@@ -567,7 +569,7 @@ def _converged(step: np.ndarray, beta: np.ndarray, tol: float) -> bool:
     """Is the Newton step negligible: max |Δ| ≤ tol (1 + max |β|)?
 
     Newton's method converges quadratically, so near the optimum its step is the
-    error of the current iterate: the iterate is returned and the step not taken.
+    error of the current iterate: the step is taken once more and the iteration ends.
     """
     return np.abs(step).max(initial=0.0) <= tol * (1.0 + np.abs(beta).max(initial=0.0))
 
@@ -591,7 +593,9 @@ def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
         factor, x_t_mu = design.system(mu)
         step = design.solve(factor, x_t_mu - t)
         if _converged(step, beta, tol):
-            return beta, factor, trace, n_steps
+            # the negligible step is still taken: it is the iterate's error, and taking it
+            # leaves an error of order tol² (an intercept-only fit then has μ̂ = ȳ to rounding)
+            return beta - step, factor, trace, n_steps
         size = 1.0
         while True:
             candidate = beta - size * step
@@ -671,7 +675,7 @@ def fit_poisson(
         t = design.xt(y_float)  # the sufficient statistic, in the design's coordinates
         beta, factor, trace, n_iter = _newton(design, y_float, t, tol, max_iter)
         coef, std_err = design.coefficients(beta, factor)
-        eta = np.asarray(design.eta(beta), dtype=float)  # well conditioned, unlike X @ coef
+        eta = np.asarray(design.fitted_eta(beta), dtype=float)  # well conditioned
 
     _, y_log_y = _count_constants(counts)
     to_deviance = 2.0 * y_log_y
