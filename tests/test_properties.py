@@ -760,3 +760,15 @@ def test_every_error_is_one_of_three_kinds():
         mixed.NoUniqueMLEError,
     ):
         assert issubclass(old, exceptions.NoEstimateError) and issubclass(old, ValueError)
+
+
+@given(
+    st.lists(st.floats(-np.pi, np.pi), min_size=1, max_size=40),
+    parameters(2, st.floats(-1e15, 1e15)),
+)
+def test_von_mises_fast_path_agrees_with_the_careful_one(y, theta):
+    # a NaN row sends the whole batch down the careful path; the other rows must not change
+    stats = vonmises.suff_stats(y)
+    fast = vonmises.negloglik(theta, stats)
+    careful = vonmises.negloglik(np.vstack([theta, [np.nan, 0.0]]), stats)[:-1]
+    np.testing.assert_allclose(fast, careful, rtol=1e-12, atol=1e-9 * stats.n)
