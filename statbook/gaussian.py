@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from statbook._constants import LOG_PI
 from statbook._validate import (
     as_finite_number,
     as_float_vector,
@@ -35,8 +36,6 @@ from statbook._validate import (
     sum_squared_deviations,
 )
 from statbook.exceptions import NoUniqueMLEError
-
-LOG_PI = float(np.log(np.pi))
 
 
 class GaussianStats(NamedTuple):

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from statbook._constants import LOG_2PI
 from statbook._validate import (
     ROUNDING_ULPS,
     as_count_vector,
@@ -70,9 +71,6 @@ from statbook._validate import (
     sum_squared_deviations,
 )
 from statbook.exceptions import DataError, NoUniqueMLEError
-
-LOG_2PI = float(np.log(2 * np.pi))
-
 
 # --- the exponential-family view ------------------------------------------------------------
 

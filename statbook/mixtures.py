@@ -45,6 +45,7 @@ import math
 import numpy as np
 from scipy.special import expit, log_ndtr
 
+from statbook._constants import LOG_2PI, LOG_PI
 from statbook._validate import (
     as_float_array,
     as_float_vector,
@@ -54,8 +55,6 @@ from statbook._validate import (
 )
 from statbook.exceptions import DataError
 
-LOG_2PI = float(np.log(2 * np.pi))
-LOG_PI = float(np.log(np.pi))
 METHODS = ("conditional", "where", "arithmetic", "transform")
 #: Largest number of (parameter, observation) pairs evaluated at once by :func:`negloglik`.
 CHUNK = 2**16

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import gammaln, xlogy
 
+from statbook._constants import LOG_2PI
 from statbook._validate import as_count_vector, as_finite_number, as_sample_size, check_rng
 from statbook.exceptions import DataError, NoInteriorMinimizerError
 
@@ -62,7 +63,7 @@ def stirling_remainder(y) -> np.ndarray:
     big = np.where(small, STIRLING_FROM, y)
     inv = 1.0 / big
     inv2 = inv * inv
-    series = 0.5 * np.log(2 * np.pi * big) + inv * (
+    series = 0.5 * (LOG_2PI + np.log(big)) + inv * (
         1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680))
     )
     return np.where(small, exact, series)

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import i0e, i1e
 
+from statbook._constants import LOG_2PI
 from statbook._validate import (
     as_finite_number,
     as_float_vector,
@@ -34,8 +35,6 @@ from statbook._validate import (
     check_tolerance,
 )
 from statbook.exceptions import ConvergenceError, NoFiniteMLEError
-
-LOG_2PI = float(np.log(2 * np.pi))
 
 
 class VonMisesStats(NamedTuple):
