@@ -589,3 +589,56 @@ def test_collapsed_negloglik_refuses_a_prob_function_that_is_not_a_distribution(
 def test_collapse_refuses_nan_counts():
     with pytest.raises(exceptions.DataError, match="finite"):
         multinomial.collapse([1.0, np.nan, 2.0], [1, 1, 2])
+
+
+# === issue 28: the smaller contract items =======================================================
+def test_empty_parameter_grids_give_empty_results():
+    stats = regression.suff_stats(np.c_[np.ones(3), [0, 1, 2]], [1, 2, 3])
+    for function in (regression.negloglik, regression.kappa, regression.deviance):
+        assert function(np.empty((0, 2)), stats).shape == (0,)  # was a crash in concatenate
+        assert function(np.empty((4, 0, 2)), stats).shape == (4, 0)
+
+
+def test_log_odds_at_the_ends_and_outside():
+    np.testing.assert_array_equal(multinomial.log_odds([0.0, 0.5, 1.0]), [-np.inf, 0.0, np.inf])
+    with pytest.raises(exceptions.DataError, match="p1"):
+        multinomial.log_odds([1.5])
+
+
+def test_regression_gradient_and_hessian_overflow_to_inf_without_warnings():
+    stats = regression.suff_stats(np.c_[np.ones(3), [0, 1, 2]], [1, 2, 3])
+    np.testing.assert_array_equal(regression.grad([1000.0, 0.0], stats), [np.inf, np.inf])
+    assert np.all(regression.hessian([1000.0, 0.0], stats) == np.inf)
+
+
+def test_fewer_rows_than_columns_says_so():
+    with pytest.raises(exceptions.NoEstimateError, match="fewer rows"):
+        regression.fit_poisson(np.array([[1.0, 2.0, 3.0]]), [1])  # was "expected square matrix"
+
+
+@pytest.mark.parametrize(
+    ("formula", "match"),
+    [("y ~ x +* z", "cannot be read"), ("x", "response"), (3, "string")],
+)
+def test_formula_errors_are_data_errors(formula, match):
+    with pytest.raises(exceptions.DataError, match=match):
+        regression.poisson_glm(formula, {"y": [1, 2, 3], "x": [1.0, 2.0, 3.0]})
+
+
+def test_genotype_negloglik_has_the_sign_of_every_negloglik():
+    counts = [10, 20, 5, 30, 15, 20]
+    par = np.array([[0.2, 0.3], [0.5, 0.6]])  # the second is off the simplex
+    np.testing.assert_array_equal(
+        multinomial.genotype_negloglik(par, counts), -multinomial.genotype_loglik(par, counts)
+    )
+    assert multinomial.genotype_negloglik(par, counts)[1] == np.inf
+
+
+def test_mixed_simulate_takes_the_variance():
+    sizes = np.full(4000, 5)
+    by_variance = mixed.simulate(sizes, 0.0, 0.0, 0.25, np.random.default_rng(5))
+    by_sd = mixed.simulate(sizes, 0.0, 0.0, sigma=0.5, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(by_variance.y, by_sd.y)
+    assert by_variance.y.var() == pytest.approx(0.25, rel=0.05)
+    with pytest.raises(exceptions.DataError, match="sigma2"):
+        mixed.simulate(sizes, 0.0, 0.0, 0.25, np.random.default_rng(5), sigma=0.5)
