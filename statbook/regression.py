@@ -48,6 +48,7 @@ from formulaic.errors import FormulaicError
 from scipy.special import gammaln, xlogy
 
 from statbook import _arrow
+from statbook._newton import damped_newton
 from statbook._validate import as_count_vector, as_float_array, as_parameter, check_tolerance
 from statbook.exceptions import ConvergenceError, DataError, NoFiniteMLEError, NoUniqueMLEError
 from statbook.poisson import deviance_term, stirling_remainder
@@ -565,51 +566,35 @@ class PoissonFit:
         return float(self.coef[self.names.index(name)])
 
 
-def _converged(step: np.ndarray, beta: np.ndarray, tol: float) -> bool:
-    """Is the Newton step negligible: max |Δ| ≤ tol (1 + max |β|)?
-
-    Newton's method converges quadratically, so near the optimum its step is the
-    error of the current iterate: the step is taken once more and the iteration ends.
-    """
-    return np.abs(step).max(initial=0.0) <= tol * (1.0 + np.abs(beta).max(initial=0.0))
-
-
 def _newton(design, y: np.ndarray, t: np.ndarray, tol: float, max_iter: int):
     """Minimize κ(β) − βᵀt by Newton's method with step halving.
 
     The start is one weighted least-squares step from μ = y + 0.1 (as R's glm
-    starts).  Iteration stops at the first iterate whose Newton step is negligible
-    (:func:`_converged`).  Returns β̂, the factorization of H(β̂), the core −ℓ at
-    each iterate, and the number of steps taken after the start.
+    starts); then :func:`statbook._newton.damped_newton`.  Returns β̂, the
+    factorization of H at the last iterate, the core −ℓ at each iterate, and the
+    number of steps taken after the start.
     """
     mu = y + 0.1
     factor, _ = design.system(mu)
-    beta = design.solve(factor, design.xt(mu * np.log(mu) + (y - mu)))
-    with np.errstate(over="ignore"):
-        mu = np.exp(design.eta(beta))
-    objective = mu.sum() - beta @ t
-    trace = [objective]
-    for n_steps in range(max_iter + 1):
-        factor, x_t_mu = design.system(mu)
-        step = design.solve(factor, x_t_mu - t)
-        if _converged(step, beta, tol):
-            # the negligible step is still taken: it is the iterate's error, and taking it
-            # leaves an error of order tol² (an intercept-only fit then has μ̂ = ȳ to rounding)
-            return beta - step, factor, trace, n_steps
-        size = 1.0
-        while True:
-            candidate = beta - size * step
-            with np.errstate(over="ignore"):
-                mu_new = np.exp(design.eta(candidate))
-            value = mu_new.sum() - candidate @ t
-            if value <= objective + 1e-12 * abs(objective):
-                break
-            size /= 2.0
-            if size < 2.0**-40:
-                raise ConvergenceError("step halving failed to decrease −ℓ; the fit is stuck")
-        beta, mu, objective = candidate, mu_new, value
-        trace.append(objective)
-    raise ConvergenceError(f"Newton's method did not converge in {max_iter} iterations")
+    start = design.solve(factor, design.xt(mu * np.log(mu) + (y - mu)))
+
+    def evaluate(beta):
+        with np.errstate(over="ignore"):
+            fitted = np.exp(design.eta(beta))
+        return fitted.sum() - beta @ t, fitted
+
+    def newton_step(beta, fitted):
+        factor, x_t_mu = design.system(fitted)
+        return design.solve(factor, x_t_mu - t), factor
+
+    return damped_newton(
+        start,
+        evaluate,
+        newton_step,
+        tol=tol,
+        max_iter=max_iter,
+        slack=lambda value: 1e-12 * abs(value),
+    )
 
 
 def fit_poisson(

@@ -26,6 +26,7 @@ import numpy as np
 from scipy.special import i0e, i1e
 
 from statbook._constants import LOG_2PI
+from statbook._newton import damped_newton
 from statbook._validate import (
     as_finite_number,
     as_float_vector,
@@ -34,7 +35,7 @@ from statbook._validate import (
     check_rng,
     check_tolerance,
 )
-from statbook.exceptions import ConvergenceError, NoFiniteMLEError
+from statbook.exceptions import NoFiniteMLEError
 
 
 class VonMisesStats(NamedTuple):
@@ -266,25 +267,17 @@ def mle(stats: VonMisesStats, *, tol: float = 1e-10, max_iter: int = 100) -> np.
         )
     direction = resultant / np.hypot(*resultant) if r_bar > 0 else np.array([1.0, 0.0])
     theta = _approx_kappa(r_bar) * direction
-    value = negloglik(theta, stats)
-    for _ in range(max_iter):
-        step = np.linalg.solve(hessian(theta, stats), grad(theta, stats))
-        if np.max(np.abs(step)) <= tol * (1 + np.max(np.abs(theta))):
-            return theta - step  # the full Newton step, judged before it is taken
-        # a step may raise −ℓ by its rounding (ROUNDING_SLACK) and still be taken: near the
-        # minimum −ℓ is flat to rounding, and refusing the full step there stopped short
-        slack = ROUNDING_SLACK * (abs(value) + stats.n)
-        t = 1.0
-        while True:
-            candidate = theta - t * step
-            new_value = negloglik(candidate, stats)
-            if new_value <= value + slack:
-                break
-            t /= 2
-            if t < 2.0**-40:
-                raise ConvergenceError("step halving failed to decrease −ℓ; the fit is stuck")
-        theta, value = candidate, new_value
-    raise ConvergenceError(f"Newton's method did not converge in {max_iter} iterations")
+    estimate, _, _, _ = damped_newton(
+        theta,
+        lambda x: (float(negloglik(x, stats)), None),
+        lambda x, _: (np.linalg.solve(hessian(x, stats), grad(x, stats)), None),
+        tol=tol,
+        max_iter=max_iter,
+        # a step may raise −ℓ by its rounding: near the minimum −ℓ is flat to rounding, and
+        # refusing the full step there stopped short of the tolerance
+        slack=lambda value: ROUNDING_SLACK * (abs(value) + stats.n),
+    )
+    return estimate
 
 
 def simulate(n: int, kappa: float, mu: float, rng: np.random.Generator) -> np.ndarray:
