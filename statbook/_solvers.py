@@ -118,23 +118,39 @@ class SparseDesign:
         return self.X.T @ v
 
     def system(self, w):
+        """Sparse LU of H = XᵀWX scaled to unit diagonal (D⁻¹HD⁻¹, D = √diag H), and Xᵀw.
+
+        The rank test reads the LU's pivots: with a unit diagonal they are the squares
+        of the diagonal of R in the dense test, so a pivot below RANK_TOL² times the
+        largest is the same decision (and the same in any units of the columns).
+        """
         H = sp.csc_array(self.X.T @ sp.diags_array(w) @ self.X)
+        diagonal = H.diagonal()
+        if not np.all(diagonal > 0):
+            raise NoUniqueMLEError("X does not have full column rank; drop redundant columns")
+        root = np.sqrt(diagonal)
+        scaled = sp.csc_array(sp.diags_array(1 / root) @ H @ sp.diags_array(1 / root))
         try:
-            return scipy.sparse.linalg.splu(H), self.X.T @ w
+            lu = scipy.sparse.linalg.splu(scaled)
         except RuntimeError as err:  # "Factor is exactly singular"
             raise NoUniqueMLEError(
                 "X does not have full column rank; drop redundant columns"
             ) from err
+        pivots = np.abs(lu.U.diagonal())
+        if pivots.min() <= RANK_TOL**2 * pivots.max():
+            raise NoUniqueMLEError("X does not have full column rank; drop redundant columns")
+        return (lu, root), self.X.T @ w
 
     def solve(self, factor, r):
-        return factor.solve(r)
+        lu, root = factor
+        return lu.solve(r / root) / root
 
     def fitted_eta(self, beta):
         return self.X @ beta
 
     def coefficients(self, beta, factor):
         """β = D β' and √diag H⁻¹ = √diag(H'⁻¹) / d with D = diag(1/scale)."""
-        inverse_diagonal = np.diag(factor.solve(np.eye(self.X.shape[1])))
+        inverse_diagonal = np.diag(self.solve(factor, np.eye(self.X.shape[1])))
         return beta / self.scale, np.sqrt(inverse_diagonal) / self.scale
 
 

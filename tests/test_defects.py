@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.optimize
+import scipy.sparse
 import statsmodels.api as sm
 from scipy.special import i0e, i1e
 
@@ -437,6 +438,8 @@ def test_a_nearly_collinear_design_is_rank_deficient_in_any_units(scale):
     # before: coefficients ±1e10 (±1e18 at 1e-8) and a deviance not at those coefficients
     with pytest.raises(exceptions.NoEstimateError, match="full column rank"):
         regression.fit_poisson(X, y)
+    with pytest.raises(exceptions.NoEstimateError, match="full column rank"):
+        regression.fit_poisson(scipy.sparse.csc_array(X), y)  # the sparse solver too
 
 
 def test_a_well_separated_design_fits_with_its_deviance_at_its_coefficients():

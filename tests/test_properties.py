@@ -18,6 +18,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import scipy.stats as sps
 import statsmodels.api as sm
 from hypothesis import assume, given
@@ -691,18 +692,25 @@ def test_rank_decisions_do_not_depend_on_units(seed, closeness):
     x = rng.normal(size=40)
     y = rng.poisson(np.exp(0.5 + 0.3 * x))
     X = np.c_[np.ones(40), x, x + closeness * rng.normal(size=40)]
-    decisions = set()
-    for scale in (1e-6, 1.0, 1e6):
-        try:
-            fit = regression.fit_poisson(X * [1, scale, scale], y)
-        except exceptions.NoEstimateError:
-            decisions.add("rank deficient")
-        else:
-            decisions.add("fitted")
-            stats = regression.suff_stats(X * [1, scale, scale], y)
-            value = float(regression.deviance(fit.coef, stats))
-            assert value == pytest.approx(fit.deviance, rel=1e-7)
-    assert len(decisions) == 1
+    for sparse in (False, True):
+        decisions = set()
+        for scale in (1e-6, 1.0, 1e6):
+            design = X * [1, scale, scale]
+            try:
+                fit = regression.fit_poisson(sp.csc_array(design) if sparse else design, y)
+            except exceptions.NoEstimateError:
+                decisions.add("rank deficient")
+            except exceptions.ConvergenceError:  # an error, never a silent estimate
+                decisions.add("did not converge")
+            else:
+                decisions.add("fitted")
+                value = float(regression.deviance(fit.coef, regression.suff_stats(design, y)))
+                assert value == pytest.approx(fit.deviance, rel=1e-7)
+        # the rank decision is the same in every unit; an ill-conditioned sparse Hessian may
+        # stop the unpreconditioned sparse solver (an error) at one scale and not another
+        assert decisions == {"rank deficient"} or "rank deficient" not in decisions, decisions
+        if not sparse:  # the preconditioned dense solver converges wherever X has full rank
+            assert decisions in ({"rank deficient"}, {"fitted"}), decisions
 
 
 @given(st.lists(st.floats(-np.pi, np.pi), min_size=3, max_size=60))
