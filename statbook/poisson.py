@@ -80,18 +80,21 @@ def deviance_term(y, mu) -> np.ndarray:
     """
     y = np.asarray(y, dtype=float)
     mu = np.asarray(mu, dtype=float)
+    y, mu = np.broadcast_arrays(y, mu)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         diff = y - mu
-        near = np.abs(diff) < 0.1 * (y + mu)
-        v = np.where(near, diff / np.where(near, y + mu, 1.0), 0.0)
-        series = diff * v
-        odd = 2 * y * v
-        v2 = v * v
-        for j in range(1, 13):
-            odd = odd * v2
-            series = series + odd / (2 * j + 1)
-        direct = xlogy(y, y / mu) - diff
-    terms = np.where(near, series, direct)
+        near = np.asarray(np.abs(diff) < 0.1 * (y + mu))
+        terms = np.asarray(xlogy(y, y / mu) - diff, dtype=float).copy()
+        if near.any():  # the series only where it is needed
+            d, total, count = diff[near], (y + mu)[near], y[near]
+            v = d / total
+            series = d * v
+            odd = 2 * count * v
+            v2 = v * v
+            for j in range(1, 13):
+                odd = odd * v2
+                series = series + odd / (2 * j + 1)
+            terms[near] = series
     return np.where(np.isnan(terms), np.inf, terms)
 
 
