@@ -8,6 +8,7 @@ to bound memory) and sum.  Both are timed in this run; the ratio is printed.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -57,7 +58,8 @@ def main() -> None:
     t_stats = best_time(lambda: vonmises.negloglik(grid, vonmises.suff_stats(y)), repeats(50))
     t_surface = best_time(lambda: vonmises.negloglik(grid, stats), repeats(50))
     t_direct = best_time(lambda: surface_from_observations(grid, y), repeats(3))
-    print(f"von Mises surface {GRID}x{GRID}, N = {N}")
+    load = os.getloadavg()[0]
+    print(f"von Mises surface {GRID}x{GRID}, N = {N} (load average {load:.2f})")
     print(f"  sufficient statistics + surface: {1e3 * t_stats:9.2f} ms")
     print(f"  surface alone (stats reused):    {1e3 * t_surface:9.2f} ms   (target < 5 ms)")
     print(f"  log-density at every observation:{1e3 * t_direct:9.2f} ms")
