@@ -40,6 +40,7 @@ from booktools.course import (
     ROOT,
     _Fence,
     exercises,
+    points_text,
     section_chapters,
     without_solutions,
 )
@@ -73,9 +74,58 @@ def write_student_book(out: Path, root: Path = ROOT) -> Path:
     for page in sorted((root / "chapters").glob("*.md")):
         if page in sections:
             jupytext.write(without_solutions(page), out / "chapters" / page.name, fmt="md:myst")
+        elif page.name == "teacher.md":
+            text = page.read_text(encoding="utf-8")
+            (out / "chapters" / page.name).write_text(without_rubrics(text), encoding="utf-8")
         else:
             shutil.copy(page, out / "chapters" / page.name)
     return out
+
+
+#: the section of the teacher's page that lists the rubrics, with the key results
+RUBRICS_HEADING = "## Rubrics of the exercises graded by hand"
+
+
+def without_rubrics(teacher_page: str) -> str:
+    """The teacher's page without its rubrics section (which runs to the next heading of
+    its level, or to the end), for the book without solutions."""
+    before, found, after = teacher_page.partition(RUBRICS_HEADING)
+    if not found:
+        raise ValueError(f"the teacher's page has no section {RUBRICS_HEADING!r}")
+    following = re.search(r"^## ", after, flags=re.M)
+    return before.rstrip("\n") + "\n" + ("\n" + after[following.start() :] if following else "")
+
+
+GLUE = re.compile(r"\{glue:text\}`(?P<name>[^`:]+)(?::(?P<format>[^`]*))?`")
+
+
+def glued(chapter: Path) -> dict[str, str]:
+    """name -> text of every value the chapter glues, from running it (as the book does)."""
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(chapter, fmt="md:myst")
+    NotebookClient(
+        notebook, timeout=600, resources={"metadata": {"path": chapter.parent}}
+    ).execute()
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                values[record["name"]] = output["data"][record["mime_prefix"] + "text/plain"]
+    return values
+
+
+def fill_glue(text: str, values: dict[str, str]) -> str:
+    """``text`` with each ``{glue:text}`name:format``` replaced by its formatted value."""
+
+    def value(match: re.Match) -> str:
+        raw = values[match["name"]]
+        if not match["format"]:
+            return raw
+        return format(float(raw), match["format"])
+
+    return GLUE.sub(value, text)
 
 
 def _solutions(chapter: Path) -> dict[str, list]:
@@ -128,8 +178,13 @@ def answer_key(chapters: list[Path]):
     for chapter in chapters:
         cells.append(nbformat.v4.new_markdown_cell(f"## {chapter.stem}"))
         solutions = _solutions(chapter)
+        if any(GLUE.search(cell.source) for cells in solutions.values() for cell in cells):
+            values = glued(chapter)
+            for cells in solutions.values():
+                for cell in cells:
+                    cell.source = fill_glue(cell.source, values)
         for info in exercises(chapter):
-            rubric = "".join(f"\n- {points} point(s): {text}" for points, text in info.rubric)
+            rubric = "".join(f"\n- {points_text(points)}: {text}" for points, text in info.rubric)
             cells.append(
                 nbformat.v4.new_markdown_cell(
                     f"### Exercise `{info.label}`: {info.prompt}\n\n"
