@@ -16,9 +16,23 @@ in the notebook
   ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, the chapter's cell
   tagged ``hidden-tests`` (other inputs than the self-check, and an AST check
   that the answer does not call the library);
+  The hidden part runs inside :class:`statbook.check.grading.PartialCredit` and
+  ends with the points it gives, which nbgrader takes as the cell's score;
 - any other coding exercise gets a code answer cell graded by hand, and a
   written exercise a Markdown answer cell graded by hand, holding the
-  chapter's solution (which ``nbgrader generate_assignment`` replaces).
+  chapter's solution (which ``nbgrader generate_assignment`` replaces), after
+  a locked cell with its rubric, which only the grader sees (``% answer:
+  written + code`` adds a code cell for a computation it asks for);
+- an exercise is a Markdown heading with its label, title, points and time,
+  then its prompt (Jupyter does not know MyST's directives).
+
+Running it again keeps the teacher's work: ``nbgrader_config.py`` is
+rewritten only between its two statbook lines, a source notebook edited since
+it was written is kept (``--force`` overwrites it), and cells keep their ids.
+The config turns on what a real class needs: a graded cell missing from a
+submission is put back, the log names only the students who really changed a
+locked cell (``TAMPERED``) or lost an answer cell (``MISSING``), and the
+feedback shows neither the hidden tests nor the rubrics.
 
 Points, minutes and the rubric of an exercise are comment lines in its
 ``{exercise}`` directive in the chapter, the one place they are written::

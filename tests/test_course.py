@@ -6,7 +6,11 @@ From this checkout: ``make course``, then in the course folder
 and ``nbgrader export``.  The exported ``grades.csv`` and every graded cell in
 the gradebook must equal the truth tables below.  Then ``make course-lab``:
 points given to a written answer in formgrader reach the next export.  These
-are the six commands of a graded assignment on the teacher's page.
+are the six commands of a graded assignment on the teacher's page, which a
+test also runs as written, in a fresh copy of the checkout.  Submissions as
+students really make them are among the sample ones: a deleted and re-created
+answer cell, a renamed function, an edited test cell; the log must name only
+those, and the feedback must hide the hidden tests.
 
 To keep the run short, the typical mistakes are paired up in one submission
 (one per exercise of section 6.1, which has two autograded exercises), and
@@ -29,6 +33,7 @@ import urllib.parse
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from booktools.course import CODE_STUB, TEXT_STUB, exercises, section_chapters
@@ -375,7 +380,8 @@ def test_students_see_exercises_as_markdown(course):
     text = "\n".join(cell.source for cell in release.cells)
     assert "#### Exercise likelihood-ex-1: The Poisson model in its canonical parameter" in text
     assert "*4 points, about 15 minutes.*" in text
-    assert "{exercise}" not in text and ":label:" not in text and "% points" not in text
+    assert "{exercise}" not in text and ":label: likelihood-ex" not in text
+    assert "% points" not in text and "% rubric" not in text
     assert "$\\theta = \\log\\mu \\in \\mathbb{R}$" in text  # formulas kept for Jupyter
 
 
@@ -416,7 +422,9 @@ def test_a_lost_answer_cell_is_put_back_and_graded_by_hand(course):
 def test_a_renamed_function_gets_a_clear_message(course):
     output = autograded_outputs(course, "renamed-function")["likelihood-ex-2-test"]
     assert "the test calls your function poisson_negloglik" in output
-    assert "Your notebook defines poisson_nll: did you rename it?" in output
+    assert re.search(
+        r"Your notebook defines (\w+, )*poisson_nll(, \w+)*: did you rename it\?", output
+    )
 
 
 def test_formgrader_notebooks_show_each_written_answers_rubric(course):
@@ -471,7 +479,7 @@ def test_the_teacher_page_commands_run_as_written(tmp_path):
     env["PATH"] = os.pathsep.join(p for p in paths if not p.startswith(sys.prefix))  # no .venv
     env["LAB_ARGS"] = (
         f"--no-browser --port={live.free_port()} --ServerApp.ip=127.0.0.1 "
-        "--ServerApp.shutdown_no_activity_timeout=1"
+        "--allow-root --ServerApp.shutdown_no_activity_timeout=1"
     )
     done = subprocess.run(
         ["bash", "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=900
@@ -715,3 +723,81 @@ def test_make_lab_loads_nbgrader_and_opens_formgrader(tmp_path):
     # the gradebook of make lab's formgrader is kept outside the checkout, with the settings
     assert (home / "state" / "statbook" / "jupyter" / "gradebook.db").is_file()
     assert live.git(checkout, "status", "--porcelain", "--ignored") == ""
+
+
+# --- partial credit and the answer's name, without nbgrader -------------------------------
+
+
+def _poisson_reference(mu, y):
+    from statbook import poisson
+
+    return poisson.negloglik(mu, poisson.suff_stats(y))
+
+
+HIDDEN_POISSON = [
+    (np.array([0.2, 3.7, 40.0]), np.array([5, 0, 1, 13, 2])),
+    (np.array([[-0.5, 1.1], [6.0, 0.0]]), np.array([5, 0, 1, 13, 2])),
+]
+
+
+def partial_points(answer) -> float:
+    import statbook.check
+    from statbook.check.grading import PartialCredit, assert_agrees
+
+    real_check = statbook.check.check
+    with PartialCredit("likelihood-ex-2", 4) as score:
+        from statbook.check import check
+
+        assert check("likelihood-ex-2", answer, quiet=True), "the self-check fails"
+        assert_agrees(answer, _poisson_reference, HIDDEN_POISSON)
+    assert statbook.check.check is real_check  # put back
+    return score.points
+
+
+def test_partial_credit_splits_values_and_form():
+    def right(mu, y):
+        return _poisson_reference(mu, y)
+
+    def sign(mu, y):  # −ℓ with its signs flipped, +inf kept off the parameter space
+        value = right(mu, y)
+        return np.where(np.isposinf(value), np.inf, -value)
+
+    def constant(mu, y):
+        return np.zeros(np.shape(mu))
+
+    def scalar_only(mu, y):
+        mu = float(np.asarray(mu).ravel()[0])
+        return right(mu, y)
+
+    assert partial_points(right) == 4
+    assert partial_points(sign) == 2  # right form (+inf kept off the space), wrong values
+    assert partial_points(constant) == 0
+    assert partial_points(scalar_only) == 0  # the wrong shape on both cases
+    # outside a PartialCredit, a wrong case still fails the assertion
+    from statbook.check.grading import assert_agrees
+
+    with pytest.raises(AssertionError, match="hidden case 1"):
+        assert_agrees(sign, _poisson_reference, HIDDEN_POISSON)
+
+
+def test_a_library_call_scores_zero_even_with_partial_credit():
+    from statbook import poisson
+    from statbook.check.grading import LibraryCall, PartialCredit, assert_own_code
+
+    def library(mu, y):
+        return poisson.negloglik(mu, poisson.suff_stats(y))
+
+    with pytest.raises(LibraryCall), PartialCredit("likelihood-ex-2", 4):
+        assert_own_code(library, poisson)
+
+
+def test_the_answer_names_a_renamed_function():
+    from statbook.check.grading import the_answer
+
+    def poisson_nll(mu, y):
+        return mu
+
+    namespace = {"__name__": __name__, "poisson_nll": poisson_nll}
+    with pytest.raises(NameError, match="Your notebook defines poisson_nll: did you rename it"):
+        the_answer("poisson_negloglik", namespace)
+    assert the_answer("poisson_nll", namespace) is poisson_nll
