@@ -491,6 +491,7 @@ def config_block() -> str:
     return f'''{CONFIG_BEGIN}
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
 from nbgrader import utils as _utils
+from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import (
     CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, GetGrades, OverwriteCells,
     OverwriteKernelspec,
@@ -526,7 +527,7 @@ class ReportTampering(OverwriteCells):
                 source = self.gradebook.find_source_cell(
                     grade_id, self.notebook_id, self.assignment_id
                 ).source
-            except Exception:  # no such cell: nbgrader's own method says so
+            except MissingEntry:  # no such cell: nbgrader's own method says so
                 source = None
             if source is not None:
                 copy = cell.copy()

@@ -485,7 +485,8 @@ def test_the_teacher_page_commands_run_as_written(tmp_path):
         ["bash", "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    grades = list(csv.DictReader((checkout / "course" / "grades.csv").open()))
+    with (checkout / "course" / "grades.csv").open(newline="") as handle:
+        grades = list(csv.DictReader(handle))
     assert [(row["student_id"], float(row["score"])) for row in grades] == [("solutions", 8.0)]
     assert (checkout / "course" / "feedback" / "solutions" / "likelihood").is_dir()
 
