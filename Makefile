@@ -115,21 +115,25 @@ publish: $(PDF)
 	  _build/html
 
 # The graded course (nbgrader), generated from the chapters into course/ (or COURSE_DIR=...):
-# nbgrader_config.py and source/<section>/<section>.ipynb. `make student` is its release
-# step: nbgrader writes the students' notebooks, without solutions, into course/release/.
+# nbgrader_config.py and source/<section>/<section>.ipynb. Running it again keeps the
+# teacher's work: the lines of nbgrader_config.py outside its statbook block, and every
+# source notebook edited since it was written (FORCE=1 overwrites those). `make student` is
+# the release step: nbgrader writes the students' notebooks, without solutions, into
+# course/release/.
 COURSE_DIR ?= course
 NBGRADER := cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/nbgrader
 SECTIONS = $(notdir $(wildcard $(COURSE_DIR)/source/*))
 course: $(STAMP)
-	$(BIN)/python -m booktools.course --out $(COURSE_DIR)
+	$(BIN)/python -m booktools.course --out $(COURSE_DIR) $(if $(FORCE),--force)
 
 student: course
 	for section in $(SECTIONS); do ($(NBGRADER) generate_assignment $$section --force) || exit 1; done
 	@echo "The students' notebooks are in $(COURSE_DIR)/release/<section>/"
 
 # JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader);
-# extra options in LAB_ARGS.
-course-lab: course
+# extra options in LAB_ARGS. It does not regenerate the course (make course does).
+course-lab: $(STAMP)
+	test -f $(COURSE_DIR)/nbgrader_config.py || $(MAKE) course
 	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab $(LAB_ARGS)
 
 # The HTML book without solutions (no solution dropdowns, no downloadable or launchable

@@ -5,13 +5,15 @@
 
 ``student-book`` writes a copy of the book's sources (``_config.yml``,
 ``_toc.yml``, the bibliography and the pages) in which the section pages have
-no solutions, no hidden tests and no rubrics, and whose configuration turns off
+no solutions, no hidden tests and no rubrics, the teacher's page has no section
+of rubrics (they state the key results), and whose configuration turns off
 the download and launch buttons and the copied sources (all of them would give
 the original pages, solutions included).  ``make book-student`` builds it.
 
 ``answer-key`` writes one page for teaching assistants: every exercise with its
 points, time, rubric and the chapter's solution (prose and code, the code shown,
-not run).  It is a notebook of Markdown cells converted to HTML by nbconvert's
+not run; the numbers a solution quotes with ``{glue:text}`` are filled in by
+running its chapter).  It is a notebook of Markdown cells converted to HTML by nbconvert's
 ``lab`` template, in one self-contained file: MathJax 3 (the copy that
 sphinx-mathjax-offline ships for the book, its SVG bundle with every TeX
 package, whose glyphs are in the script) is inlined in the page, and the
@@ -40,6 +42,7 @@ from booktools.course import (
     ROOT,
     _Fence,
     exercises,
+    points_text,
     section_chapters,
     without_solutions,
 )
@@ -66,16 +69,73 @@ def write_student_book(out: Path, root: Path = ROOT) -> Path:
     (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     for name in ("_toc.yml", *config.get("bibtex_bibfiles", [])):
         shutil.copy(root / name, out / name)
-    for folder in ("_static", "_templates"):  # the book's own CSS, scripts and templates
+    # the book's own CSS, scripts, templates and Sphinx extensions (_ext, a local package)
+    for folder in ("_static", "_templates", "_ext"):
         if (root / folder).is_dir():
-            shutil.copytree(root / folder, out / folder)
+            shutil.copytree(
+                root / folder, out / folder, ignore=shutil.ignore_patterns("__pycache__")
+            )
+    # the teacher's page reads the exercises' points with booktools, from the real chapters
+    # (booktools finds them through its resolved path)
+    (out / "booktools").symlink_to(root / "booktools", target_is_directory=True)
     sections = set(section_chapters(root))
     for page in sorted((root / "chapters").glob("*.md")):
         if page in sections:
             jupytext.write(without_solutions(page), out / "chapters" / page.name, fmt="md:myst")
+        elif page.name == "teacher.md":
+            text = page.read_text(encoding="utf-8")
+            (out / "chapters" / page.name).write_text(without_rubrics(text), encoding="utf-8")
         else:
             shutil.copy(page, out / "chapters" / page.name)
     return out
+
+
+#: the section of the teacher's page that lists the rubrics, with the key results
+RUBRICS_HEADING = "## Rubrics of the exercises graded by hand"
+
+
+def without_rubrics(teacher_page: str) -> str:
+    """The teacher's page without its rubrics section (which runs to the next heading of
+    its level, or to the end), for the book without solutions."""
+    before, found, after = teacher_page.partition(RUBRICS_HEADING)
+    if not found:
+        raise ValueError(f"the teacher's page has no section {RUBRICS_HEADING!r}")
+    following = re.search(r"^## ", after, flags=re.M)
+    return before.rstrip("\n") + "\n" + ("\n" + after[following.start() :] if following else "")
+
+
+GLUE = re.compile(r"\{glue:text\}`(?P<name>[^`:]+)(?::(?P<format>[^`]*))?`")
+
+
+def glued(chapter: Path) -> dict[str, str]:
+    """name -> text of every value the chapter glues, from running it (as the book does)."""
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(chapter, fmt="md:myst")
+    for number, cell in enumerate(notebook.cells):  # unique ids (jupytext may repeat one)
+        cell.id = f"cell-{number}"
+    NotebookClient(
+        notebook, timeout=600, resources={"metadata": {"path": chapter.parent}}
+    ).execute()
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                values[record["name"]] = output["data"][record["mime_prefix"] + "text/plain"]
+    return values
+
+
+def fill_glue(text: str, values: dict[str, str]) -> str:
+    """``text`` with each ``{glue:text}`name:format``` replaced by its formatted value."""
+
+    def value(match: re.Match) -> str:
+        raw = values[match["name"]]
+        if not match["format"]:
+            return raw
+        return format(float(raw), match["format"])
+
+    return GLUE.sub(value, text)
 
 
 def _solutions(chapter: Path) -> dict[str, list]:
@@ -128,8 +188,13 @@ def answer_key(chapters: list[Path]):
     for chapter in chapters:
         cells.append(nbformat.v4.new_markdown_cell(f"## {chapter.stem}"))
         solutions = _solutions(chapter)
+        solution_cells = [cell for found in solutions.values() for cell in found]
+        if any(GLUE.search(cell.source) for cell in solution_cells):
+            values = glued(chapter)
+            for cell in solution_cells:
+                cell.source = fill_glue(cell.source, values)
         for info in exercises(chapter):
-            rubric = "".join(f"\n- {points} point(s): {text}" for points, text in info.rubric)
+            rubric = "".join(f"\n- {points_text(points)}: {text}" for points, text in info.rubric)
             cells.append(
                 nbformat.v4.new_markdown_cell(
                     f"### Exercise `{info.label}`: {info.prompt}\n\n"

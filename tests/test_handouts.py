@@ -21,6 +21,7 @@ import yaml
 
 from booktools.course import exercises, section_chapters
 from booktools.handouts import write_student_book
+from statbook.check import REGISTRY
 from tests.conftest import ROOT
 from tests.test_student import leaked, solution_lines
 
@@ -185,6 +186,45 @@ def test_student_book_pages_have_no_solution(student_book, chapter):
     assert leaked(chapter.read_text(), page_text(page)) == []
     for info in exercises(chapter):
         assert info.label in raw  # the exercise itself is there
+
+
+#: lines of solutions and hidden tests that every student is given anyway: the import of
+#: the self-check and the stubs of the answer cells (the functions the exercises name)
+GIVEN = {
+    "from statbook.check import check",
+    *(line.strip() for entry in REGISTRY.values() for line in entry.stub.splitlines()),
+}
+
+
+def test_student_book_holds_no_answer_anywhere(student_book):
+    """No page of the book without solutions (the teacher's page included) states a
+    rubric's criterion or a line of a solution."""
+    pages = {page: page_text(page) for page in student_book.rglob("*.html")}
+    assert student_book / "chapters" / "teacher.html" in pages
+    for chapter in CHAPTERS:
+        for info in exercises(chapter):
+            for _, criterion in info.rubric:
+                found = [page.name for page, text in pages.items() if criterion in text]
+                assert found == [], (info.label, criterion, found)
+        for page, text in pages.items():
+            found = [line for line in leaked(chapter.read_text(), text) if line not in GIVEN]
+            assert found == [], (chapter.stem, page.name, found)
+
+
+def test_the_rubric_finder_can_fail():
+    """The teacher's page of the full book shows the rubrics the test above looks for."""
+    from booktools.handouts import without_rubrics
+
+    page = (ROOT / "chapters" / "teacher.md").read_text(encoding="utf-8")
+    assert "Rubrics of the exercises" in page
+    assert "Rubrics of the exercises" not in without_rubrics(page)
+    assert "## Self-checks" in without_rubrics(page)
+
+
+def test_answer_key_fills_every_glued_value(answer_key):
+    assert "{glue" not in answer_key and "glue:text" not in answer_key
+    # likelihood-ex-3: the eigenvalues of the polar finite-difference Hessian, one negative
+    assert re.search(r"gives the eigenvalues -\d+\.\d and\s+\d+\.\d, one negative", answer_key)
 
 
 def test_student_book_has_no_sources_to_download(student_book):
