@@ -28,7 +28,6 @@ STUDENT_SESSION = textwrap.dedent(
     """
     import importlib
     import os
-import shutil
     import pkgutil
     import sys
     from pathlib import Path
