@@ -138,7 +138,7 @@ course-lab: $(STAMP)
 
 # The HTML book without solutions (no solution dropdowns, no downloadable or launchable
 # sources, which would hold them), for a course that publishes the book before a deadline.
-book-student: $(STAMP)
+book-student: system-book $(BOOK_STAMP)
 	$(BIN)/python -m booktools.handouts student-book _build/student-src
 	STATBOOK_STATIC=1 $(BIN)/jupyter-book build _build/student-src --path-output _build/student \
 	  --all --warningiserror --nitpick --keep-going
@@ -146,6 +146,6 @@ book-student: $(STAMP)
 
 # One HTML page with every exercise, its points, time, rubric and solution, for the TAs:
 # a single file that typesets its formulas offline (MathJax is inside it).
-answer-key: $(STAMP)
+answer-key: $(BOOK_STAMP)
 	$(BIN)/python -m booktools.handouts answer-key answer-key/answer-key.html
 	@echo "The answer key: open file://$(CURDIR)/answer-key/answer-key.html"

@@ -449,12 +449,15 @@ def rubric_cell(info: ExerciseInfo):
     return cell
 
 
-def without_solutions(chapter: Path, *, graded: bool = False):
+def without_solutions(chapter: Path, *, graded: bool = False, notebook=None):
     """The chapter as a notebook without solutions, hidden tests, asserts or rubrics.
 
-    With ``graded``, each solution is replaced by the exercise's nbgrader cells.
+    With ``graded``, each solution is replaced by the exercise's nbgrader cells. With
+    ``notebook``, that notebook of the chapter (e.g. the book build's executed copy, with
+    its outputs) is the one stripped.
     """
-    notebook = jupytext.read(chapter, fmt="md:myst")
+    if notebook is None:
+        notebook = jupytext.read(chapter, fmt="md:myst")
     builder = _Builder({info.label: info for info in exercises(chapter)}, graded=graded)
     for cell in notebook.cells:
         if cell.cell_type == "code":

@@ -32,7 +32,7 @@ WHERE_RUN = {
         "tests/test_live.py::test_notebook_7_opens_a_chapter_as_a_notebook_and_its_slider_redraws"
     ),
     "make course": "tests/test_course.py::course",
-    "make student": "tests/test_course.py::course",
+    "make student": "tests/test_student.py::students",
     "make course-lab": "tests/test_course.py::lab",
     "make book-student": "tests/test_handouts.py::student_book",
     "make answer-key": "tests/test_handouts.py::answer_key",

@@ -9,9 +9,7 @@ removes them.
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import yaml
 from booktools.course import exercises, section_chapters
 from booktools.handouts import write_student_book
 from statbook.check import REGISTRY
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_once
 from tests.test_student import leaked, solution_lines
 
 BIN = Path(sys.executable).parent
@@ -36,13 +34,11 @@ def page_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def answer_key_page(tmp_path_factory) -> Path:
-    """The answer key's HTML page, written as ``make answer-key`` writes it."""
-    out = tmp_path_factory.mktemp("answer-key") / "answer-key.html"
-    subprocess.run(
-        [sys.executable, "-m", "booktools.handouts", "answer-key", str(out)], cwd=ROOT, check=True
-    )
-    return out
+def answer_key_page(built_book) -> Path:
+    """``make answer-key``: the answer key's HTML page (its glued numbers read from the
+    book build, which the fixture made first)."""
+    make_once("answer-key")
+    return ROOT / "answer-key" / "answer-key.html"
 
 
 @pytest.fixture(scope="module")
@@ -150,22 +146,11 @@ def test_answer_key_typesets_its_formulas_offline(answer_key_page):
 
 
 @pytest.fixture(scope="module")
-def student_book(tmp_path_factory) -> Path:
-    source = write_student_book(tmp_path_factory.mktemp("student-book") / "src")
-    out = source.parent / "out"
-    env = {**os.environ, "STATBOOK_STATIC": "1"}
-    result = subprocess.run(
-        [
-            *(str(BIN / "jupyter-book"), "build", str(source), "--path-output", str(out)),
-            *("--all", "--warningiserror", "--nitpick", "--keep-going"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return out / "_build" / "html"
+def student_book(built_book) -> Path:
+    """``make book-student``: the book without solutions, built from the book build's
+    executed pages (nothing is run again)."""
+    make_once("book-student")
+    return ROOT / "_build" / "student" / "_build" / "html"
 
 
 def test_student_book_sources_turn_off_downloads_and_launches(tmp_path):

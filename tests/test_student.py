@@ -232,7 +232,12 @@ def test_section_chapters_are_the_toc_sections():
 
 @pytest.fixture(scope="module")
 def students(tmp_path_factory):
-    return release(CHAPTERS, tmp_path_factory.mktemp("course"))
+    """``make student``: the course written from the chapters and every section released."""
+    course = tmp_path_factory.mktemp("course") / "course"
+    subprocess.run(
+        ["make", "-s", "student", f"COURSE_DIR={course}"], cwd=ROOT, check=True, capture_output=True
+    )
+    return course / "release"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
