@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._quick import QUICK
+from benchmarks._quick import QUICK, repeats
 from statbook.livefigure import LiveFigure
 from tests import jupyter_live as live
 from tests.test_live import explorer_cells
@@ -220,14 +220,17 @@ def main() -> int:
         f"\nPartial redraw along the same drags (load average {load}, {os.cpu_count()} cores):"
         "\nframes whose background was redrawn in part (of all frames); their median ms with"
         "\npartial redraw and with a full redraw instead; the whole drag's ms both ways"
+        f" (each frame the fastest of {repeats(3)} runs)"
     )
     print(f"{'explorer':34} {'partial':>7} {'of':>4} {'ms':>7} {'full':>7} {'drag':>7} {'full':>7}")
     for name, factory in factories().items():
         if name not in selected:
             continue
-        times = partial_redraw_times(factory)
-        fired = np.array(times["fired"])
-        partial, full = np.array(times["partial"]), np.array(times["full"])
+        # each frame's fastest of a few runs, each run on new figures: less noise from load
+        runs = [partial_redraw_times(factory) for _ in range(repeats(3))]
+        fired = np.array(runs[0]["fired"])
+        partial = np.min([run["partial"] for run in runs], axis=0)
+        full = np.min([run["full"] for run in runs], axis=0)
         medians = (
             f"{np.median(partial[fired]):7.1f} {np.median(full[fired]):7.1f}"
             if fired.any()
