@@ -90,7 +90,7 @@ def write_student_book(out: Path, root: Path = ROOT) -> Path:
     for page in pages:
         target = out / "chapters" / page.name
         if page in sections and ran.get(page):
-            notebook = nbformat.read(ran[page], as_version=4)
+            notebook = with_glued_outputs(nbformat.read(ran[page], as_version=4), page)
             nbformat.write(without_solutions(page, notebook=notebook), target.with_suffix(".ipynb"))
         elif page in sections:
             jupytext.write(without_solutions(page), target, fmt="md:myst")
@@ -117,6 +117,32 @@ def without_rubrics(teacher_page: str) -> str:
         raise ValueError(f"the teacher's page has no section {RUBRICS_HEADING!r}")
     following = re.search(r"^## ", after, flags=re.M)
     return before.rstrip("\n") + "\n" + ("\n" + after[following.start() :] if following else "")
+
+
+def with_glued_outputs(notebook, chapter: Path):
+    """The book build's executed ``notebook`` of ``chapter`` with its glued values put back
+    as outputs of the cells that glued them (myst-nb keeps them apart, in a .glue.json), so
+    a book built from it without running anything still finds them."""
+    record = executed(chapter, ".glue.json")
+    if record is None:
+        return notebook
+    values = json.loads(record.read_text(encoding="utf-8"))
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for name, output in values.items():
+        gluing = [
+            cell
+            for cell in code
+            if re.search(rf"glue\(\s*[\"']{re.escape(name)}[\"']", cell.source)
+        ]
+        # a name made by an f-string: the cell that glues names that way
+        gluing = gluing or [cell for cell in code if re.search(r"glue\(\s*f[\"']", cell.source)]
+        if not gluing:
+            raise ValueError(f"no cell of {chapter.name} glues {name!r}")
+        # as the cell wrote it: the data under the glue record's prefix
+        prefix = output["metadata"]["scrapbook"]["mime_prefix"]
+        output = {**output, "data": {prefix + mime: v for mime, v in output["data"].items()}}
+        gluing[0].outputs.append(nbformat.from_dict(output))
+    return notebook
 
 
 def without_rubric_cells(notebook):
