@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ import jupytext
 import nbformat
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
@@ -1190,6 +1192,70 @@ def test_each_explorer_weighs_at_most_2_mb(built_book):
             sizes[f"{path.relative_to(built_book)}#{n}"] = len(match.group().encode())
     too_big = {name: size for name, size in sizes.items() if size > EXPLORER_MAX_BYTES}
     assert too_big == {}
+
+
+# A symbol spelt with an underscore subscript ("θ_k", "N_C", "p_{ij}"): a screen reader
+# reads it out as "theta underscore k".  Labels and alt texts use Unicode subscripts (θₖ)
+# or words instead.
+UNDERSCORE_SUBSCRIPT = re.compile(r"[^\W\d_]_[\w{]")
+
+
+def explorer_texts(explorer) -> list[str]:
+    """What a reader hears of an explorer: its slider labels and alt texts, the alt text
+    with every slider at its first value (as the frames' alt texts are made)."""
+    labels = [s.label for s in explorer.sliders]
+    firsts = [s.fmt.format(s.static_grid[0]) for s in explorer.sliders]
+    return [*labels, explorer.alt, explorer._described(labels, firsts)]
+
+
+def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard(monkeypatch):
+    from statbook import datasets
+    from statbook.explorers import likelihood, mixed, mixtures, multinomial, regression
+
+    if "STATBOOK_DATA_DIR" not in os.environ:
+        monkeypatch.setenv("STATBOOK_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    explorers = [
+        likelihood.vonmises_explorer(),
+        likelihood.gaussian_explorer(),
+        mixed.mixed_explorer(),
+        mixtures.density_explorer(),
+        mixtures.label_switching_explorer(),
+        multinomial.moth_explorer(),
+        multinomial.softmax_explorer(),
+        regression.simple_model_explorer(datasets.load_vegetables()),
+    ]
+    texts = [text for explorer in explorers for text in explorer_texts(explorer)]
+    assert len(texts) > 30
+    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
+
+
+def test_underscore_subscripts_are_recognised():
+    found = [
+        t
+        for t in ("θ_k", "dark N_C", "p_{ij}", "x_1", "sample size N")
+        if UNDERSCORE_SUBSCRIPT.search(t)
+    ]
+    assert found == ["θ_k", "dark N_C", "p_{ij}", "x_1"]
+
+
+@pytest.mark.book
+def test_built_labels_and_alt_texts_write_symbols_as_they_are_heard(built_book):
+    """Every alt text and slider label of the built pages, and the names and alt text
+    from which an explorer's script writes the alt text of each frame it shows."""
+    texts = []
+    for page in toc_pages():
+        soup = BeautifulSoup(
+            (built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser"
+        )
+        article = soup.select_one("article.bd-article")
+        texts += [img["alt"] for img in article.select("img[alt]")]
+        texts += [tag["aria-label"] for tag in article.select("[aria-label]")]
+        texts += [label.get_text(" ", strip=True) for label in article.select("label")]
+        for script in article.select("script.sbx-data"):
+            data = json.loads(script.string)
+            texts += [data["alt"], *data["names"]]
+    assert len(texts) > 30
+    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
 
 
 @pytest.mark.book
