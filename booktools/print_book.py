@@ -327,6 +327,11 @@ div.solution .admonition-title a { pointer-events: none; }
 """
 
 
+def mm(length: str) -> float:
+    """A CSS length in millimetres ("12mm") as a number."""
+    return float(length.removesuffix("mm"))
+
+
 def heading_pages(pdf: bytes, targets: list[str]) -> dict[str, int]:
     """The page (from 1) of each target id: its named destination in the printed PDF."""
     reader = PdfReader(io.BytesIO(pdf))
@@ -336,6 +341,45 @@ def heading_pages(pdf: bytes, targets: list[str]) -> dict[str, int]:
         raise SystemExit(f"the PDF has no destination for the headings {missing[:5]}")
     return {t: reader.get_destination_page_number(destinations[t]) + 1 for t in targets}
 
+
+# The page's width less the side margins, in CSS px (96 a inch): the window the print
+# document is laid out in before printing, so what is measured there is what prints.
+A4_WIDTH_MM = 210
+A4_HEIGHT_MM = 297
+LONG_BLOCK = 1 / 3  # of a page's height: a longer code block or output may break
+
+# Before printing: a formula wider than its column (a long inline one in an exercise's
+# solution: MathJax 3 cannot break it over lines) is made smaller until it fits, instead of
+# being cut off by its box or running into the margin; returns the scales used.  Code blocks,
+# outputs and boxes (a solution, an exercise) longer than LONG_BLOCK of a page are marked
+# sb-long: they may break (statbook.css), not push a page's worth of blank ahead of them.
+PREPARE_JS = """([pageHeight, longBlock]) => {
+  const room = (element) => {
+    let block = element.parentElement;
+    while (getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+    const style = getComputedStyle(block);
+    return block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  };
+  const scales = [];
+  for (const formula of document.querySelectorAll('mjx-container')) {
+    const math = formula.querySelector('mjx-math');
+    if (!math) continue;
+    const width = math.getBoundingClientRect().width, fit = room(formula);
+    if (width > fit) {
+      const scale = Math.floor(100 * fit / width) / 100;
+      const size = parseFloat(getComputedStyle(formula).fontSize);
+      formula.style.setProperty('font-size', `${size * scale}px`, 'important');
+      scales.push(scale);
+    }
+  }
+  for (const block of document.querySelectorAll(
+      'div[class*=highlight], div.cell_input, div.cell_output .output, div.admonition')) {
+    if (block.getBoundingClientRect().height > longBlock * pageHeight) {
+      block.classList.add('sb-long');
+    }
+  }
+  return scales;
+}"""
 
 # Writes the page numbers into the contents list: {target id: page}.
 NUMBER_CONTENTS_JS = """(pages) => {
@@ -372,10 +416,12 @@ def print_pdf(html_root: Path, out: Path | None = None) -> Path:
     html, targets = print_document(html_root, pages)
     document.write_text(html, encoding="utf-8")
     ids = [target for _level, target, _text in targets]
+    column_px = round((A4_WIDTH_MM - 2 * mm(SIDE_MARGIN)) / 25.4 * 96)
+    page_px = round((A4_HEIGHT_MM - 2 * mm(PAGE_MARGIN)) / 25.4 * 96)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 900, "height": 1200})
+            page = browser.new_page(viewport={"width": column_px, "height": page_px})
             page.emulate_media(media="print", color_scheme="light")
             page.goto(document.as_uri(), wait_until="load")
             title = page.title()
@@ -389,6 +435,9 @@ def print_pdf(html_root: Path, out: Path | None = None) -> Path:
                 "() => Promise.all([...document.images].map((img) => {"
                 " img.loading = 'eager'; return img.decode().catch(() => null); }))"
             )
+            scales = page.evaluate(PREPARE_JS, [page_px, LONG_BLOCK])
+            if scales:
+                print(f"{len(scales)} formulas made smaller to fit, to {min(scales):.0%} at least")
             numbered: dict[str, int] = {}
             for _ in range(PRINTS):
                 pdf = page.pdf(
