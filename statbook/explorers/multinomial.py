@@ -196,7 +196,8 @@ def moth_explorer() -> Explorer:
         ),
         alt=(
             "Left: closed contour curves around a cross inside the triangle of the frequencies "
-            "of the dark and mottled alleles, which add up to at most 1; right: six bars of predicted genotype counts coloured dark, mottled and light."
+            "of the dark and mottled alleles, which add up to at most 1; right: six bars of "
+            "predicted genotype counts coloured dark, mottled and light."
         ),
         figsize=(10.0, 4.2),
     )
