@@ -38,6 +38,7 @@ from PIL import Image, ImageChops
 from _ext.offline_book import style_sheet_glyphs
 from booktools.course import section_chapters
 from tests.conftest import ROOT
+from tests.test_datasets import SHARED
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -251,11 +252,15 @@ FORMULA_STOPS_JS = """() => {
   };
 }"""
 
-# The controls whose focus indicator is checked: header buttons, folds, sliders.
+# The controls whose focus indicator is checked: header buttons, folds, sliders, and the
+# formulas and code blocks that scroll sideways (statbook.js makes them tab stops).
 FOCUSABLE = (
     ".article-header-buttons .btn, .header-article-items button, "
-    "article .toggle-button, article details > summary, .statbook-explorer input[type=range]"
+    "article .toggle-button, article details > summary, .statbook-explorer input[type=range], "
+    'article [tabindex="0"]'
 )
+RING_SIDE_SHOWN = 0.6  # of each side of a control, at least, marked by its focus ring
+RING_BAND = 6  # CSS px each side of a control's edge in which its ring is looked for
 
 
 class PageReport:
@@ -423,12 +428,51 @@ def _focus_rings(page, report: PageReport) -> None:
         before = _pixels(page.screenshot(clip=clip, animations="disabled"))
         control.focus()
         after = _pixels(page.screenshot(clip=clip, animations="disabled"))
-        changed = sum(ImageChops.difference(before, after).convert("L").histogram()[1:])
+        difference = ImageChops.difference(before, after).convert("L")
+        changed = sum(difference.histogram()[1:])
         label = control.get_attribute("aria-label") or control.get_attribute("title") or ""
+        edges = (box["x"] - clip["x"], box["y"] - clip["y"], box["width"], box["height"])
         report.focus_rings.append(
-            {"control": f"{n}: {label or control.inner_text()[:40]}", "changed_px": changed}
+            {
+                "control": f"{n}: {label or control.inner_text()[:40]}",
+                "changed_px": changed,
+                "sides": ring_sides(difference, edges, difference.width / clip["width"]),
+            }
         )
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+
+def ring_sides(difference: Image.Image, edges: tuple, scale: float) -> dict[str, float]:
+    """For each side of a control, the share of its length along which pixels changed when
+    it took the focus, within RING_BAND CSS px of that edge (inside or out): 1 for a ring all
+    along it.  ``edges`` are the control's left, top, width and height in the screenshot
+    (CSS px), ``scale`` device pixels a CSS px.  A side cut off by the screenshot (the
+    control at the window's edge) counts as shown."""
+    x, y, w, h = (round(v * scale) for v in edges)
+    band = round(RING_BAND * scale)
+    pixels = difference.load()
+    width, height = difference.size
+
+    def shown(points) -> float:
+        lines = [[(i, j) for i, j in line if 0 <= i < width and 0 <= j < height] for line in points]
+        if not any(lines):
+            return 1.0
+        return sum(any(pixels[p] > 0 for p in line) for line in lines) / len(lines)
+
+    def across(a: int) -> range:
+        return range(a - band, a + band + 1)
+
+    return {
+        "left": shown([[(i, j) for i in across(x)] for j in range(y, y + h)]),
+        "right": shown([[(i, j) for i in across(x + w - 1)] for j in range(y, y + h)]),
+        "top": shown([[(i, j) for j in across(y)] for i in range(x, x + w)]),
+        "bottom": shown([[(i, j) for j in across(y + h - 1)] for i in range(x, x + w)]),
+    }
+
+
+def unmarked(rings: list[dict]) -> list[dict]:
+    """The controls whose focus does not show: few pixels changed, or a side left unmarked."""
+    return [r for r in rings if r["changed_px"] < 100 or min(r["sides"].values()) < RING_SIDE_SHOWN]
 
 
 # On screen a chapter's sections far from the viewport are not laid out until the reader
@@ -612,6 +656,7 @@ class PhoneReport:
         self.figures: list[dict] = []
         self.full_size: list[dict] = []
         self.errors: list[str] = []
+        self.focus_rings: list[dict] = []
 
 
 def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneReport:
@@ -634,6 +679,7 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
         report.figures = page.evaluate(ZOOM_JS)
         name = re.sub(r"[^\w.-]+", "__", page_name)
         shoot(page, shots / f"{name}.png")
+        _focus_rings(page, report)
         for button in page.locator("article button.sb-zoom").all():
             button.scroll_into_view_if_needed()
             button.tap()
@@ -880,11 +926,33 @@ def test_slider_thumb_and_track_stand_out_in_dark_mode(page_report, page):
 @pytest.mark.browser
 @pytest.mark.parametrize("page", PAGES)
 def test_every_control_shows_where_the_keyboard_focus_is(page_report, page):
+    """At 1280 px: every control, the formulas and code blocks that scroll sideways included,
+    shows a ring along each of its sides when it has the keyboard focus."""
     rings = page_report(page).focus_rings
     assert rings, "no focusable control found"
     # A 3 px outline around even a small button changes well over 100 pixels.
-    unmarked = [r for r in rings if r["changed_px"] < 100]
-    assert unmarked == []
+    assert unmarked(rings) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", toc_pages())
+def test_phone_every_control_shows_where_the_keyboard_focus_is(phone_report, page):
+    """At 375 px, where many formulas scroll sideways and fade out at their hidden side."""
+    rings = phone_report(page).focus_rings
+    assert rings, "no focusable control found"
+    assert unmarked(rings) == []
+
+
+def test_ring_sides_finds_a_ring_cut_off_at_one_side():
+    """A 3 px ring around a 40 × 20 box; then the same with its right side hidden."""
+    ring = Image.new("L", (60, 40))
+    ring.paste(255, (7, 7, 53, 33))
+    ring.paste(0, (10, 10, 50, 30))
+    assert min(ring_sides(ring, (10, 10, 40, 20), 1).values()) == 1
+    ring.paste(0, (45, 0, 60, 40))
+    sides = ring_sides(ring, (10, 10, 40, 20), 1)
+    assert sides["right"] == 0 and sides["left"] == 1
+    assert unmarked([{"changed_px": 300, "sides": sides}]) != []
 
 
 @pytest.mark.browser
@@ -1208,12 +1276,10 @@ def explorer_texts(explorer) -> list[str]:
     return [*labels, explorer.alt, explorer._described(labels, firsts)]
 
 
-def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard(monkeypatch):
+def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard():
     from statbook import datasets
     from statbook.explorers import likelihood, mixed, mixtures, multinomial, regression
 
-    if "STATBOOK_DATA_DIR" not in os.environ:
-        monkeypatch.setenv("STATBOOK_DATA_DIR", str(ROOT.parent / "shared" / "data"))
     explorers = [
         likelihood.vonmises_explorer(),
         likelihood.gaussian_explorer(),
@@ -1222,7 +1288,7 @@ def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard(monkeypat
         mixtures.label_switching_explorer(),
         multinomial.moth_explorer(),
         multinomial.softmax_explorer(),
-        regression.simple_model_explorer(datasets.load_vegetables()),
+        regression.simple_model_explorer(datasets.load_vegetables(data_dir=SHARED)),
     ]
     texts = [text for explorer in explorers for text in explorer_texts(explorer)]
     assert len(texts) > 30
