@@ -1306,18 +1306,18 @@ def test_underscore_subscripts_are_recognised():
 
 @pytest.mark.book
 def test_built_labels_and_alt_texts_write_symbols_as_they_are_heard(built_book):
-    """Every alt text and slider label of the built pages, and the names and alt text
+    """Every alt text and slider label of the built explorers, and the names and alt text
     from which an explorer's script writes the alt text of each frame it shows."""
     texts = []
     for page in toc_pages():
         soup = BeautifulSoup(
             (built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser"
         )
-        article = soup.select_one("article.bd-article")
-        texts += [img["alt"] for img in article.select("img[alt]")]
-        texts += [tag["aria-label"] for tag in article.select("[aria-label]")]
-        texts += [label.get_text(" ", strip=True) for label in article.select("label")]
-        for script in article.select("script.sbx-data"):
+        for explorer in soup.select("article figure.statbook-explorer"):
+            texts += [img["alt"] for img in explorer.select("img[alt]")]
+            texts += [tag["aria-label"] for tag in explorer.select("[aria-label]")]
+            texts += [label.get_text(" ", strip=True) for label in explorer.select("label")]
+        for script in soup.select("article script.sbx-data"):
             data = json.loads(script.string)
             texts += [data["alt"], *data["names"]]
     assert len(texts) > 30
