@@ -41,10 +41,10 @@ BOOK_SOURCES := _config.yml _toc.yml references.bib \
   $(shell find chapters statbook _ext _static _templates -type f \
           ! -path '*/__pycache__/*' ! -path '*/.ipynb_checkpoints/*' ! -name '*.ipynb')
 BOOK_STAMP := _build/html/.built
-book: $(BOOK_STAMP)
+book: system-book $(BOOK_STAMP)
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
-$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES) | system-book
+$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES)
 	@rm -f $@
 	STATBOOK_STATIC=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 	touch $@
@@ -57,13 +57,16 @@ $(PDF): $(BOOK_STAMP) booktools/print_book.py
 	booktools/system-packages chromium
 	$(BIN)/python -m booktools.print_book _build/html
 
-test: $(STAMP) system-test $(NODE_STAMP) lint
-	$(BIN)/python -m pytest --durations=10
+# The suite in two processes (pytest-xdist, a test file at a time: its fixtures, a server
+# or a browser, are made once): most tests wait on a kernel, a browser or a build.
+TEST_WORKERS ?= 2
+test: system-test $(STAMP) $(NODE_STAMP) lint
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=10
 
 # The edit-test loop: lint, the library and its unit tests (no book build, browser, notebook
 # execution or course), in under two minutes.
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -m fast -p no:nbval tests
+	$(BIN)/python -m pytest -m "not slow" tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check statbook _ext booktools tests benchmarks conftest.py
@@ -78,8 +81,14 @@ format: $(STAMP)
 chapters-format: $(STAMP)
 	$(BIN)/python -m booktools.chapters chapters
 
-bench: $(STAMP) $(NODE_STAMP)
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# Each benchmark prints the machine's load beside its figures (they are noisy on a busy
+# machine). QUICK=1: every benchmark once, briefly (benchmarks/_quick.py), to see it works.
+bench: system-test $(STAMP) $(NODE_STAMP)
+	@for script in benchmarks/bench_*.py; do \
+	  module=benchmarks.$$(basename $$script .py); \
+	  echo "== $$module (load average $$(cut -d' ' -f1-3 /proc/loadavg), $$(nproc) cores)"; \
+	  STATBOOK_BENCH_QUICK=$(if $(QUICK),1,) $(BIN)/python -m $$module || exit 1; \
+	done
 
 # JupyterLab (APP=notebook: Jupyter Notebook 7) on the chapters with the project's own Jupyter
 # config (.jupyter/). What Jupyter writes while it runs (user settings, workspaces, and the
@@ -100,30 +109,36 @@ clean:
 
 # Push the built book to the gh-pages branch of the repository (GitHub Pages). Colab
 # buttons open the chapter notebooks from there: gh-pages:_sources/chapters/*.ipynb.
+PUBLISH_REMOTE ?= origin
 publish: $(PDF)
-	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages _build/html
+	$(BIN)/ghp-import --no-jekyll --push --force --remote $(PUBLISH_REMOTE) --branch gh-pages \
+	  _build/html
 
 # The graded course (nbgrader), generated from the chapters into course/ (or COURSE_DIR=...):
-# nbgrader_config.py and source/<section>/<section>.ipynb. `make student` is its release
-# step: nbgrader writes the students' notebooks, without solutions, into course/release/.
+# nbgrader_config.py and source/<section>/<section>.ipynb. Running it again keeps the
+# teacher's work: the lines of nbgrader_config.py outside its statbook block, and every
+# source notebook edited since it was written (FORCE=1 overwrites those). `make student` is
+# the release step: nbgrader writes the students' notebooks, without solutions, into
+# course/release/.
 COURSE_DIR ?= course
 NBGRADER := cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/nbgrader
 SECTIONS = $(notdir $(wildcard $(COURSE_DIR)/source/*))
 course: $(STAMP)
-	$(BIN)/python -m booktools.course --out $(COURSE_DIR)
+	$(BIN)/python -m booktools.course --out $(COURSE_DIR) $(if $(FORCE),--force)
 
 student: course
 	for section in $(SECTIONS); do ($(NBGRADER) generate_assignment $$section --force) || exit 1; done
 	@echo "The students' notebooks are in $(COURSE_DIR)/release/<section>/"
 
 # JupyterLab on the course folder, with nbgrader's formgrader (Nbgrader menu -> Formgrader);
-# extra options in LAB_ARGS.
-course-lab: course
+# extra options in LAB_ARGS. It does not regenerate the course (make course does).
+course-lab: $(STAMP)
+	test -f $(COURSE_DIR)/nbgrader_config.py || $(MAKE) course
 	cd $(COURSE_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/jupyter lab $(LAB_ARGS)
 
 # The HTML book without solutions (no solution dropdowns, no downloadable or launchable
 # sources, which would hold them), for a course that publishes the book before a deadline.
-book-student: $(STAMP)
+book-student: system-book $(BOOK_STAMP)
 	$(BIN)/python -m booktools.handouts student-book _build/student-src
 	STATBOOK_STATIC=1 $(BIN)/jupyter-book build _build/student-src --path-output _build/student \
 	  --all --warningiserror --nitpick --keep-going
@@ -131,6 +146,6 @@ book-student: $(STAMP)
 
 # One HTML page with every exercise, its points, time, rubric and solution, for the TAs:
 # a single file that typesets its formulas offline (MathJax is inside it).
-answer-key: $(STAMP)
+answer-key: $(BOOK_STAMP)
 	$(BIN)/python -m booktools.handouts answer-key answer-key/answer-key.html
 	@echo "The answer key: open file://$(CURDIR)/answer-key/answer-key.html"

@@ -1,75 +1,16 @@
-"""Sphinx extension that keeps the HTML book self-contained and free of console errors.
+"""Sphinx extension: the book's pages offline, free of console errors, light and accessible.
 
-Listed under ``sphinx: extra_extensions`` in ``_config.yml``; nothing in the
-library imports it.  Each item is a workaround for a default of the tool chain
-that the browser tests (``tests/test_browser.py``) or the page benchmark
-(``benchmarks/bench_pages.py``) catch:
-
-* sphinx-thebe (always loaded by Jupyter Book) adds its configuration script
-  twice, so every page throws "Identifier 'THEBE_JS_URL' has already been
-  declared", and that script names a CDN (unpkg.com).  The book does not use
-  thebe (its launch buttons go to Binder and Colab), so its scripts, style sheet
-  and per-page configuration are left out.
-* The pydata theme logs "Got invalid theme mode" as a console error on a first
-  visit when ``default_mode`` (read from ``html_context``) is unset; it is set to ``auto``
-  (follow the reader's system setting), which is what an unset value means.
-* Sphinx's search page fetches each hit's page to show a summary under it; a
-  page opened from disk (``file://``) may not fetch, so every hit threw
-  "Failed to fetch".  Opened from disk, the search lists its hits without
-  summaries; served over HTTP it shows them as before.
-* sphinx-mathjax-offline copies every MathJax bundle (24 MB) into the build;
-  the formulas are typeset at build time (``_ext.static_math``), which keeps
-  only MathJax's fonts.
-* sphinx-book-theme points the Colab button at the page's source on GitHub, a
-  MyST ``.md`` file that Colab cannot open (it reads only ``.ipynb``).  The
-  build writes each chapter as a notebook to ``_sources/<page>.ipynb`` (the
-  download button's file), and ``make publish`` pushes the built book to the
-  ``statbook_pages_branch`` branch (default ``gh-pages``), so the Colab button is
-  pointed at that notebook on that branch.  Its first cell installs statbook
-  where it is missing.
-* The theme loads Font Awesome's script (1.5 MB, every icon there is) on every
-  page to draw about fifteen icons.  ``_templates/layout.html`` leaves the script
-  out, and this extension writes ``_static/statbook-icons.css``: each icon the
-  built pages use, as a CSS mask of the same SVG path, taken from that script.
-  The theme's style sheets still draw a few symbols (admonition titles, external
-  links, the breadcrumbs) with Font Awesome's fonts, 0.3 MB in all, which a page
-  with an exercise downloads; each font is cut down to the glyphs the style
-  sheets name (:func:`subset_icon_fonts`, about 2 kB each).
-* docutils marks the bibliography as ``role="list"`` holding ``doc-biblioentry``
-  items, a role ARIA 1.2 deprecated, so the list has no valid items (axe
-  ``aria-required-children``, ``aria-deprecated-role``); the entries are given
-  the ``listitem`` role.
-* An explorer's output (``statbook.widgets.Explorer.static_html``) carries its
-  frames as ``data:`` URIs, which would make a chapter weigh megabytes before
-  the reader moves a slider.  In the book each frame becomes a file
-  ``_static/sbx/<hash>.webp`` that the page names: the browser fetches the start
-  frame when the figure comes into view (``loading="lazy"``), the others when a
-  slider reaches them, and the print panel's frames when the page is printed.
-* Sphinx and its extensions load their scripts in the ``<head>`` without
-  ``defer``, so the page shows nothing until eight scripts have arrived and run
-  (Lighthouse "render-blocking resources").  Each is given ``defer``: they still
-  run in order, before ``DOMContentLoaded``, which is when they start working.
-  ``documentation_options.js`` stays as it is: inline scripts read it at once.
-* Jupyter Book loads sphinx-design's style sheet and tab script (60 kB) on every
-  page; a page without any sphinx-design element (class ``sd-...``) goes without.
-* The download menu offers this page's notebook, source and "print to PDF"; it
-  also links the whole book as one PDF, ``statbook.pdf`` at the top of the built
-  book, which ``make pdf`` prints from the built pages (``booktools.print_book``).
-* When a page has loaded, the pydata theme makes each code block and output that
-  scrolls a tab stop, measuring and changing them one after another: every change
-  makes the next measurement lay the page out again, and on a phone, where the
-  chapter's sections out of view are not laid out (``content-visibility``), it lays
-  out every one of them.  That cost a phone (Lighthouse's) 3 s of blocked main thread.
-  The theme's script is built without that step (:func:`drop_theme_tab_stops`) and
-  ``_static/statbook.js`` does it instead: all measurements first, then all changes,
-  for each section when it comes into view.
+Listed under ``sphinx: local_extensions`` in ``_config.yml``; nothing in the library
+imports it.  Each part below undoes one default of the tool chain that the browser tests
+(``tests/test_browser.py``) or the page benchmark (``benchmarks/bench_pages.py``) catch,
+and says which under its heading: thebe, the theme mode, search summaries from disk,
+the Colab button, the book's PDF, deferred scripts, sphinx-design, Font Awesome (icons
+and fonts), the theme's tab stops, the bibliography's roles.  The explorers' frames are
+``_ext.explorer_frames``; MathJax, typeset at build time, is ``_ext.static_math``.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -79,6 +20,10 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from sphinx.builders.html._assets import _JavaScript
 
+# --- Search summaries from disk -----------------------------------------------------------
+# Sphinx's search page fetches each hit's page to show a summary under it; a page opened
+# from disk (file://) may not fetch, so every hit threw "Failed to fetch".  Opened from
+# disk, the search lists its hits without summaries; served over HTTP it shows them.
 # Runs after documentation_options.js (priority 200) has defined DOCUMENTATION_OPTIONS.
 NO_SUMMARIES_FROM_DISK = (
     'if (window.location.protocol === "file:" && typeof DOCUMENTATION_OPTIONS === "object") '
@@ -86,6 +31,11 @@ NO_SUMMARIES_FROM_DISK = (
 )
 
 
+# --- thebe -----------------------------------------------------------------------------------
+# sphinx-thebe (always loaded by Jupyter Book) adds its configuration script twice, so
+# every page threw "Identifier 'THEBE_JS_URL' has already been declared", and that script
+# names a CDN (unpkg.com).  The book does not use thebe (its launch buttons go to Binder
+# and Colab): its scripts, style sheet and per-page configuration are left out.
 def _is_thebe_asset(asset) -> bool:
     filename = getattr(asset, "filename", None) or str(asset)
     body = getattr(asset, "attributes", {}).get("body", "")
@@ -107,6 +57,12 @@ def drop_thebe_config(app, doctree, docname) -> None:
             node.parent.remove(node)
 
 
+# --- The Colab button ----------------------------------------------------------------------
+# sphinx-book-theme points it at the page's MyST .md source on GitHub, which Colab cannot
+# open (it reads only .ipynb).  The build writes each chapter as a notebook to
+# _sources/<page>.ipynb (the download button's file) and `make publish` pushes the built
+# book to the statbook_pages_branch branch (default gh-pages): the button points there.
+# The notebook's first cell installs statbook where it is missing.
 def colab_url(repository_url: str, branch: str, pagename: str) -> str:
     """Colab's address of the notebook ``_sources/<pagename>.ipynb`` of the book
     published on ``branch`` of the GitHub repository ``repository_url``."""
@@ -127,6 +83,9 @@ def point_colab_at_published_notebook(app, pagename, templatename, context, doct
                 button["url"] = colab_url(repository_url, branch, pagename)
 
 
+# --- The book's PDF ---------------------------------------------------------------------------
+# The download menu offers this page's notebook, source and "print to PDF"; it also links
+# the whole book as one PDF, printed from the built pages by `make pdf` (booktools.print_book).
 BOOK_PDF = "statbook.pdf"  # at the top of the built book; written by `make pdf`
 
 
@@ -146,6 +105,10 @@ def link_book_pdf(app, pagename, templatename, context, doctree) -> None:
             )
 
 
+# --- Deferred scripts --------------------------------------------------------------------------
+# Sphinx and its extensions load their scripts in the <head> without defer, so the page
+# showed nothing until eight scripts had arrived and run (Lighthouse "render-blocking
+# resources").  Each gets defer: they still run in order, before DOMContentLoaded.
 # Read by inline scripts as soon as they are parsed: must not wait.
 BLOCKING_SCRIPTS = ("documentation_options.js",)
 
@@ -171,6 +134,9 @@ def defer_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = scripts
 
 
+# --- sphinx-design ------------------------------------------------------------------------------
+# Jupyter Book loads its style sheet and tab script (60 kB) on every page; a page without
+# any sphinx-design element (class sd-...) goes without.
 def _is_sphinx_design_asset(asset) -> bool:
     filename = str(getattr(asset, "filename", "") or "")
     return "sphinx-design" in filename or filename.endswith("design-tabs.js")
@@ -185,10 +151,20 @@ def drop_unused_sphinx_design(app, pagename, templatename, context, doctree) -> 
             context[key] = [a for a in context[key] if not _is_sphinx_design_asset(a)]
 
 
+# --- The theme mode ----------------------------------------------------------------------------
+# The pydata theme logs "Got invalid theme mode" as a console error on a first visit when
+# default_mode is unset; it is set to auto (follow the reader's system), what unset means.
 def set_default_mode(app, config) -> None:
     config.html_context.setdefault("default_mode", "auto")
 
 
+# --- Font Awesome ------------------------------------------------------------------------------
+# The theme loads Font Awesome's script (1.5 MB, every icon there is) on every page to draw
+# about fifteen icons.  _templates/layout.html leaves the script out, and write_icon_css
+# writes _static/statbook-icons.css: each icon the built pages use, as a CSS mask of the
+# same SVG path, taken from that script.  The theme's style sheets still draw a few symbols
+# (admonition titles, external links, the breadcrumbs) with Font Awesome's fonts, 0.3 MB in
+# all; each font is cut down to the glyphs the style sheets name (subset_icon_fonts).
 # One icon of Font Awesome's script: name (quoted or not): [width, height, aliases, code, path].
 _FA_ICON = re.compile(
     r'(?:"([\w-]+)"|\b([a-z]\w*)):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","(M[^"]+)"\]'
@@ -280,6 +256,12 @@ def write_icon_css(app, exception) -> None:
         leftover.unlink(missing_ok=True)
 
 
+# --- The theme's tab stops ---------------------------------------------------------------------
+# When a page has loaded, the pydata theme makes each scrolling code block and output a tab
+# stop, measuring and changing them one after another: each change makes the next
+# measurement lay the page out again, which cost a phone (Lighthouse's) 3 s of blocked main
+# thread.  The theme's script is built without that step and _static/statbook.js does it
+# instead: all measurements first, then all changes, per section as it comes into view.
 # The last statement of the theme's bundled script: run the tab-stop function when loaded.
 _THEME_TAB_STOPS = re.compile(
     r'"complete"===document\.readyState\?(\w+)\(\):window\.addEventListener\("load",\1\)'
@@ -334,77 +316,14 @@ def subset_icon_fonts(app, exception) -> None:
         subset_font(path, code_points)
 
 
+# --- The bibliography's roles ------------------------------------------------------------------
+# docutils marks the bibliography as role="list" holding doc-biblioentry items, a role
+# ARIA 1.2 deprecated, so the list has no valid items (axe aria-required-children,
+# aria-deprecated-role); the entries get the listitem role.
 def bibliography_list_items(app, pagename, templatename, context, doctree) -> None:
     """Give the bibliography entries the ``listitem`` role their ``role="list"`` needs."""
     if "body" in context:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
-
-
-_EXPLORER = re.compile(
-    r'<figure id="sbx-[0-9a-f]+" class="statbook-explorer">.*?</script></figure>', re.S
-)
-_DATA_BLOCK = re.compile(
-    r'(<script type="application/json" class="sbx-data">)(.*?)(</script>)', re.S
-)
-_DATA_URI = re.compile(r"data:image/(\w+);base64,([A-Za-z0-9+/=]+)")
-FRAMES_DIR = "sbx"  # under _static/
-
-
-def frames_to_files(explorer: str, write, url) -> str:
-    """The explorer's HTML with each ``data:`` frame replaced by the address of a file.
-
-    ``write(name, data)`` stores a frame under ``_static/sbx/``; ``url(name)`` is its
-    address from the page.  The print panel's ``<img data-sbx-frame=k>`` get theirs too.
-    """
-
-    def to_file(match: re.Match) -> str:
-        data = base64.b64decode(match.group(2))
-        name = f"{hashlib.sha256(data).hexdigest()[:16]}.{match.group(1)}"
-        write(name, data)
-        return url(name)
-
-    head, block, tail = _DATA_BLOCK.search(explorer).groups()
-    data = json.loads(block)
-    start = _DATA_URI.search(explorer).group()  # the <img>'s src: the frame stored once
-    data["frames"] = [to_file(_DATA_URI.fullmatch(frame or start)) for frame in data["frames"]]
-    explorer = _DATA_URI.sub(to_file, explorer.replace(head + block + tail, ""), count=1)
-    explorer = re.sub(
-        r'<img data-sbx-frame="(\d+)"',
-        lambda m: (
-            f'<img data-sbx-frame="{m.group(1)}" src="{data["frames"][int(m.group(1))]}"'
-            ' loading="lazy" decoding="async"'
-        ),
-        explorer,
-    )
-    block = json.dumps(data).replace("</", "<\\/")
-    return explorer.replace("<script>", f"{head}{block}{tail}<script>", 1)
-
-
-def clear_frames(app) -> None:
-    """Start each build without the frames of earlier builds (their names are hashes)."""
-    folder = Path(app.outdir) / "_static" / FRAMES_DIR
-    if folder.is_dir():
-        for frame in folder.iterdir():
-            frame.unlink()
-
-
-def explorer_frames_to_files(app, pagename, templatename, context, doctree) -> None:
-    """Write each explorer's frames of the page to files (see :func:`frames_to_files`)."""
-    if "body" not in context or "statbook-explorer" not in context["body"]:
-        return
-    folder = Path(app.outdir) / "_static" / FRAMES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def write(name: str, data: bytes) -> None:
-        if not (folder / name).exists():
-            (folder / name).write_bytes(data)
-
-    def url(name: str) -> str:
-        return context["pathto"](f"_static/{FRAMES_DIR}/{name}", 1)
-
-    context["body"] = _EXPLORER.sub(
-        lambda m: frames_to_files(m.group(), write, url), context["body"]
-    )
 
 
 def setup(app):
@@ -425,6 +344,4 @@ def setup(app):
     app.connect("build-finished", drop_theme_tab_stops, priority=900)
     app.connect("build-finished", subset_icon_fonts, priority=900)
     app.connect("html-page-context", bibliography_list_items)
-    app.connect("builder-inited", clear_frames)
-    app.connect("html-page-context", explorer_frames_to_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,6 +6,10 @@ Per explorer, against the targets of the book's live notebooks:
   or new background, PNG), while each slider steps through its values one
   position at a time as in a drag.  The peer is drawing each frame on a fresh
   ``Figure``, the way the explorers drew before; both are timed in this run.
+* partial redraw: along the same drag, how often a new layout is made by redrawing
+  only the axes whose limits changed (``LiveFigure``'s partial redraw), and what such
+  a frame costs against the same frame when the whole background is drawn anew (a
+  ``LiveFigure`` with partial redraw turned off, following the same path).
 * browser: ``make lab`` (as ``tests/test_live.py`` starts it, in a copy of the
   checkout), each chapter opened in headless Chromium and run, then every slider
   of every explorer moved:
@@ -22,13 +26,15 @@ Per explorer, against the targets of the book's live notebooks:
 
 Targets: click latency median ≤ 100 ms and 95th percentile ≤ 250 ms, ≥ 8 redraws
 per second while dragging, kernel draw median ≤ 50 ms.  Run with
-``python benchmarks/bench_live.py`` (``make bench`` runs it too); ``--kernel-only``
-skips the browser.  Times depend on the machine and its load; nothing fails on them.
+``python -m benchmarks.bench_live`` from the repository root (``make bench`` runs it
+too); ``--kernel-only`` skips the browser; quick mode measures one explorer in the kernel.  Times
+depend on the machine and its load; nothing fails on them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -38,6 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._quick import QUICK, repeats
 from statbook.livefigure import LiveFigure
 from tests import jupyter_live as live
 from tests.test_live import explorer_cells
@@ -88,6 +95,44 @@ def kernel_times(factory) -> tuple[list[float], list[float]]:
         LiveFigure(explorer.scene, figsize=explorer.figsize, dpi=explorer.dpi).png(**values)
         fresh.append(1e3 * (time.perf_counter() - start))
     return kept, fresh
+
+
+class FullRedrawFigure(LiveFigure):
+    """A :class:`LiveFigure` that draws every new layout in full: the peer of partial redraw."""
+
+    def _redraw_changed_axes(self, layout: tuple) -> bool:
+        return False
+
+
+def partial_redraw_times(factory) -> dict[str, list[float] | list[bool]]:
+    """Frame times (ms) along the drag paths with partial redraw and with full redraws
+    instead, and which frames had their background redrawn in part.
+
+    Both figures follow the whole path, so each has the same kept backgrounds, and draw
+    the same pixels (checked); which of the two is timed first alternates from frame to
+    frame, so that neither gains from the other having warmed the caches.
+    """
+    explorer = factory()
+    figures = [
+        kind(explorer.scene, figsize=explorer.figsize, dpi=explorer.dpi)
+        for kind in (LiveFigure, FullRedrawFigure)
+    ]
+    for figure in figures:
+        figure.draw(**explorer.defaults)
+    kept = figures[0]
+    times: dict[str, list] = {"partial": [], "full": [], "fired": []}
+    for step, values in enumerate(drag_paths(explorer)):
+        before = kept.partial_draws
+        frames = {}
+        for name in ("partial", "full") if step % 2 == 0 else ("full", "partial"):
+            figure = figures[name == "full"]
+            start = time.perf_counter()
+            frames[name] = figure.draw(**values)
+            times[name].append(1e3 * (time.perf_counter() - start))
+        if not np.array_equal(frames["partial"], frames["full"]):
+            raise AssertionError(f"partial redraw differs from a full redraw at {values}")
+        times["fired"].append(kept.partial_draws > before)
+    return times
 
 
 def browser_times(page, root, n_sliders: int) -> dict[str, list[float]]:
@@ -147,6 +192,8 @@ def main() -> int:
         "--chapter", action="append", help="only this chapter (e.g. mixtures.md); repeatable"
     )
     args = parser.parse_args()
+    if QUICK:  # one explorer, in the kernel only (the browser part takes minutes)
+        args.chapter, args.kernel_only = args.chapter or ["regression.md"], True
     # names are "<chapter>-<ordinal> <explorer>"
     selected = [
         name
@@ -166,6 +213,32 @@ def main() -> int:
             f"{name:34} {mark(np.median(kept), TARGETS['kernel'])} "
             f"{np.percentile(kept, 95):7.0f} {np.median(fresh):7.0f} "
             f"{np.median(fresh) / np.median(kept):5.1f}x"
+        )
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"\nPartial redraw along the same drags (load average {load}, {os.cpu_count()} cores):"
+        "\nframes whose background was redrawn in part (of all frames); their median ms with"
+        "\npartial redraw and with a full redraw instead; the whole drag's ms both ways"
+        f" (each frame the fastest of {repeats(3)} runs)"
+    )
+    print(f"{'explorer':34} {'partial':>7} {'of':>4} {'ms':>7} {'full':>7} {'drag':>7} {'full':>7}")
+    for name, factory in factories().items():
+        if name not in selected:
+            continue
+        # each frame's fastest of a few runs, each run on new figures: less noise from load
+        runs = [partial_redraw_times(factory) for _ in range(repeats(3))]
+        fired = np.array(runs[0]["fired"])
+        partial = np.min([run["partial"] for run in runs], axis=0)
+        full = np.min([run["full"] for run in runs], axis=0)
+        medians = (
+            f"{np.median(partial[fired]):7.1f} {np.median(full[fired]):7.1f}"
+            if fired.any()
+            else f"{'-':>7} {'-':>7}"
+        )
+        print(
+            f"{name:34} {fired.sum():7d} {fired.size:4d} {medians} "
+            f"{partial.sum():7.0f} {full.sum():7.0f}"
         )
     if args.kernel_only:
         return 0

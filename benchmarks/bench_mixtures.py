@@ -1,7 +1,7 @@
 """Benchmark for section 6.4: the four ways to simulate, and −ℓ against scikit-learn.
 
-Run with ``python benchmarks/bench_mixtures.py``.  Prints best-of-repeats times
-and ratios measured in this one run; nothing here is asserted.
+Run with ``python -m benchmarks.bench_mixtures`` from the repository root.  Prints
+best-of-repeats times and ratios measured in this one run; nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import timeit
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
+from benchmarks._quick import pick, repeats
 from statbook import mixtures
 
 P, MU, SIGMA = 0.5, (-0.5, 4.0), (1.0, 2.0)
-REPEATS = 7
-ROUNDS = 25  # turns per contestant in the interleaved timings
+REPEATS = repeats(7)
+ROUNDS = repeats(25)  # turns per contestant in the interleaved timings
 
 
 def best_time(function, *, number: int) -> float:
@@ -124,7 +125,7 @@ def bench_surface(n: int = 1000, size: int = 30) -> None:
 
 if __name__ == "__main__":
     bench_simulation(5_000)
-    bench_simulation(1_000_000)
+    bench_simulation(pick(1_000_000, 10_000))
     bench_negloglik()
-    bench_surface()
-    bench_surface(n=2000, size=80)  # the label-switching explorer at its largest N
+    bench_surface(size=pick(30, 10))
+    bench_surface(n=2000, size=pick(80, 10))  # the label-switching explorer at its largest N

@@ -17,12 +17,14 @@ import timeit
 import numpy as np
 from scipy.optimize import minimize
 
+from benchmarks._quick import pick, repeats
 from statbook import multinomial
 from statbook.optimize import optim
 from statbook.plotting import parameter_grid
 
 X = multinomial.MOTH_COUNTS
-SIZE = 300
+SIZE = pick(300, 50)
+REPEATS = repeats(7)
 
 
 def scalar_negloglik(par, x) -> float:
@@ -36,12 +38,12 @@ def scalar_negloglik(par, x) -> float:
     return -sum(n * math.log(c) for c, n in zip(cells, x, strict=True) if n > 0)
 
 
-def best_of(func, repeats: int = 7, number: int = 1) -> float:
+def best_of(func, repeats: int = REPEATS, number: int = 1) -> float:
     """Best wall-clock time per call."""
     return min(timeit.repeat(func, repeat=repeats, number=number)) / number
 
 
-def best_cpu(func, repeats: int = 7, number: int = 1) -> float:
+def best_cpu(func, repeats: int = REPEATS, number: int = 1) -> float:
     """Best CPU time of this process per call (less inflated than wall time on a busy machine)."""
     best = math.inf
     for _ in range(repeats):
@@ -71,7 +73,7 @@ def main() -> None:
         ),
         number=20,
     )
-    t_loop = best_of(lambda: [scalar_negloglik(q, x) for q in points], repeats=3)
+    t_loop = best_of(lambda: [scalar_negloglik(q, x) for q in points], repeats=min(3, REPEATS))
     print(f"load average (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"moth surface {SIZE}x{SIZE} ({SIZE * SIZE} points), best of repeats")
     print(f"  vectorized moth_negloglik      {t_ours * 1e3:8.2f} ms  (CPU {cpu_ours * 1e3:.2f} ms)")

@@ -38,6 +38,8 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from PIL import Image
 
+from benchmarks._quick import QUICK
+
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHROMIUM = "/usr/bin/chromium"
@@ -193,7 +195,7 @@ def main() -> None:
     rows = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        for name in toc_pages():
+        for name in toc_pages()[:1] if QUICK else toc_pages():
             html = (HTML / f"{name}.html").stat().st_size
             at_load, scrolled = loaded_bytes(browser, name)
             rows.append({"page": name, "html": html, "at_load": at_load, "assets": scrolled})

@@ -32,11 +32,13 @@ import statsmodels.api as sm
 from formulaic import model_matrix
 from threadpoolctl import threadpool_limits
 
+from benchmarks._quick import pick, repeats
 from statbook import regression
 from statbook.datasets import load_vegetables
 
 STORE_FORMULA = "sale ~ C(store) + np.log(normalSale) - 1"
-N_STORES, N_ROWS, TRUE_SLOPE = 30_000, 1_000_000, 0.2
+N_STORES, N_ROWS = pick((30_000, 1_000_000), (300, 10_000))
+TRUE_SLOPE = 0.2
 
 
 def best_time(function, repeats: int):
@@ -78,18 +80,20 @@ def vegetables_benchmark() -> None:
     names = list(model_matrix(STORE_FORMULA, data, output="sparse").rhs.model_spec.column_names)
     X_dense = X.toarray()
 
-    t_ours, ours = best_time(lambda: regression.fit_poisson(X, y, names=names), 200)
-    t_formula, from_formula = best_time(lambda: regression.poisson_glm(STORE_FORMULA, data), 30)
-    t_fixest, fixest = best_time(lambda: fit_pyfixest(data), 10)
+    t_ours, ours = best_time(lambda: regression.fit_poisson(X, y, names=names), repeats(200))
+    t_formula, from_formula = best_time(
+        lambda: regression.poisson_glm(STORE_FORMULA, data), repeats(30)
+    )
+    t_fixest, fixest = best_time(lambda: fit_pyfixest(data), repeats(10))
 
     def fit_statsmodels():
         model = sm.GLM(y, X_dense, family=sm.families.Poisson())
         return model.fit(tol=1e-12, maxiter=100, wls_method="qr")
 
-    t_sm, glm = best_time(fit_statsmodels, 2)
+    t_sm, glm = best_time(fit_statsmodels, repeats(2))
     # On a busy machine OpenBLAS threads slow statsmodels down; give it one thread too.
     with threadpool_limits(limits=1, user_api="blas"):
-        t_sm_one, _ = best_time(fit_statsmodels, 2)
+        t_sm_one, _ = best_time(fit_statsmodels, repeats(2))
 
     # identical estimates
     assert glm.converged
@@ -140,7 +144,7 @@ def simulate_stores(rng: np.random.Generator):
 
 def scale_benchmark() -> None:
     X, y = simulate_stores(np.random.default_rng(2026))
-    t_fit, t_cpu, fit = best_times(lambda: regression.fit_poisson(X, y), 3)
+    t_fit, t_cpu, fit = best_times(lambda: regression.fit_poisson(X, y), repeats(3))
     tracemalloc.start()
     regression.fit_poisson(X, y)
     _, peak = tracemalloc.get_traced_memory()

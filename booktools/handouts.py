@@ -5,13 +5,15 @@
 
 ``student-book`` writes a copy of the book's sources (``_config.yml``,
 ``_toc.yml``, the bibliography and the pages) in which the section pages have
-no solutions, no hidden tests and no rubrics, and whose configuration turns off
+no solutions, no hidden tests and no rubrics, the teacher's page has no section
+of rubrics (they state the key results), and whose configuration turns off
 the download and launch buttons and the copied sources (all of them would give
 the original pages, solutions included).  ``make book-student`` builds it.
 
 ``answer-key`` writes one page for teaching assistants: every exercise with its
 points, time, rubric and the chapter's solution (prose and code, the code shown,
-not run).  It is a notebook of Markdown cells converted to HTML by nbconvert's
+not run; the numbers a solution quotes with ``{glue:text}`` are filled in by
+running its chapter).  It is a notebook of Markdown cells converted to HTML by nbconvert's
 ``lab`` template, in one self-contained file: MathJax 3 (the copy that
 sphinx-mathjax-offline ships for the book, its SVG bundle with every TeX
 package, whose glyphs are in the script) is inlined in the page, and the
@@ -40,6 +42,7 @@ from booktools.course import (
     ROOT,
     _Fence,
     exercises,
+    points_text,
     section_chapters,
     without_solutions,
 )
@@ -63,19 +66,138 @@ def write_student_book(out: Path, root: Path = ROOT) -> Path:
     sphinx.update(STUDENT_SPHINX)
     # the theme reads the buttons from its options, which sphinx: config: above sets too
     sphinx.setdefault("html_theme_options", {}).update(STUDENT_SETTINGS["html"])
-    (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     for name in ("_toc.yml", *config.get("bibtex_bibfiles", [])):
         shutil.copy(root / name, out / name)
-    for folder in ("_static", "_templates"):  # the book's own CSS, scripts and templates
+    # the book's own CSS, scripts, templates and Sphinx extensions (_ext, a local package)
+    for folder in ("_static", "_templates", "_ext"):
         if (root / folder).is_dir():
-            shutil.copytree(root / folder, out / folder)
+            shutil.copytree(
+                root / folder, out / folder, ignore=shutil.ignore_patterns("__pycache__")
+            )
+    # the teacher's page reads the exercises' points with booktools, from the real chapters
+    # (booktools finds them through its resolved path)
+    (out / "booktools").symlink_to(root / "booktools", target_is_directory=True)
     sections = set(section_chapters(root))
-    for page in sorted((root / "chapters").glob("*.md")):
-        if page in sections:
-            jupytext.write(without_solutions(page), out / "chapters" / page.name, fmt="md:myst")
+    pages = sorted((root / "chapters").glob("*.md"))
+    # The pages the book build executed are taken with their outputs, so this book runs
+    # nothing again; without a current build every page is executed as the book's are.
+    ran = {page: executed(page) for page in pages if root == ROOT}
+    if all(ran.get(page) for page in pages if page in sections or page.name == "teacher.md"):
+        config["execute"]["execute_notebooks"] = "off"
+    else:
+        ran = {}
+    (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    for page in pages:
+        target = out / "chapters" / page.name
+        if page in sections and ran.get(page):
+            notebook = nbformat.read(ran[page], as_version=4)
+            nbformat.write(without_solutions(page, notebook=notebook), target.with_suffix(".ipynb"))
+        elif page in sections:
+            jupytext.write(without_solutions(page), target, fmt="md:myst")
+        elif page.name == "teacher.md" and ran.get(page):
+            notebook = nbformat.read(ran[page], as_version=4)
+            nbformat.write(without_rubric_cells(notebook), target.with_suffix(".ipynb"))
+        elif page.name == "teacher.md":
+            text = page.read_text(encoding="utf-8")
+            target.write_text(without_rubrics(text), encoding="utf-8")
         else:
-            shutil.copy(page, out / "chapters" / page.name)
+            shutil.copy(page, target)
     return out
+
+
+#: the section of the teacher's page that lists the rubrics, with the key results
+RUBRICS_HEADING = "## Rubrics of the exercises graded by hand"
+
+
+def without_rubrics(teacher_page: str) -> str:
+    """The teacher's page without its rubrics section (which runs to the next heading of
+    its level, or to the end), for the book without solutions."""
+    before, found, after = teacher_page.partition(RUBRICS_HEADING)
+    if not found:
+        raise ValueError(f"the teacher's page has no section {RUBRICS_HEADING!r}")
+    following = re.search(r"^## ", after, flags=re.M)
+    return before.rstrip("\n") + "\n" + ("\n" + after[following.start() :] if following else "")
+
+
+def without_rubric_cells(notebook):
+    """The executed teacher's page without its rubrics section (see ``without_rubrics``):
+    the heading's cell is cut at the heading, and the cells after it are left out up to the
+    next heading of its level."""
+    kept, skipping = [], False
+    for cell in notebook.cells:
+        text = cell.source if cell.cell_type == "markdown" else ""
+        if skipping and re.search(r"^## ", text, flags=re.M):
+            following = re.search(r"^## ", text, flags=re.M)
+            cell.source, skipping = text[following.start() :], False
+        if not skipping and RUBRICS_HEADING in text:
+            before, _found, after = text.partition(RUBRICS_HEADING)
+            following = re.search(r"^## ", after, flags=re.M)
+            if before.strip():
+                kept.append(nbformat.v4.new_markdown_cell(before.rstrip("\n")))
+            if following:
+                kept.append(nbformat.v4.new_markdown_cell(after[following.start() :]))
+            else:
+                skipping = True
+            continue
+        if not skipping:
+            kept.append(cell)
+    if len(kept) == len(notebook.cells):
+        raise ValueError(f"the teacher's page has no section {RUBRICS_HEADING!r}")
+    stripped = nbformat.v4.new_notebook(metadata=notebook.metadata)
+    stripped.cells = kept
+    return stripped
+
+
+GLUE = re.compile(r"\{glue:text\}`(?P<name>[^`:]+)(?::(?P<format>[^`]*))?`")
+
+
+#: where the book build (``make book``) keeps each page executed, and the values it glued
+EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
+
+
+def executed(chapter: Path, suffix: str = ".ipynb") -> Path | None:
+    """The book build's executed copy of ``chapter`` (``suffix`` ".glue.json": its glued
+    values), if the build is newer than the chapter; else None."""
+    path = EXECUTED / f"{chapter.stem}{suffix}"
+    if path.is_file() and path.stat().st_mtime >= chapter.stat().st_mtime:
+        return path
+    return None
+
+
+def glued(chapter: Path) -> dict[str, str]:
+    """name -> text of every value the chapter glues: read from the book build when it
+    is newer than the chapter, else from running the chapter (as the book does)."""
+    from nbclient import NotebookClient
+
+    record = executed(chapter, ".glue.json")
+    if record is not None:
+        values = json.loads(record.read_text(encoding="utf-8"))
+        return {name: output["data"]["text/plain"] for name, output in values.items()}
+    notebook = jupytext.read(chapter, fmt="md:myst")
+    for number, cell in enumerate(notebook.cells):  # unique ids (jupytext may repeat one)
+        cell.id = f"cell-{number}"
+    NotebookClient(
+        notebook, timeout=600, resources={"metadata": {"path": chapter.parent}}
+    ).execute()
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                values[record["name"]] = output["data"][record["mime_prefix"] + "text/plain"]
+    return values
+
+
+def fill_glue(text: str, values: dict[str, str]) -> str:
+    """``text`` with each ``{glue:text}`name:format``` replaced by its formatted value."""
+
+    def value(match: re.Match) -> str:
+        raw = values[match["name"]]
+        if not match["format"]:
+            return raw
+        return format(float(raw), match["format"])
+
+    return GLUE.sub(value, text)
 
 
 def _solutions(chapter: Path) -> dict[str, list]:
@@ -128,8 +250,13 @@ def answer_key(chapters: list[Path]):
     for chapter in chapters:
         cells.append(nbformat.v4.new_markdown_cell(f"## {chapter.stem}"))
         solutions = _solutions(chapter)
+        solution_cells = [cell for found in solutions.values() for cell in found]
+        if any(GLUE.search(cell.source) for cell in solution_cells):
+            values = glued(chapter)
+            for cell in solution_cells:
+                cell.source = fill_glue(cell.source, values)
         for info in exercises(chapter):
-            rubric = "".join(f"\n- {points} point(s): {text}" for points, text in info.rubric)
+            rubric = "".join(f"\n- {points_text(points)}: {text}" for points, text in info.rubric)
             cells.append(
                 nbformat.v4.new_markdown_cell(
                     f"### Exercise `{info.label}`: {info.prompt}\n\n"

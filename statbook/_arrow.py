@@ -32,6 +32,8 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from statbook.exceptions import ConvergenceError, NoUniqueMLEError
+
 # Status codes of the compiled Newton iteration; fit() turns them into exceptions.
 _CONVERGED, _RANK_DEFICIENT, _STUCK, _NO_CONVERGENCE = 0, 1, 2, 3
 
@@ -166,8 +168,8 @@ def _newton(codes, Z, level_totals, z_t_y, n_levels, tol, max_iter):
 
     The core −ℓ_p(γ) = Σ_k s_k L_k(γ) − γᵀZᵀy + Σ y − Σ_k s_k log s_k is recorded at
     each iterate.  Iteration stops at the first iterate whose step is negligible,
-    max |Δ| ≤ tol (1 + max |γ|); the step is not taken (near the optimum Newton's
-    step is the error of the iterate).
+    max |Δ| ≤ tol (1 + max |γ|); that step is still taken (near the optimum Newton's
+    step is the error of the iterate, so what is left is of order tol²).
     """
     q = Z.shape[0]
     constant = np.sum(level_totals) - np.sum(level_totals * np.log(level_totals))
@@ -183,6 +185,9 @@ def _newton(codes, Z, level_totals, z_t_y, n_levels, tol, max_iter):
         if not ok:
             return gamma, log_sums, means, hessian, trace, n_steps, _RANK_DEFICIENT
         if _largest(step) <= tol * (1.0 + _largest(gamma)):
+            # the negligible step is its error: take it (error of order tol²) and stop
+            gamma = gamma - step
+            log_sums, means, z_t_mu, hessian = _profile(codes, Z, gamma, level_totals, n_levels)
             return gamma, log_sums, means, hessian, trace, n_steps, _CONVERGED
         size = 1.0
         while True:
@@ -215,7 +220,7 @@ def fit(codes, Z, y, level_totals, tol: float, max_iter: int):
     ``codes`` are the levels g(i) (as from :func:`find_factor`), ``Z`` the other
     columns (q × n), ``y`` the responses and ``level_totals`` the s_k (all
     positive).  Returns (α̂, γ̂), their standard errors, the core −ℓ (without
-    Σ log y_i!) at each iterate and the number of Newton steps.
+    Σ log y_i!) at each iterate, the number of Newton steps and the fitted η̂.
 
     Newton's method runs on the columns centred and scaled, z'_j = (z_j − c_j)/d_j
     with c_j the mean and d_j the largest deviation from it: the levels absorb the
@@ -233,17 +238,19 @@ def fit(codes, Z, y, level_totals, tol: float, max_iter: int):
         codes, scaled, level_totals, scaled @ y, level_totals.size, tol, max_iter
     )
     if status == _RANK_DEFICIENT:
-        raise ValueError("X does not have full column rank; drop redundant columns")
+        raise NoUniqueMLEError("X does not have full column rank; drop redundant columns")
     if status == _STUCK:
-        raise RuntimeError("step halving failed to decrease −ℓ; the fit is stuck")
+        raise ConvergenceError("step halving failed to decrease −ℓ; the fit is stuck")
     if status == _NO_CONVERGENCE:
-        raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
+        raise ConvergenceError(f"Newton's method did not converge in {max_iter} iterations")
     S_inv = np.linalg.inv(hessian)
     unscaled_means = means + centre / spread
     alpha_se = np.sqrt(
         1.0 / level_totals + np.sum((unscaled_means @ S_inv) * unscaled_means, axis=1)
     )
-    alpha = np.log(level_totals) - log_sums - gamma @ (centre / spread)
+    scaled_alpha = np.log(level_totals) - log_sums
+    alpha = scaled_alpha - gamma @ (centre / spread)
     coef = np.concatenate([alpha, gamma / spread])
     se = np.concatenate([alpha_se, np.sqrt(np.diag(S_inv)) / spread])
-    return coef, se, list(trace), n_steps
+    eta = scaled_alpha[codes] + gamma @ scaled  # η̂ in the centred coordinates: no cancellation
+    return coef, se, list(trace), n_steps, eta

@@ -25,6 +25,8 @@ from pathlib import Path
 import pandas as pd
 import pooch
 
+from statbook.exceptions import DataError
+
 DATA_DIR_ENV = "STATBOOK_DATA_DIR"
 VEGETABLES_FILE = "vegetables.csv"
 VEGETABLES_URL = (
@@ -34,7 +36,7 @@ VEGETABLES_URL = (
 VEGETABLES_SHA256 = "46ec0481f70ac53e54543940a7f97afc9352aca21f5009d0bcdc0244d4023ed9"
 
 
-class DataHashError(ValueError):
+class DataHashError(DataError):
     """A data file is present but its SHA-256 hash is not the pinned one."""
 
 

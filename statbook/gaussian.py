@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from statbook._constants import LOG_PI
 from statbook._validate import (
     as_finite_number,
     as_float_vector,
@@ -34,8 +35,7 @@ from statbook._validate import (
     mean_without_overflow,
     sum_squared_deviations,
 )
-
-LOG_PI = float(np.log(np.pi))
+from statbook.exceptions import NoUniqueMLEError
 
 
 class GaussianStats(NamedTuple):
@@ -54,10 +54,6 @@ class GaussianStats(NamedTuple):
     def sum_y2(self) -> float:
         """Σ y_i² = Σ (y_i − ȳ)² + N ȳ²."""
         return self.sum_sq_dev + self.n * self.mean**2
-
-
-class NoUniqueMLEError(ValueError):
-    """All observations are equal, so σ̂² = 0 lies outside the parameter space."""
 
 
 def suff_stats(y) -> GaussianStats:

@@ -59,18 +59,18 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from statbook._constants import LOG_2PI
 from statbook._validate import (
     ROUNDING_ULPS,
     as_count_vector,
     as_finite_number,
     as_float_vector,
     as_parameter,
+    as_sample_size,
     check_rng,
     sum_squared_deviations,
 )
-
-LOG_2PI = float(np.log(2 * np.pi))
-
+from statbook.exceptions import DataError, NoUniqueMLEError
 
 # --- the exponential-family view ------------------------------------------------------------
 
@@ -121,14 +121,32 @@ class MixedSample(NamedTuple):
     z: np.ndarray  #: Z_i per group, for teaching only: in practice it is not observed
 
 
-def simulate(m, beta0: float, nu: float, sigma: float, rng: np.random.Generator) -> MixedSample:
-    """Y_ij = β₀ + ν Z_i + ε_ij for groups of sizes ``m``, Z_i ~ N(0, 1), ε_ij ~ N(0, σ²)."""
+def simulate(
+    m,
+    beta0: float,
+    nu: float,
+    sigma2: float | None = None,
+    rng: np.random.Generator | None = None,
+    *,
+    sigma: float | None = None,
+) -> MixedSample:
+    """Y_ij = β₀ + ν Z_i + ε_ij for groups of sizes ``m``, Z_i ~ N(0, 1), ε_ij ~ N(0, σ²).
+
+    The spread is the variance ``sigma2`` = σ², as in :func:`negloglik` and in every
+    family of the book; ``sigma=`` (the standard deviation σ, this function's old
+    argument) is still accepted as a keyword instead.
+    """
     sizes = as_count_vector(m, "m")
     if np.any(sizes == 0):
-        raise ValueError("m must hold group sizes of at least 1; found 0")
+        raise DataError("m must hold group sizes of at least 1; found 0")
     beta0 = as_finite_number(beta0, "beta0")
     nu = as_finite_number(nu, "nu")
-    sigma = as_finite_number(sigma, "sigma", low=0.0, low_open=True)
+    if (sigma2 is None) == (sigma is None):
+        raise DataError("give the error variance sigma2 (or, instead, its square root sigma=)")
+    if sigma2 is None:
+        sigma = as_finite_number(sigma, "sigma", low=0.0, low_open=True)
+    else:
+        sigma = np.sqrt(as_finite_number(sigma2, "sigma2", low=0.0, low_open=True))
     rng = check_rng(rng)
     group = np.repeat(np.arange(sizes.size), sizes)
     z = rng.standard_normal(sizes.size)
@@ -160,18 +178,18 @@ def group_codes(group, n_obs: int) -> tuple[np.ndarray, np.ndarray]:
     The cost depends on the number of observations only, not on the labels' size.
     """
     if isinstance(group, (str, bytes)) or np.ndim(group) != 1:
-        raise ValueError(f"group must be a vector of labels; got shape {np.shape(group)}")
+        raise DataError(f"group must be a vector of labels; got shape {np.shape(group)}")
     if len(group) != n_obs:
-        raise ValueError(
+        raise DataError(
             f"group must give one label per observation: y has {n_obs} values, "
             f"group has {len(group)}"
         )
     if np.asarray(group).dtype.kind == "c":
-        raise ValueError("group must hold labels, not complex numbers")
+        raise DataError("group must hold labels, not complex numbers")
     codes, labels = pd.factorize(pd.Series(group), sort=True)
     if np.any(codes < 0):
         row = int(np.flatnonzero(codes < 0)[0])
-        raise ValueError(f"group has a missing label (NaN or None) at observation {row}")
+        raise DataError(f"group has a missing label (NaN or None) at observation {row}")
     return codes, np.asarray(labels)
 
 
@@ -201,7 +219,7 @@ def suff_stats(y, group) -> MixedStats:
     group_mean = np.where(constant, low, group_mean)
     varying = ~constant[codes]
     within_ss = (
-        sum_squared_deviations(values[varying], group_mean[codes][varying])
+        sum_squared_deviations(values[varying], group_mean[codes][varying], codes=codes[varying])
         if varying.any()
         else 0.0
     )
@@ -226,7 +244,14 @@ def suff_stats(y, group) -> MixedStats:
 
 
 def marginal_cov(m: int, nu: float, sigma2: float) -> np.ndarray:
-    """Σ = σ² I + ν² 1 1ᵀ, the m × m covariance of one group (for checks and teaching only)."""
+    """Σ = σ² I + ν² 1 1ᵀ, the m × m covariance of one group (for checks and teaching only).
+
+    The arguments are checked and taken as Python numbers, so an ``np.int8`` ν is not
+    squared in 8 bits (100² would wrap round to 16).
+    """
+    m = as_sample_size(m, "m", minimum=1)
+    nu = as_finite_number(nu, "nu")
+    sigma2 = as_finite_number(sigma2, "sigma2", low=0.0, low_open=True)
     return sigma2 * np.eye(m) + nu**2 * np.ones((m, m))
 
 
@@ -298,10 +323,6 @@ def grad(par, stats: MixedStats) -> np.ndarray:
 
 
 # --- profiling and the fit ----------------------------------------------------------------
-
-
-class NoUniqueMLEError(ValueError):
-    """The data cannot determine the three parameters (too few groups or no within-group spread)."""
 
 
 def _profile_parts(ratio, stats: MixedStats):

@@ -45,6 +45,7 @@ import math
 import numpy as np
 from scipy.special import expit, log_ndtr
 
+from statbook._constants import LOG_2PI, LOG_PI
 from statbook._validate import (
     as_float_array,
     as_float_vector,
@@ -52,9 +53,8 @@ from statbook._validate import (
     as_sample_size,
     check_rng,
 )
+from statbook.exceptions import DataError
 
-LOG_2PI = float(np.log(2 * np.pi))
-LOG_PI = float(np.log(np.pi))
 METHODS = ("conditional", "where", "arithmetic", "transform")
 #: Largest number of (parameter, observation) pairs evaluated at once by :func:`negloglik`.
 CHUNK = 2**16
@@ -71,11 +71,11 @@ def _check_parameters(p, mu, sigma) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     mu = as_parameter(mu, 2, "mu")
     sigma = as_parameter(sigma, 2, "sigma")
     if not np.all((p >= 0) & (p <= 1)):
-        raise ValueError(f"p must lie in [0, 1]; got {p}")
+        raise DataError(f"p must lie in [0, 1]; got {p}")
     if not np.all(np.isfinite(mu)):
-        raise ValueError(f"mu must be finite; got {mu}")
+        raise DataError(f"mu must be finite; got {mu}")
     if not np.all((sigma > 0) & np.isfinite(sigma)):
-        raise ValueError(f"sigma must be positive and finite; got {sigma}")
+        raise DataError(f"sigma must be positive and finite; got {sigma}")
     return p, mu, sigma
 
 
@@ -83,14 +83,14 @@ def _one_parameter(p, mu, sigma) -> tuple[float, tuple[float, float], tuple[floa
     """One parameter as Python floats, checked as in :func:`_check_parameters` but cheaper."""
     if np.ndim(p) != 0 or np.shape(mu) != (2,) or np.shape(sigma) != (2,):
         _check_parameters(p, mu, sigma)  # names the argument with the wrong shape
-        raise ValueError("expected one parameter: a number p and pairs mu and sigma")
+        raise DataError("expected one parameter: a number p and pairs mu and sigma")
     p, mu, sigma = float(p), (float(mu[0]), float(mu[1])), (float(sigma[0]), float(sigma[1]))
     if not 0 <= p <= 1:
-        raise ValueError(f"p must lie in [0, 1]; got {p}")
+        raise DataError(f"p must lie in [0, 1]; got {p}")
     if not all(map(math.isfinite, mu)):
-        raise ValueError(f"mu must be finite; got {mu}")
+        raise DataError(f"mu must be finite; got {mu}")
     if not all(0 < s < math.inf for s in sigma):
-        raise ValueError(f"sigma must be positive and finite; got {sigma}")
+        raise DataError(f"sigma must be positive and finite; got {sigma}")
     return p, mu, sigma
 
 
@@ -169,15 +169,32 @@ def monte_carlo_se(n: int, p, mu, sigma) -> tuple[np.ndarray, np.ndarray]:
 
     se(ȳ) = √(V/n) and, to first order, se(s²) = √((m₄ − V²)/n), where the central
     fourth moment is m₄ = Σ_k p_k (d_k⁴ + 6 d_k² σ_k² + 3 σ_k⁴) with d_k = μ_k − E Y.
+
+    Everything is computed in units of s = max_k(|d_k|, σ_k) and scaled back (se(ȳ)
+    by s, se(s²) by s²), so that σ = 1e-100 does not underflow m₄ to 0 and σ = 1e100
+    does not overflow it: the result is the right number, or +inf where it exceeds
+    the float range.
     """
     n = as_sample_size(n, minimum=1)
-    mean, variance = moments(p, mu, sigma)
-    p = np.asarray(p, dtype=float)
-    mu, sigma = np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float)
+    p, mu, sigma = _check_parameters(p, mu, sigma)
+    mean = p * mu[..., 0] + (1 - p) * mu[..., 1]
     d = mu - mean[..., np.newaxis]
-    fourth = d**4 + 6 * d**2 * sigma**2 + 3 * sigma**4
+    scale = np.maximum(np.max(np.abs(d), axis=-1), np.max(sigma, axis=-1))[..., np.newaxis]
+    d, s = d / scale, sigma / scale
+    variance = (
+        p * s[..., 0] ** 2
+        + (1 - p) * s[..., 1] ** 2
+        + p * d[..., 0] ** 2
+        + (1 - p) * d[..., 1] ** 2
+    )
+    fourth = d**4 + 6 * d**2 * s**2 + 3 * s**4
     m4 = p * fourth[..., 0] + (1 - p) * fourth[..., 1]
-    return np.sqrt(variance / n), np.sqrt((m4 - variance**2) / n)
+    unit = scale[..., 0]
+    with np.errstate(over="ignore"):
+        return (
+            unit * np.sqrt(variance / n),
+            unit * unit * np.sqrt(np.maximum(m4 - variance**2, 0.0) / n),
+        )
 
 
 def log_density(y, p, mu, sigma) -> np.ndarray:
@@ -384,7 +401,7 @@ def simulate(
     rng = check_rng(rng)
     n = as_sample_size(n)
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+        raise DataError(f"method must be one of {METHODS}; got {method!r}")
     p, (mu1, mu2), (s1, s2) = _one_parameter(p, mu, sigma)
     first = rng.random(n) < p
     if method == "conditional":
@@ -417,7 +434,7 @@ def to_canonical(p, mu, sigma) -> np.ndarray:
     """
     p, mu, sigma = _check_parameters(p, mu, sigma)
     if not np.all((p > 0) & (p < 1)):
-        raise ValueError(f"p must lie in (0, 1) to have a canonical parameter; got {p}")
+        raise DataError(f"p must lie in (0, 1) to have a canonical parameter; got {p}")
     precision = 1 / sigma**2
     return np.stack(
         [
@@ -434,9 +451,9 @@ def to_canonical(p, mu, sigma) -> np.ndarray:
 def _check_theta(theta) -> np.ndarray:
     theta = as_parameter(theta, 5, "theta")
     if not np.all(np.isfinite(theta)):
-        raise ValueError(f"theta must be finite; got {theta}")
+        raise DataError(f"theta must be finite; got {theta}")
     if not np.all((theta[..., 2] > 0) & (theta[..., 4] > 0)):
-        raise ValueError(f"theta₃ and theta₅ must be positive; got {theta}")
+        raise DataError(f"theta₃ and theta₅ must be positive; got {theta}")
     return theta
 
 
@@ -461,7 +478,7 @@ def joint_log_density_canonical(y, k, theta) -> np.ndarray:
     y = _data(y)
     k = np.asarray(k)
     if not np.all((k == 1) | (k == 2)):
-        raise ValueError("k must hold component labels 1 or 2")
+        raise DataError("k must hold component labels 1 or 2")
     shape = np.broadcast_shapes(y.shape, k.shape)
     theta = _check_theta(theta)
     theta = theta[(..., *(np.newaxis,) * len(shape), slice(None))]

@@ -43,7 +43,14 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from statbook._validate import as_count_vector, as_finite_number, as_parameter, as_sample_size
+from statbook._validate import (
+    as_count_vector,
+    as_finite_number,
+    as_float_array,
+    as_parameter,
+    as_sample_size,
+)
+from statbook.exceptions import ConvergenceError, DataError, NoInteriorMinimizerError
 
 #: group labels of the six genotypes CC, CI, CT, II, IT, TT: dark, mottled, light
 MOTH_GROUP = np.array([1, 1, 1, 2, 2, 3])
@@ -51,10 +58,6 @@ GENOTYPES = ("CC", "CI", "CT", "II", "IT", "TT")
 PHENOTYPES = ("dark", "mottled", "light")
 #: the seed's sample of phenotype counts (N_C, N_I, N_T)
 MOTH_COUNTS = np.array([85, 196, 341])
-
-
-class NoInteriorMinimizerError(ValueError):
-    """The negative log-likelihood has no minimizer inside the parameter space."""
 
 
 # --- the full multinomial model ------------------------------------------------------
@@ -67,6 +70,8 @@ class MultinomialStats(NamedTuple):
     n: int  #: N = Σ N_k
 
 
+#: Cell probabilities may sum past 1 by this much (their rounding) in :func:`collapsed_negloglik`.
+PROB_SLACK = 1e-12
 #: Largest number of cells K of a tabulated sample (a table of 2²⁶ counts is 512 MiB).
 MAX_CELLS = 2**26
 
@@ -77,12 +82,12 @@ def suff_stats(y, k: int) -> MultinomialStats:
         k = int(k)
     k = as_sample_size(k, "k", minimum=1)
     if k > MAX_CELLS:
-        raise ValueError(
+        raise DataError(
             f"k must be at most 2**26 = {MAX_CELLS} cells for a table of counts; got {k}"
         )
     labels = as_count_vector(y, "y")
     if labels.min() < 1 or labels.max() > k:
-        raise ValueError(
+        raise DataError(
             f"y must hold labels in 1..{k}; found values in {labels.min()}..{labels.max()}"
         )
     counts = np.bincount(labels - 1, minlength=k)
@@ -120,9 +125,15 @@ def logistic(theta) -> np.ndarray:
 
 
 def log_odds(p1) -> np.ndarray:
-    """θ = log(p_1 / (1 − p_1)), the inverse of :func:`logistic`."""
-    p1 = np.asarray(p1, dtype=float)
-    return np.log(p1) - np.log1p(-p1)
+    """θ = log(p_1 / (1 − p_1)), the inverse of :func:`logistic`; −inf at 0 and +inf at 1.
+
+    ``p1`` outside [0, 1] (or NaN) raises ``DataError``: it is not a probability.
+    """
+    p1 = as_float_array(p1, "p1")
+    if np.any((p1 < 0) | (p1 > 1)):
+        raise DataError("p1 must hold probabilities in [0, 1]")
+    with np.errstate(divide="ignore"):  # log 0 = −inf at p_1 = 0 and p_1 = 1: the honest value
+        return np.log(p1) - np.log1p(-p1)
 
 
 def _negloglik_log_softmax(theta: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -194,14 +205,14 @@ def _group_matrix(group, size: int) -> np.ndarray:
     """
     labels = np.asarray(group)
     if labels.ndim != 1 or labels.size != size:
-        raise ValueError(
+        raise DataError(
             f"group must be a vector with one label per cell ({size}); got shape {labels.shape}"
         )
     labels = as_count_vector(labels, "group")
     distinct = np.unique(labels)
     if distinct[0] != 1 or distinct[-1] != distinct.size:
         shown = distinct[:10].tolist()
-        raise ValueError(
+        raise DataError(
             f"group labels must cover 1..K₀ with no gaps and no zeros; got labels {shown}"
             + (" ..." if distinct.size > 10 else "")
         )
@@ -212,10 +223,16 @@ def collapse(x, group) -> np.ndarray:
     """M(x)_j = Σ_{k ∈ A_j} x_k over the last axis of ``x`` (counts or probabilities).
 
     ``group[k]`` is the label in 1..K₀ of cell k; one matrix product, no loop over cells.
+    ``x`` must be finite: a NaN count has no sum.
     """
-    x = np.asarray(x, dtype=float)
+    x = as_float_array(x, "x")
     if x.ndim == 0:
-        raise ValueError("x must have at least one axis (the cells)")
+        raise DataError("x must have at least one axis (the cells)")
+    return _collapse(x, group)
+
+
+def _collapse(x: np.ndarray, group) -> np.ndarray:
+    """:func:`collapse` without the check, for cell probabilities that carry NaN off the space."""
     return x @ _group_matrix(group, x.shape[-1])
 
 
@@ -226,15 +243,17 @@ def genotype_expectation(x, p, group) -> np.ndarray:
     count in a group of probability 0 is impossible and raises ``ValueError``.
     """
     counts = as_count_vector(x, "x")
-    p = np.asarray(p, dtype=float)
+    p = as_float_array(p, "p")
+    if p.ndim == 0 or np.any(p < 0):
+        raise DataError("p must hold the cell probabilities, each non-negative")
     membership = _group_matrix(group, p.shape[-1])
     if counts.size != membership.shape[1]:
-        raise ValueError(
+        raise DataError(
             f"x must have one count per group ({membership.shape[1]}); got {counts.size}"
         )
     group_prob = p @ membership
     if np.any((counts > 0) & (group_prob <= 0)):
-        raise ValueError("x has counts in a group to which p gives probability 0")
+        raise DataError("x has counts in a group to which p gives probability 0")
     per_cell_count = counts @ membership.T
     per_cell_prob = group_prob @ membership.T
     # a group with x_j = 0 has expectation 0 in each of its cells, also when M(p)_j = 0
@@ -261,9 +280,18 @@ def collapsed_negloglik(par, x, prob: Callable[[np.ndarray], np.ndarray], group)
     counts = as_count_vector(x, "x")
     cells = np.asarray(prob(np.asarray(par, dtype=float)), dtype=float)
     valid = ~np.any(np.isnan(cells), axis=-1)
-    collapsed = collapse(np.where(valid[..., None], cells, 0.0), group)
+    legal = np.where(valid[..., None], cells, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = legal.sum(axis=-1)
+    if np.any(legal < 0) or np.any(~np.isfinite(legal)) or np.any(total > 1 + PROB_SLACK):
+        raise DataError(
+            "prob(par) must return cell probabilities: each in [0, 1] and summing to at most "
+            "1 (NaN only off the parameter space); it returned negative, infinite or too "
+            f"large cells (largest sum {float(np.max(total)):.6g})"
+        )
+    collapsed = _collapse(legal, group)
     if collapsed.shape[-1] != counts.size:
-        raise ValueError(
+        raise DataError(
             f"x must have one count per group ({collapsed.shape[-1]}); got {counts.size}"
         )
     return _negloglik_from_cells(counts, collapsed, valid)
@@ -276,7 +304,7 @@ def in_simplex(par) -> np.ndarray:
     """True where p_C ≥ 0, p_I ≥ 0 and p_T = 1 − p_C − p_I ≥ 0 (the closed simplex)."""
     par = as_parameter(par, 2)
     p_c, p_i = par[..., 0], par[..., 1]
-    return (p_c >= 0) & (p_i >= 0) & (1 - p_c - p_i >= 0)
+    return (p_c >= 0) & (p_i >= 0) & (p_i <= 1 - p_c)  # 1 − p_c − p_i could overflow
 
 
 def hardy_weinberg(par) -> np.ndarray:
@@ -304,7 +332,7 @@ def hardy_weinberg_jacobian(par) -> np.ndarray:
 
 def phenotype_probs(par) -> np.ndarray:
     """M(p) = (p_C² + 2p_Cp_I + 2p_Cp_T, p_I² + 2p_Ip_T, p_T²); NaN off the simplex."""
-    return collapse(hardy_weinberg(par), MOTH_GROUP)
+    return _collapse(hardy_weinberg(par), MOTH_GROUP)
 
 
 def moth_negloglik(par, x=MOTH_COUNTS) -> np.ndarray:
@@ -317,7 +345,7 @@ def moth_negloglik(par, x=MOTH_COUNTS) -> np.ndarray:
     """
     counts = as_count_vector(x, "x")
     if counts.size != 3:
-        raise ValueError(
+        raise DataError(
             f"x must hold the three phenotype counts (N_C, N_I, N_T); got {counts.size}"
         )
     par = as_parameter(par, 2)
@@ -347,7 +375,7 @@ def moth_grad(par, x=MOTH_COUNTS) -> np.ndarray:
     """
     counts = as_count_vector(x, "x")
     jac = hardy_weinberg_jacobian(par)  # (..., 6, 2)
-    collapsed_jac = np.swapaxes(collapse(np.swapaxes(jac, -1, -2), MOTH_GROUP), -1, -2)
+    collapsed_jac = np.swapaxes(_collapse(np.swapaxes(jac, -1, -2), MOTH_GROUP), -1, -2)
     return -np.einsum("j,...j,...jd->...d", counts, 1 / phenotype_probs(par), collapsed_jac)
 
 
@@ -362,7 +390,7 @@ def moth_mle(x=MOTH_COUNTS) -> np.ndarray:
     """
     counts = as_count_vector(x, "x")
     if counts.size != 3:
-        raise ValueError(
+        raise DataError(
             f"x must hold the three phenotype counts (N_C, N_I, N_T); got {counts.size}"
         )
     n = counts.sum()
@@ -382,23 +410,36 @@ def genotype_loglik(par, genotype_counts) -> np.ndarray:
 
     Written out: 2N_CC log p_C + N_CI log(2p_Cp_I) + N_CT log(2p_Cp_T) + 2N_II log p_I
     + N_IT log(2p_Ip_T) + 2N_TT log p_T (the seed's log(2p_Cp_I) in the CT term is a
-    typo).  −inf off the simplex.
+    typo).  −inf off the simplex.  This is +ℓ, as its name says;
+    :func:`genotype_negloglik` is −ℓ, the sign of every ``negloglik``.
     """
     counts = as_count_vector(genotype_counts, "genotype_counts")
     if counts.size != 6:
-        raise ValueError(f"genotype_counts must hold six counts; got {counts.size}")
+        raise DataError(f"genotype_counts must hold six counts; got {counts.size}")
     return -_negloglik_from_cells(
         counts.astype(float), np.nan_to_num(hardy_weinberg(par)), in_simplex(par)
     )
+
+
+def genotype_negloglik(par, genotype_counts) -> np.ndarray:
+    """Complete-data −ℓ(p_C, p_I) = −Σ_k N_k log p_k(p_C, p_I), +inf off the simplex.
+
+    The negative of :func:`genotype_loglik`, with the sign of every ``negloglik``.
+    """
+    return -genotype_loglik(par, genotype_counts)
 
 
 def genotype_mle(genotype_counts) -> np.ndarray:
     """Complete-data MLE by allele counting: p̂_C = (2N_CC + N_CI + N_CT) / 2N, likewise p̂_I."""
     counts = as_count_vector(genotype_counts, "genotype_counts")
     if counts.size != 6 or counts.sum() == 0:
-        raise ValueError("genotype_counts must hold six counts, not all zero")
+        raise DataError("genotype_counts must hold six counts, not all zero")
     n_cc, n_ci, n_ct, n_ii, n_it, _ = counts
     return np.array([2 * n_cc + n_ci + n_ct, 2 * n_ii + n_ci + n_it]) / (2 * counts.sum())
+
+
+#: Largest relative misfit |N M(p̂)_j / x_j − 1| of an accepted :func:`moth_mle_gradient`.
+STATIONARITY_TOL = 1e-6
 
 
 def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
@@ -407,6 +448,10 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
     The allele frequencies are written as (p_C, p_I, p_T) = softmax(θ_C, θ_I, 0), the
     reference-category parametrization, so θ ∈ ℝ² is unconstrained; by the chain rule
     ∇_θ(−ℓ) = (diag(q) − q qᵀ) ∇_ψ(−ℓ) with q = (p_C, p_I).  Needs every count positive.
+    The result is checked against the likelihood equations M(p̂) = x/N of this saturated
+    model (relative error at most :data:`STATIONARITY_TOL`); where BFGS stopped elsewhere
+    (very uneven counts such as (1, 371, 94911)) :class:`ConvergenceError` is raised:
+    its last point is not the estimate.
     """
     counts = as_count_vector(x, "x")
     if counts.size != 3 or np.any(counts == 0):
@@ -415,10 +460,10 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
             "on the boundary of the simplex (use moth_mle)"
         )
     if np.shape(start) != (2,):
-        raise ValueError(f"start must be a pair (p_C, p_I); got {start!r}")
+        raise DataError(f"start must be a pair (p_C, p_I); got {start!r}")
     p_c, p_i = (as_finite_number(value, "start") for value in start)
     if not (p_c > 0 and p_i > 0 and p_c + p_i < 1):
-        raise ValueError(
+        raise DataError(
             f"start must lie inside the simplex (p_C > 0, p_I > 0, p_C + p_I < 1); got {start!r}"
         )
 
@@ -433,5 +478,16 @@ def moth_mle_gradient(x=MOTH_COUNTS, start=(0.3, 0.3)) -> np.ndarray:
         return (np.diag(q) - np.outer(q, q)) @ moth_grad(q, counts)
 
     theta0 = prob_to_reference(np.array([p_c, p_i, 1 - p_c - p_i]))
-    result = minimize(objective, theta0, jac=gradient, method="BFGS", options={"gtol": 1e-10})
-    return alleles(result.x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # judged by success
+        result = minimize(objective, theta0, jac=gradient, method="BFGS", options={"gtol": 1e-10})
+    estimate = alleles(result.x)
+    # The likelihood equations of this saturated model: M(p̂) = x/N (see moth_mle).  scipy's
+    # "precision loss" at the optimum passes this check; its failed points miss by > 8 %.
+    misfit = float(np.max(np.abs(phenotype_probs(estimate) * counts.sum() / counts - 1)))
+    if not misfit <= STATIONARITY_TOL:
+        raise ConvergenceError(
+            f"BFGS did not converge ({result.message}): at its last point the fitted "
+            f"phenotype frequencies differ from x/N by {misfit:.3g} (relative), so it is not "
+            "the estimate.  With counts this uneven use the closed form moth_mle"
+        )
+    return estimate

@@ -33,6 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from statbook._validate import as_finite_number, as_float_vector, as_sample_size
+from statbook.exceptions import DataError
+
 BIG = 1.0e35  #: stands in for a value that is not finite
 RELTOL = float(np.sqrt(np.finfo(float).eps))  #: R's default relative tolerance
 
@@ -65,6 +68,20 @@ def _evaluate(fn, x, args, points, values) -> float:
     return value if np.isfinite(value) else BIG
 
 
+def _initial_simplex(x0: np.ndarray, step: float) -> tuple[np.ndarray, float]:
+    """Vertices x₀ and x₀ + s eᵢ (as columns), and the simplex's size Σ s."""
+    n = x0.size
+    simplex = np.repeat(x0[:, None], n + 1, axis=1)
+    size = 0.0
+    for i in range(n):
+        trial = step
+        while simplex[i, i + 1] == x0[i]:  # a step too small to change x0[i] is enlarged
+            simplex[i, i + 1] = x0[i] + trial
+            trial *= 10
+        size += trial
+    return simplex, size
+
+
 def optim(
     par0,
     fn: Callable[..., float],
@@ -79,10 +96,17 @@ def optim(
 ) -> OptimResult:
     """Minimize ``fn(par, *args)`` from ``par0`` by R's Nelder–Mead (see the module docstring)."""
     if method != "Nelder-Mead":
-        raise ValueError(f"method must be 'Nelder-Mead' (the only one implemented); got {method!r}")
-    x0 = np.array(par0, dtype=float).ravel()
-    if x0.size < 1 or not np.all(np.isfinite(x0)):
-        raise ValueError(f"par0 must be a non-empty vector of finite numbers; got {par0!r}")
+        raise DataError(f"method must be 'Nelder-Mead' (the only one implemented); got {method!r}")
+    x0 = as_float_vector(np.ravel(par0), "par0")
+    maxit = as_sample_size(maxit, "maxit", minimum=1)
+    reltol = as_finite_number(reltol, "reltol", low=0.0)
+    if not abstol < np.inf:
+        raise DataError(f"abstol must be below +inf; got {abstol}")
+    alpha = as_finite_number(alpha, "alpha", low=0.0, low_open=True)
+    gamma = as_finite_number(gamma, "gamma", low=1.0, low_open=True)
+    beta = as_finite_number(beta, "beta", low=0.0, low_open=True)
+    if not beta < 1:
+        raise DataError(f"beta must lie in (0, 1); got {beta:g}")
     n = x0.size
     points: list[np.ndarray] = []
     values: list[float] = []
@@ -90,22 +114,21 @@ def optim(
     points.append(x0.copy())
     values.append(f0)
     if not np.isfinite(f0):
-        raise ValueError(
+        raise DataError(
             f"function cannot be evaluated at initial parameters: fn(par0) = {f0} at "
             f"par0 = {x0.tolist()}; start inside the parameter space, where fn is finite"
+        )
+    if n == 1:
+        raise DataError(
+            "par0 has one coordinate: Nelder–Mead is unreliable in one dimension (its two "
+            "vertices can stop on either side of the minimum, with equal values, and report "
+            "convergence; R's optim warns of this).  Use scipy.optimize.minimize_scalar"
         )
     convtol = reltol * (abs(f0) + reltol)
 
     # Initial simplex: one vertex per column of `simplex`, the start first.
     step = max(0.1 * np.max(np.abs(x0)), 0.0) or 0.1
-    simplex = np.repeat(x0[:, None], n + 1, axis=1)
-    size = 0.0
-    for i in range(n):
-        trial = step
-        while simplex[i, i + 1] == x0[i]:  # a step too small to change x0[i] is enlarged
-            simplex[i, i + 1] = x0[i] + trial
-            trial *= 10
-        size += trial
+    simplex, size = _initial_simplex(x0, step)
     old_size = size
     fvals = np.empty(n + 1)
     fvals[0] = f0
@@ -120,6 +143,15 @@ def optim(
                 if j != best:
                     fvals[j] = _evaluate(fn, simplex[:, j], args, points, values)
             recompute = False
+            flat_start = len(values) == n + 1 and np.all(np.abs(fvals - f0) <= convtol)
+            if flat_start and step < 0.1 * max(1.0, float(np.max(np.abs(x0)))):
+                # a start so small (1e-310, 2e-15) that 10 % of it changes fn by less than the
+                # tolerance: the simplex would stop at once, at the start, reporting convergence;
+                # it is rebuilt with the step of a start at 0 instead
+                step = 0.1 * max(1.0, float(np.max(np.abs(x0))))
+                simplex, size = _initial_simplex(x0, step)
+                old_size, recompute = size, True
+                continue
         # best (lowest) and worst (highest) vertex; ties keep the earlier choice
         low = high = best
         for j in range(n + 1):

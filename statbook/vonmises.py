@@ -25,15 +25,17 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import i0e, i1e
 
+from statbook._constants import LOG_2PI
+from statbook._newton import damped_newton
 from statbook._validate import (
     as_finite_number,
     as_float_vector,
     as_parameter,
     as_sample_size,
     check_rng,
+    check_tolerance,
 )
-
-LOG_2PI = float(np.log(2 * np.pi))
+from statbook.exceptions import NoFiniteMLEError
 
 
 class VonMisesStats(NamedTuple):
@@ -42,10 +44,6 @@ class VonMisesStats(NamedTuple):
     sum_cos: float  #: Σ cos y_i
     sum_sin: float  #: Σ sin y_i
     n: int  #: N
-
-
-class NoFiniteMLEError(ValueError):
-    """The likelihood increases without bound: no maximum-likelihood estimate exists."""
 
 
 def suff_stats(y) -> VonMisesStats:
@@ -129,10 +127,31 @@ def negloglik(theta, stats: VonMisesStats) -> np.ndarray:
     every finite θ, where N log φ(θ) and θᵀ(Σ cos y, Σ sin y) alone would overflow.
     """
     theta = as_parameter(theta, 2, "theta")
+    if theta.size and np.abs(theta).max() <= FAST_THETA:  # False for NaN, inf, huge θ
+        return _negloglik_fast(theta, stats)
     inside = np.all(np.isfinite(theta), axis=-1)
     kappa, log_kappa, u = _norm_and_direction(np.where(inside[..., None], theta, 0.0))
     along = u[..., 0] * stats.sum_cos + u[..., 1] * stats.sum_sin
     return np.where(inside, _negloglik_kappa(kappa, log_kappa, along, stats), np.inf)
+
+
+#: Below this |θ_i| (a grid of ordinary parameters) :func:`negloglik` takes the fast path.
+FAST_THETA = 1e15
+
+
+def _negloglik_fast(theta: np.ndarray, stats: VonMisesStats) -> np.ndarray:
+    """κ N − θᵀ(Σ cos y, Σ sin y) + N log(2π i0e(κ)) for finite θ with |θ_i| ≤ 10¹⁵.
+
+    There nothing overflows and κ ≤ 1.5e15 lies below :data:`ASYMPTOTIC_KAPPA`, so the
+    scaling of :func:`_norm_and_direction` is not needed.  κ N − θᵀs equals κ times the
+    gap N − Σ cos(y_i − μ) of :func:`_negloglik_kappa`, and below κ times that gap's
+    rounding (4 ε N) it is 0, as there.  About twice as fast on a 200 × 200 grid.
+    """
+    t1, t2 = theta[..., 0], theta[..., 1]
+    kappa = np.hypot(t1, t2)
+    linear = kappa * stats.n - (t1 * stats.sum_cos + t2 * stats.sum_sin)
+    linear = np.where(linear > ROUNDING_GAP * stats.n * kappa, linear, 0.0)
+    return linear + stats.n * (np.log(i0e(kappa)) + LOG_2PI)
 
 
 def polar_to_canonical(par) -> np.ndarray:
@@ -224,14 +243,22 @@ def _approx_kappa(r):
     return 1 / (r**3 - 4 * r**2 + 3 * r)
 
 
+#: A Newton step may raise −ℓ by this much (times |−ℓ| + N), the rounding of its evaluation.
+ROUNDING_SLACK = 16 * np.finfo(float).eps
+
+
 def mle(stats: VonMisesStats, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     """Maximum-likelihood estimate of θ by Newton's method on the convex −ℓ(θ).
 
     The start is Best and Fisher's approximation of κ̂ in the direction of the
-    mean resultant; Newton steps are halved until −ℓ decreases.  Raises
+    mean resultant; Newton steps are halved until −ℓ decreases (up to its rounding),
+    and the iteration stops when the full Newton step is below ``tol`` relative to θ,
+    returning the iterate after that step.  Raises :class:`ConvergenceError` if it
+    does not stop within ``max_iter`` steps, and
     :class:`NoFiniteMLEError` if all observations are equal (the mean resultant
     length is 1 and −ℓ decreases forever as κ → ∞).
     """
+    tol, max_iter = check_tolerance(tol, max_iter)
     resultant = np.array([stats.sum_cos, stats.sum_sin])
     r_bar = float(np.hypot(*resultant) / stats.n)
     if r_bar >= 1 - 1e-12:
@@ -240,21 +267,17 @@ def mle(stats: VonMisesStats, *, tol: float = 1e-10, max_iter: int = 100) -> np.
         )
     direction = resultant / np.hypot(*resultant) if r_bar > 0 else np.array([1.0, 0.0])
     theta = _approx_kappa(r_bar) * direction
-    value = negloglik(theta, stats)
-    for _ in range(max_iter):
-        g = grad(theta, stats)
-        step = np.linalg.solve(hessian(theta, stats), g)
-        t = 1.0
-        while True:
-            candidate = theta - t * step
-            new_value = negloglik(candidate, stats)
-            if new_value <= value or t < 1e-10:
-                break
-            t /= 2
-        theta, value = candidate, new_value
-        if np.max(np.abs(t * step)) <= tol * (1 + np.max(np.abs(theta))):
-            return theta
-    raise RuntimeError(f"Newton's method did not converge in {max_iter} iterations")
+    estimate, _, _, _ = damped_newton(
+        theta,
+        lambda x: (float(negloglik(x, stats)), None),
+        lambda x, _: (np.linalg.solve(hessian(x, stats), grad(x, stats)), None),
+        tol=tol,
+        max_iter=max_iter,
+        # a step may raise −ℓ by its rounding: near the minimum −ℓ is flat to rounding, and
+        # refusing the full step there stopped short of the tolerance
+        slack=lambda value: ROUNDING_SLACK * (abs(value) + stats.n),
+    )
+    return estimate
 
 
 def simulate(n: int, kappa: float, mu: float, rng: np.random.Generator) -> np.ndarray:

@@ -16,11 +16,13 @@ Displayed in a notebook, one object gives two renderings in one output:
   is drawn for the newest values whenever the previous frame is done, values
   that were overtaken meanwhile are never drawn, and the last frame is the
   one for the values the slider was released at;
-* ``text/html``: the same figure precomputed over a small grid of slider
-  values, embedded as images and switched by ``<input type="range">`` with a
-  few lines of inline script.  The HTML book shows this version (``_config.yml``
-  tells myst-nb to drop the widget view), so sliders work without a kernel,
-  without a server and without any JavaScript from elsewhere.
+* the same figure precomputed over a small grid of slider values, switched by
+  ``<input type="range">`` with the script ``statbook/static/explorer.js``: as
+  data (:data:`EXPLORER_MIME`, the frames and their labels), which the HTML book
+  renders with frames as files (``_ext/explorer_frames.py``), and as
+  self-contained ``text/html`` (frames as ``data:`` URIs, the script inline) for
+  other tools.  The book drops the widget view (``_config.yml``), so sliders work
+  without a kernel, without a server and without any JavaScript from elsewhere.
 
 The environment variable ``STATBOOK_STATIC=1`` (set by ``make book``) selects
 the book rendering: the whole frame grid and no live widget, so no widget state
@@ -40,6 +42,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -58,31 +61,14 @@ FRAME_COLORS = 16
 FRAME_FORMAT = "webp"
 PRINT_FRAMES = 4  # frames in the small-multiples panel that replaces the sliders on paper
 
-# Swaps the image when a range input moves: frame index = row-major index of the slider
-# positions.  The data block (frame URLs, value labels) is parsed on the first move, so a
-# page with many explorers decodes nothing before the reader touches one.  The start frame
-# is stored once, as the image's own src (null in the list).  Each move also updates the
-# readout, the slider's aria-valuetext (what a screen reader says) and the image's alt text.
-# Before printing, the small-multiples panel gets its frames.
-_SWAP_SCRIPT = (
-    "(function(){var r=document.getElementById('__ID__');var d=null;"
-    "var img=r.querySelector('img.sbx-frame');var first=img.getAttribute('src');"
-    "var ins=r.querySelectorAll('input[type=range]');var outs=r.querySelectorAll('output');"
-    "function data(){if(!d){d=JSON.parse(r.querySelector('script.sbx-data').textContent);}"
-    "return d;}"
-    "function src(k){var f=data().frames[k];return f===null?first:f;}"
-    "function upd(){var k=0,shown=[];for(var i=0;i<ins.length;i++){var v=+ins[i].value;"
-    "k=k*data().sizes[i]+v;var lab=d.labels[i][v];outs[i].textContent=lab;"
-    "ins[i].setAttribute('aria-valuetext',lab);shown.push(d.names[i]+' = '+lab);}"
-    "img.src=src(k);img.alt=d.alt+' Shown at '+shown.join(', ')+'.';"
-    "if(d.tables){var t=r.querySelectorAll('table.sbx-table tbody tr');d.tables[k].slice(1)"
-    ".forEach(function(row,j){var c=t[j].children;"
-    "for(var n=0;n<row.length;n++){c[n].textContent=row[n];}});}}"
-    "for(var i=0;i<ins.length;i++){ins[i].addEventListener('input',upd);}"
-    "window.addEventListener('beforeprint',function(){"
-    "r.querySelectorAll('img[data-sbx-frame]').forEach(function(p){"
-    "if(!p.getAttribute('src')){p.src=src(+p.dataset.sbxFrame);}});});})();"
-)
+# The explorer's data for a renderer of its own (the book's, _ext/explorer_frames.py): the
+# frames as base64 and the labels, from which explorer_html writes the same figure.
+EXPLORER_MIME = "application/vnd.statbook.explorer+json"
+
+
+def explorer_script() -> str:
+    """The script that makes an explorer's sliders swap its frames (statbook/static/explorer.js)."""
+    return (resources.files("statbook") / "static" / "explorer.js").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -349,102 +335,154 @@ class Explorer:
         self.redraws += 1
 
     # --- static version ----------------------------------------------------------------
-    def _described(self, names: Sequence[str], labels: Sequence[str]) -> str:
-        """The alt text with the values shown: "<alt> Shown at N = 100, μ = 1."."""
-        shown = ", ".join(f"{n} = {lab}" for n, lab in zip(names, labels, strict=True))
-        return f"{self.alt} Shown at {shown}." if shown else self.alt
+    def static_data(self) -> dict:
+        """The figure precomputed over the static grid of every slider, as data.
 
-    def static_html(self, *, interactive: bool = True) -> str:
-        """Self-contained HTML of the figure at the default values.
-
-        With ``interactive`` (the book build) the figure is precomputed over the
-        static grid of every slider and range inputs switch between the frames
-        (``FRAME_COLORS``-colour lossless ``FRAME_FORMAT`` images as ``data:`` URIs,
-        the start frame stored once); on paper a panel of ``PRINT_FRAMES`` frames,
-        each labelled with its values, replaces the sliders.  Without
-        ``interactive``, it is the single default frame (a cheap static picture
-        for the saved notebook while the live widget does the work).
+        ``frames``: one ``FRAME_COLORS``-colour lossless ``FRAME_FORMAT`` image per grid
+        point (base64, row-major in the slider positions); ``start``: the default
+        positions; ``sizes``, ``labels``, ``names``: each slider's number of positions,
+        value labels and label; ``tables``: each frame's table rows (with ``table``);
+        ``id``, ``caption``, ``alt``, ``width``, ``height``, ``format``: the figure's.
+        :func:`explorer_html` writes the figure from it.
         """
-        sliders = self.sliders if interactive else ()
-        grids = [list(s.static_grid) for s in sliders]
-        mime = f"image/{FRAME_FORMAT}" if interactive else "image/png"
+        grids = [list(s.static_grid) for s in self.sliders]
         frames = [
-            f"data:{mime};base64,"
-            + base64.b64encode(
+            base64.b64encode(
                 self.render(
                     colors=FRAME_COLORS,
-                    fmt=FRAME_FORMAT if interactive else "png",
-                    **dict(zip(self.defaults, combo, strict=False)),
+                    fmt=FRAME_FORMAT,
+                    **dict(zip(self.defaults, combo, strict=True)),
                 )
             ).decode()
             for combo in itertools.product(*grids)
         ]
-        sizes = [len(g) for g in grids]
-        start = [s.nearest(g, s.default) for s, g in zip(sliders, grids, strict=True)]
-        start_frame = int(np.ravel_multi_index(start, sizes)) if grids else 0
-        labels = [[s.fmt.format(v) for v in g] for s, g in zip(sliders, grids, strict=True)]
-        names = [s.label for s in sliders]
-        uid = "sbx-" + hashlib.sha256("".join(frames).encode()).hexdigest()[:12]
-        width, height = (round(x * self.dpi) for x in self.figsize)
-        alt = self._described(names, [lab[i] for lab, i in zip(labels, start, strict=True)])
-        image = (
-            f'<img class="sbx-frame" src="{frames[start_frame]}" alt="{html.escape(alt)}" '
-            f'width="{width}" height="{height}" loading="lazy" decoding="async" '
-            'style="max-width:100%;height:auto;background:white">'
-        )
-        if not interactive:
-            return (
-                f'<figure id="{uid}" class="statbook-explorer">{image}'
-                f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
-            )
-        controls = "".join(
-            f'<label class="sbx-slider">{html.escape(s.label)} '
-            f'<input type="range" min="0" max="{len(g) - 1}" step="1" value="{i}" '
-            f'aria-label="{html.escape(s.label)}" aria-valuetext="{html.escape(lab[i])}"> '
-            f"<output>{html.escape(lab[i])}</output></label>"
-            for s, g, i, lab in zip(sliders, grids, start, labels, strict=True)
-        )
-        panel = []
-        for position in print_frames(sizes, start, PRINT_FRAMES):
-            values = [lab[i] for lab, i in zip(labels, position, strict=True)]
-            # One span per value: on paper a long label breaks between values only.
-            shown = ", ".join(
-                f"<span>{html.escape(n)} = {html.escape(v)}</span>"
-                for n, v in zip(names, values, strict=True)
-            )
-            k = int(np.ravel_multi_index(position, sizes))
-            described = html.escape(self._described(names, values))
-            panel.append(
-                f'<figure><img data-sbx-frame="{k}" alt="{described}" width="{width}" '
-                f'height="{height}"><figcaption>{shown}</figcaption></figure>'
-            )
-        stored = [None if k == start_frame else f for k, f in enumerate(frames)]
-        content = {"frames": stored, "labels": labels, "names": names, "sizes": sizes}
-        table = ""
+        uris = "".join(f"data:image/{FRAME_FORMAT};base64,{f}" for f in frames)
+        data = {
+            "id": "sbx-" + hashlib.sha256(uris.encode()).hexdigest()[:12],
+            "caption": self.caption,
+            "alt": self.alt,
+            "width": round(self.figsize[0] * self.dpi),
+            "height": round(self.figsize[1] * self.dpi),
+            "format": FRAME_FORMAT,
+            "frames": frames,
+            "start": [s.nearest(g, s.default) for s, g in zip(self.sliders, grids, strict=True)],
+            "sizes": [len(g) for g in grids],
+            "labels": [
+                [s.fmt.format(v) for v in g] for s, g in zip(self.sliders, grids, strict=True)
+            ],
+            "names": [s.label for s in self.sliders],
+        }
         if self.table is not None:
-            content["tables"] = [
-                [list(row) for row in self.table(**dict(zip(self.defaults, combo, strict=False)))]
+            data["tables"] = [
+                [list(row) for row in self.table(**dict(zip(self.defaults, combo, strict=True)))]
                 for combo in itertools.product(*grids)
             ]
-            table = text_table(content["tables"][start_frame])
-        data = json.dumps({**content, "alt": self.alt})
+        return data
+
+    def static_html(self, *, interactive: bool = True) -> str:
+        """Self-contained HTML of the figure at the default values.
+
+        With ``interactive`` (the book build) it is :func:`explorer_html` of
+        :meth:`static_data`, the frames as ``data:`` URIs and the script inline.
+        Without, it is the single default frame (a cheap static picture for the saved
+        notebook while the live widget does the work).
+        """
+        if interactive:
+            data = self.static_data()
+            return explorer_html(data, data_uris(data), embedded=True)
+        frame = base64.b64encode(self.render(colors=FRAME_COLORS, fmt="png")).decode()
+        src = f"data:image/png;base64,{frame}"
+        uid = "sbx-" + hashlib.sha256(src.encode()).hexdigest()[:12]
+        width, height = (round(x * self.dpi) for x in self.figsize)
         return (
             f'<figure id="{uid}" class="statbook-explorer">'
-            f'<div class="statbook-explorer-controls">{controls}</div>{image}{table}'
-            f'<div class="sbx-print" aria-hidden="true">{"".join(panel)}</div>'
-            f"<figcaption>{html.escape(self.caption)} <em>(In the HTML book the sliders step "
-            f"through a precomputed grid of values; run the notebook live in Jupyter for every "
-            f"value.)</em></figcaption>"
-            f'<script type="application/json" class="sbx-data">{data}</script>'
-            f"<script>{_SWAP_SCRIPT.replace('__ID__', uid)}</script></figure>"
+            f'<img class="sbx-frame" src="{src}" alt="{html.escape(self.alt)}" '
+            f'width="{width}" height="{height}" loading="lazy" decoding="async" '
+            'style="max-width:100%;height:auto;background:white">'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        static = os.environ.get(STATIC_ENV, "") in ("1", "true", "yes")
-        bundle = {
-            "text/plain": f"<statbook Explorer: {self.caption}>",
-            "text/html": self.static_html(interactive=static),
-        }
-        if not static:
+        """In the book (``STATBOOK_STATIC=1``): the frames as data (:data:`EXPLORER_MIME`,
+        which the book renders) and as self-contained HTML for other tools; in Jupyter:
+        the live widget and a one-frame picture for the saved notebook."""
+        bundle = {"text/plain": f"<statbook Explorer: {self.caption}>"}
+        if os.environ.get(STATIC_ENV, "") in ("1", "true", "yes"):
+            data = self.static_data()
+            bundle[EXPLORER_MIME] = data
+            bundle["text/html"] = explorer_html(data, data_uris(data), embedded=True)
+        else:
+            bundle["text/html"] = self.static_html(interactive=False)
             bundle.update(self.widget._repr_mimebundle_(include=include, exclude=exclude))
         return bundle
+
+
+def data_uris(data: dict) -> list[str]:
+    """The frames of :meth:`Explorer.static_data` as ``data:`` URIs."""
+    return [f"data:image/{data['format']};base64,{frame}" for frame in data["frames"]]
+
+
+def _described(alt: str, names: Sequence[str], labels: Sequence[str]) -> str:
+    """The alt text with the values shown: "<alt> Shown at N = 100, μ = 1."."""
+    shown = ", ".join(f"{n} = {lab}" for n, lab in zip(names, labels, strict=True))
+    return f"{alt} Shown at {shown}." if shown else alt
+
+
+def explorer_html(data: dict, frames: Sequence[str], *, embedded: bool) -> str:
+    """The HTML of an explorer (:meth:`Explorer.static_data`) whose frames are at ``frames``.
+
+    Range inputs switch between the frames (statbook/static/explorer.js); on paper a
+    panel of ``PRINT_FRAMES`` frames, each labelled with its values, replaces the
+    sliders.  ``embedded`` (``frames`` are ``data:`` URIs): the start frame is stored
+    once, as the image's src; the print panel gets its frames just before printing; the
+    script is inline.  Otherwise (``frames`` are files, the book): every frame's address
+    is listed, the print panel's images load lazily, and the page loads the script.
+    """
+    sizes, start, labels, names = data["sizes"], data["start"], data["labels"], data["names"]
+    start_frame = int(np.ravel_multi_index(start, sizes))
+    width, height = data["width"], data["height"]
+    alt = _described(data["alt"], names, [lab[i] for lab, i in zip(labels, start, strict=True)])
+    image = (
+        f'<img class="sbx-frame" src="{frames[start_frame]}" alt="{html.escape(alt)}" '
+        f'width="{width}" height="{height}" loading="lazy" decoding="async" '
+        'style="max-width:100%;height:auto;background:white">'
+    )
+    controls = "".join(
+        f'<label class="sbx-slider">{html.escape(name)} '
+        f'<input type="range" min="0" max="{size - 1}" step="1" value="{i}" '
+        f'aria-label="{html.escape(name)}" aria-valuetext="{html.escape(lab[i])}"> '
+        f"<output>{html.escape(lab[i])}</output></label>"
+        for name, size, i, lab in zip(names, sizes, start, labels, strict=True)
+    )
+    panel = []
+    for position in print_frames(sizes, start, PRINT_FRAMES):
+        values = [lab[i] for lab, i in zip(labels, position, strict=True)]
+        # One span per value: on paper a long label breaks between values only.
+        shown = ", ".join(
+            f"<span>{html.escape(n)} = {html.escape(v)}</span>"
+            for n, v in zip(names, values, strict=True)
+        )
+        k = int(np.ravel_multi_index(position, sizes))
+        source = "" if embedded else f' src="{frames[k]}" loading="lazy" decoding="async"'
+        described = html.escape(_described(data["alt"], names, values))
+        panel.append(
+            f'<figure><img data-sbx-frame="{k}"{source} alt="{described}" width="{width}" '
+            f'height="{height}"><figcaption>{shown}</figcaption></figure>'
+        )
+    stored = [None if embedded and k == start_frame else f for k, f in enumerate(frames)]
+    content = {"frames": stored, "labels": labels, "names": names, "sizes": sizes}
+    table = ""
+    if "tables" in data:
+        content["tables"] = data["tables"]
+        table = text_table(data["tables"][start_frame])
+    block = json.dumps({**content, "alt": data["alt"]}).replace("</", "<\\/")
+    script = f"<script>{explorer_script()}</script>" if embedded else ""
+    return (
+        f'<figure id="{data["id"]}" class="statbook-explorer">'
+        f'<div class="statbook-explorer-controls">{controls}</div>{image}{table}'
+        f'<div class="sbx-print" aria-hidden="true">{"".join(panel)}</div>'
+        f"<figcaption>{html.escape(data['caption'])} <em>(In the HTML book the sliders step "
+        f"through a precomputed grid of values; run the notebook live in Jupyter for every "
+        f"value.)</em></figcaption>"
+        f'<script type="application/json" class="sbx-data">{block}</script>{script}</figure>'
+    )

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
 # Property tests run a fixed number of derandomized examples: the same inputs on
@@ -23,6 +24,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "bounded"))
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Test modules that build the book, start Jupyter or a browser, run nbgrader, execute a
+#: notebook or install the wheel: everything else is the library and its unit tests,
+#: which ``make test-fast`` runs in the edit-test loop.
+SLOW_MODULES = {
+    "test_book",
+    "test_browser",
+    "test_commands",
+    "test_course",
+    "test_handouts",
+    "test_live",
+    "test_package",
+    "test_pdf",
+    "test_student",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.path.stem
+        if module in SLOW_MODULES or item.path.suffix == ".md":
+            item.add_marker(pytest.mark.slow)
+
 
 def make(*targets: str) -> subprocess.CompletedProcess:
     """Run ``make TARGET...`` in the checkout as a reader types it; fail with its output."""
@@ -36,12 +59,23 @@ def make(*targets: str) -> subprocess.CompletedProcess:
     return result
 
 
+def make_once(target: str) -> None:
+    """``make TARGET`` for the book or its PDF, one test process at a time.
+
+    The suite runs in two processes (pytest-xdist); the one that comes second waits for
+    the first one's build and then finds it up to date, so the book is built once."""
+    lock = ROOT / "_build" / ".make.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with FileLock(lock):
+        make(target)
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """``make book``: the book built with warnings as errors, every notebook executed.
 
     make rebuilds it when any source changed since the last build that passed."""
-    make("book")
+    make_once("book")
     return ROOT / "_build" / "html"
 
 
@@ -51,5 +85,5 @@ def book_pdf(built_book) -> Path:
 
     In its own process: Playwright's sync API cannot start while the browser tests'
     Chromium session runs in this one."""
-    make("pdf")
+    make_once("pdf")
     return built_book / "statbook.pdf"

@@ -124,3 +124,18 @@ BOUNDARY_RIGHT = """
 def decision_boundary(p, mu, sigma):
     return (mu[0] + mu[1]) / 2 + sigma**2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
 """
+
+#: The right answer under another name: the test cell calls poisson_negloglik.
+POISSON_RENAMED = POISSON_RIGHT.replace("def poisson_negloglik(", "def poisson_nll(")
+
+
+def replace_cell(notebook, grade_id: str, source: str) -> None:
+    """Replace the answer cell ``grade_id`` by a new Markdown cell holding ``source``: a
+    student who deleted the cell and wrote the answer in a new one (no nbgrader metadata)."""
+    import nbformat
+
+    for index, cell in enumerate(notebook.cells):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            notebook.cells[index] = nbformat.v4.new_markdown_cell(source)
+            return
+    raise KeyError(grade_id)

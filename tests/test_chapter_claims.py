@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy import stats
-from scipy.special import i0e, i1e
+from scipy.integrate import quad
+from scipy.special import gammaln, i0e, i1e
 
-from statbook import gaussian, mixtures, multinomial, regression, vonmises
+from statbook import gaussian, mixed, mixtures, multinomial, regression, vonmises
 from statbook.datasets import load_vegetables
 from statbook.explorers import likelihood as likelihood_explorers
 from statbook.explorers import mixtures as mixture_explorers
@@ -181,6 +182,79 @@ def test_newton_step_for_a_store_without_sales_is_minus_one(vegetables):
     assert all(abs(d + 1) < 1e-7 for d in steps[2:])
 
 
+# --- 6.1: Newton, base measures ------------------------------------------------------------
+def test_plain_newton_diverges_on_a_convex_function_and_halving_rescues_it():
+    """On √(1 + x²) the Newton step is x ↦ −x³: from 1.5, −3.4, 38, −5.7·10⁴."""
+
+    def newton_step(x):
+        return x - (x / np.sqrt(1 + x**2)) * (1 + x**2) ** 1.5
+
+    x, iterates = 1.5, []
+    for _ in range(3):
+        x = newton_step(x)
+        iterates.append(x)
+    np.testing.assert_allclose(iterates, [-(1.5**3), 1.5**9, -(1.5**27)], rtol=1e-9)
+    # the library's fits halve the step: the von Mises fit from the data of 6.1 converges
+    y = vonmises.simulate(100, 2.0, 1.0, np.random.default_rng(20261124))
+    s = vonmises.suff_stats(y)
+    assert np.allclose(vonmises.grad(vonmises.mle(s), s), 0, atol=1e-8)
+
+
+def test_each_table_row_is_a_density_with_respect_to_its_base_measure():
+    """Poisson: mass 1/y! on N₀; von Mises and Gaussian: Lebesgue measure (½ log π kept)."""
+    theta = np.log(3.5)
+    k = np.arange(200)
+    assert np.exp(theta * k - np.exp(theta) - gammaln(k + 1)).sum() == pytest.approx(1, rel=1e-12)
+    t1, t2 = gaussian.to_canonical([0.7, 2.3])
+    log_phi = t1**2 / (4 * t2) - 0.5 * np.log(t2) + 0.5 * np.log(np.pi)
+    mass, _ = quad(lambda u: np.exp(t1 * u - t2 * u**2 - log_phi), -np.inf, np.inf)
+    assert mass == pytest.approx(1, rel=1e-10)
+    u = np.array([-2.0, 0.0, 3.0])
+    np.testing.assert_allclose(
+        t1 * u - t2 * u**2 - log_phi, stats.norm.logpdf(u, 0.7, np.sqrt(2.3)), rtol=1e-12
+    )
+    th = np.array([1.3, -0.4])
+    mass, _ = quad(
+        lambda a: np.exp(th @ [np.cos(a), np.sin(a)] - vonmises.log_phi(th)), -np.pi, np.pi
+    )
+    assert mass == pytest.approx(1, rel=1e-10)
+
+
+# --- 6.2: lines of minimizers, the boundary of the moth triangle ------------------------------
+def test_symmetric_parametrization_has_a_line_of_minimizers_only_with_positive_counts():
+    positive = multinomial.stats_from_counts([2, 3, 5])
+    line = [multinomial.negloglik_symmetric(np.log([2, 3, 5]) + c, positive) for c in (-4, 0, 9)]
+    np.testing.assert_allclose(line, line[0], rtol=1e-13)
+    # with a zero count, −ℓ keeps decreasing as that θ_k → −∞: no minimizer at all
+    zero = multinomial.stats_from_counts([0, 3, 5])
+    values = [multinomial.negloglik_symmetric([-t, np.log(3), np.log(5)], zero) for t in (1, 5, 20)]
+    assert values[0] > values[1] > values[2]
+
+
+def test_every_boundary_point_of_the_moth_triangle_has_infinite_negloglik():
+    t = np.linspace(0, 1, 401)[:, None]
+    edges = np.concatenate([np.hstack([0 * t, t]), np.hstack([t, 0 * t]), np.hstack([t, 1 - t])])
+    assert np.all(multinomial.moth_negloglik(edges, [85, 196, 341]) == np.inf)
+    # the interior is finite: the rubric's "only the boundary" is the whole boundary
+    assert np.isfinite(multinomial.moth_negloglik([[0.3, 0.3], [0.01, 0.01]], [85, 196, 341])).all()
+
+
+# --- 6.3: the dispersion of the store model -----------------------------------------------
+def test_pearson_dispersion_of_the_store_model_is_r_quasipoisson_11_34(vegetables):
+    import statsmodels.api as sm
+    from formulaic import model_matrix
+
+    fit = regression.poisson_glm(STORES, vegetables)
+    x = model_matrix(STORES, vegetables, output="sparse").rhs.__wrapped__
+    y = vegetables["sale"].to_numpy()
+    mu = np.exp(x @ fit.coef)
+    pearson = np.sum((y - mu) ** 2 / mu) / fit.df_residual
+    assert round(pearson, 2) == 11.34
+    reference = sm.GLM(y, x.toarray(), family=sm.families.Poisson()).fit(tol=1e-12, maxiter=100)
+    assert pearson == pytest.approx(reference.pearson_chi2 / reference.df_resid, rel=1e-8)
+    assert round(fit.deviance / fit.df_residual, 2) == 12.04
+
+
 # --- 6.4 -----------------------------------------------------------------------------------
 def test_mixture_likelihood_is_unbounded_with_unequal_variances():
     """−ℓ → −∞ like log σ₁ along μ₁ = y₁, σ₁ → 0; with σ₁ = σ₂ → 0 it goes to +∞."""
@@ -197,6 +271,44 @@ def test_mixture_likelihood_is_unbounded_with_unequal_variances():
 def test_label_switching_caption_says_the_data_are_not_the_running_example():
     caption = mixture_explorers.label_switching_explorer().caption
     assert "not the running example" in caption and "(0, 3)" in caption
+
+
+# --- 6.5: the constrained exponential family, unbiased plug-in predictions -----------------
+@pytest.mark.parametrize("seed", range(6))
+def test_balanced_fit_is_the_unconstrained_one_when_feasible_else_nu_is_zero(seed):
+    """Equal sizes: τ̂ = B/n and σ̂² = W/(N − n) unless B/n < W/(N − n), then ν̂ = 0."""
+    rng = np.random.default_rng(seed)
+    n, m = 8, 4
+    sample = mixed.simulate(np.full(n, m), 1.0, [0.2, 0.6, 1.5][seed % 3], 1.0, rng)
+    st = mixed.suff_stats(sample.y, sample.group)
+    b = m * np.sum((st.group_mean - st.group_mean.mean()) ** 2)
+    tau_free, sigma2_free = b / n, st.within_ss / (st.n_obs - n)
+    fitted = mixed.fit(sample.y, sample.group)
+    if tau_free >= sigma2_free:
+        assert fitted.sigma2 == pytest.approx(sigma2_free, rel=1e-6)
+        assert fitted.sigma2 + m * fitted.nu**2 == pytest.approx(tau_free, rel=1e-6)
+    else:
+        assert fitted.nu == 0
+
+
+def test_plug_in_predictions_are_unbiased_but_not_a_biased_alternative():
+    """Kackar & Harville (1981): even, translation-invariant variance estimates (ML's)
+    leave the plug-in prediction β̂₀ + ν̂E(Z_i | y) of β₀ + νZ_i unbiased."""
+    rng = np.random.default_rng(1981)
+    sizes = np.array([2, 3, 5, 8, 12])
+    errors, without_beta0 = [], []
+    for _ in range(3000):
+        sample = mixed.simulate(sizes, 2.0, 1.0, 1.5, rng)
+        fitted = mixed.fit(sample.y, sample.group)
+        truth = 2.0 + 1.0 * sample.z
+        errors.append(fitted.beta0 + fitted.group_effects - truth)
+        without_beta0.append(fitted.group_effects - truth)
+    errors = np.array(errors)
+    z = errors.mean(axis=0) / (errors.std(axis=0, ddof=1) / np.sqrt(len(errors)))
+    assert np.all(np.abs(z) < 4), z
+    # the check has teeth: forgetting β̂₀ is biased by −β₀ and is caught
+    biased = np.array(without_beta0)
+    assert np.all(np.abs(biased.mean(axis=0) + 2.0) < 0.2)
 
 
 # --- the pages' quoted numbers ------------------------------------------------------------

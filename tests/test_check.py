@@ -9,10 +9,16 @@ must never print the values it compares against.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
+import inspect
+import os
 import re
+import signal
 import sys
 import threading
+import time
+import warnings
 from pathlib import Path
 
 import jupytext
@@ -23,9 +29,12 @@ from scipy.special import gammaln
 from scipy.stats import norm
 
 from booktools.course import section_chapters
-from statbook.check import REGISTRY, check, grading
+from statbook.check import REGISTRY, _sandbox, check, grading
 from statbook.check import _framework as framework
 from statbook.check._framework import CheckResult
+from statbook.check._runner import Exercise
+from statbook.check.mixed import unweighted_beta0 as profile_unweighted
+from statbook.check.mixtures import log_of_sum as log_density_naive
 from tests import submissions
 
 
@@ -158,11 +167,6 @@ def log_density_right(y, p, mu, sigma):
     )
 
 
-def log_density_naive(y, p, mu, sigma):
-    with np.errstate(divide="ignore"):
-        return np.log(p * norm.pdf(y, mu[0], sigma[0]) + (1 - p) * norm.pdf(y, mu[1], sigma[1]))
-
-
 def log_density_swapped(y, p, mu, sigma):
     return log_density_right(y, 1 - p, mu, sigma)
 
@@ -222,14 +226,6 @@ def profile_right(ratio, y, group):
         return total
 
     return minimize_scalar(quadratic, bracket=(y.min(), y.max()), tol=1e-12).fun / y.size
-
-
-def profile_unweighted(ratio, y, group):
-    sizes = np.bincount(group)
-    means = np.bincount(group, weights=y) / sizes
-    weights = sizes / (1 + sizes * ratio)
-    within = np.sum((y - means[group]) ** 2)
-    return (within + np.sum(weights * (means - means.mean()) ** 2)) / y.size
 
 
 def profile_per_group(ratio, y, group):
@@ -607,6 +603,275 @@ def submitted(source: str, name: str):
     namespace = {"np": np, "stats": scipy_stats}
     exec(compile(source, "<answer cell>", "exec"), namespace)
     return namespace[name]
+
+
+# --- the limit holds whatever the student's code does (issue 28) ------------------------------
+
+
+@pytest.fixture(params=["fork", "thread"])
+def sandbox(request, monkeypatch):
+    """Each hostile answer in a child process (where there is fork) and in a thread, 0.5 s."""
+    if request.param == "fork" and not _sandbox.FORK:
+        pytest.skip("no fork on this platform: the calls run in threads")
+    monkeypatch.setattr(_sandbox, "FORK", request.param == "fork")
+    monkeypatch.setattr(framework, "TIME_LIMIT", 0.5)
+    return request.param
+
+
+def stall():
+    """Thirty seconds of sleep in short naps (so that a thread can be stopped between them)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def timed_check(*args) -> tuple[CheckResult, float]:
+    start = time.monotonic()
+    result = check(*args, quiet=True)
+    return result, time.monotonic() - start
+
+
+@pytest.mark.skipif(not _sandbox.FORK, reason="only a child process can stop a long call into C")
+def test_a_long_call_into_c_is_stopped_on_time(monkeypatch):
+    monkeypatch.setattr(framework, "TIME_LIMIT", 0.5)
+
+    def sums_first(mu, y):
+        sum(range(2 * 10**8))  # one C call: 20-30 s, which no other thread can interrupt
+        return poisson_right(mu, y)
+
+    result, seconds = timed_check("likelihood-ex-2", sums_first)
+    assert seconds < 4
+    assert (result.right, result.total) == (0, 8)
+    assert "did not finish within 0.5 s" in result.message
+
+
+class Stalls:
+    """A result whose conversion to a number, or whose repr, does not finish."""
+
+    def __init__(self, where: str):
+        self.where = where
+
+    def __float__(self):
+        if self.where == "__float__":
+            stall()
+        return 1.0
+
+    def __array__(self, dtype=None, copy=None):
+        if self.where == "__array__":
+            stall()
+        return np.array(1.0)
+
+    def __repr__(self):
+        stall()
+        return "Stalls()"
+
+
+class NoNumber:
+    """Not a number: only its repr says what it is, and that stalls."""
+
+    def __repr__(self):
+        stall()
+        return "NoNumber()"
+
+
+class StallingMessage(Exception):
+    def __str__(self):
+        stall()
+        return "late"
+
+
+def raises_stalling_message(*args):
+    raise StallingMessage
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda *args: [Stalls("__float__")],
+        lambda *args: Stalls("__array__"),
+        lambda *args: NoNumber(),
+        raises_stalling_message,
+    ],
+    ids=["float", "array", "repr", "exception-str"],
+)
+def test_a_result_or_message_that_stalls_is_stopped_on_time(sandbox, answer):
+    result, seconds = timed_check("likelihood-ex-2", answer)
+    assert seconds < 4, sandbox
+    assert (result.right, result.total) == (0, 8)
+    assert "did not finish within 0.5 s" in result.message
+
+
+class UnprintableError(Exception):
+    def __str__(self):
+        raise RuntimeError("no message")
+
+
+def exits(mu, y):
+    raise SystemExit(3)
+
+
+def calls_sys_exit(mu, y):
+    sys.exit("bye")
+
+
+def interrupts(mu, y):
+    raise KeyboardInterrupt
+
+
+def raises_unprintable(mu, y):
+    raise UnprintableError
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (exits, "SystemExit: 3 (in exits, line"),
+        (calls_sys_exit, "SystemExit: bye"),
+        (interrupts, "KeyboardInterrupt:  (in interrupts, line"),
+        (raises_unprintable, "UnprintableError: <its message could not be shown"),
+    ],
+    ids=["SystemExit", "sys.exit", "KeyboardInterrupt", "failing-str"],
+)
+def test_an_exit_an_interrupt_or_a_failing_message_is_not_a_time_out(sandbox, answer, said):
+    result, seconds = timed_check("likelihood-ex-2", answer)
+    assert seconds < 2
+    assert (result.right, result.total) == (0, 8)
+    assert f"every case: your code raised {said}" in result.message
+    assert "did not finish" not in result.message
+
+
+def test_every_message_of_the_student_is_shortened(sandbox):
+    def huge(mu, y):
+        warnings.warn("w" * 5_000_000, stacklevel=1)
+        print("p" * 5_000_000)
+        if np.ndim(mu) == 0 and mu > 1:
+            raise ValueError("x" * 5_000_000)
+        return poisson_sign(mu, y)
+
+    result = check("likelihood-ex-2", huge, quiet=True)
+    assert not result.passed
+    assert len(result.message) < 4000
+    assert f"ValueError: {'x' * 200} …" in result.message
+    assert f"(your code warned: {'w' * 200} …)" in result.message
+    assert f"(your function printed: {'p' * 200} …)" in result.message
+
+
+class NamedAtLength(type):
+    @property
+    def __name__(cls):
+        stall()
+        return "late"
+
+
+def test_the_type_of_an_answer_is_named_without_running_it(capsys):
+    odd = NamedAtLength("O" * 100_000, (), {})()
+    result, seconds = timed_check("likelihood-ex-2", odd)
+    assert seconds < 2
+    assert "expected a function (the poisson_negloglik you defined), got OOO" in result.message
+    assert len(result.message) < 1000
+
+
+@pytest.mark.skipif(not _sandbox.FORK, reason="only a child process can end on its own")
+def test_a_call_that_ends_the_process_is_reported_and_the_other_cases_run():
+    def ends_on_a_grid(mu, y):
+        if np.ndim(mu) == 2:
+            os._exit(0)
+        return poisson_right(mu, y)
+
+    result = check("likelihood-ex-2", ends_on_a_grid, quiet=True)
+    assert (result.right, result.total) == (7, 8)
+    assert "μ of shape (2, 2): your code raised ChildProcessError" in result.message
+
+
+def test_where_no_process_can_be_started_the_calls_run_in_threads(monkeypatch):
+    def no_fork():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert check("likelihood-ex-2", poisson_right, quiet=True).passed
+    result = check("likelihood-ex-2", exits, quiet=True)
+    assert "every case: your code raised SystemExit: 3" in result.message
+
+
+def children() -> set[int]:
+    """The processes this one started that are still running (not zombies)."""
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # a thread or a child that just ended
+            for pid in (task / "children").read_text().split():
+                if Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+                    found.add(int(pid))
+    return found
+
+
+@pytest.mark.skipif(
+    not (_sandbox.FORK and Path(f"/proc/self/task/{os.getpid()}/children").exists()),
+    reason="needs Linux's /proc/<pid>/task/<tid>/children",
+)
+def test_interrupting_the_check_stops_its_child(monkeypatch):
+    monkeypatch.setattr(framework, "TIME_LIMIT", 10.0)
+    before = children()
+
+    def loops(mu, y):
+        while True:
+            pass
+
+    main = threading.main_thread().ident
+    timer = threading.Timer(0.5, signal.pthread_kill, (main, signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        check("likelihood-ex-2", loops, quiet=True)
+    assert time.monotonic() - start < 5
+    timer.join()
+    deadline = time.monotonic() + 5
+    while children() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not children() - before
+
+
+def rebind_every_function(monkeypatch, module, value=0.0):
+    for name, obj in vars(module).items():
+        if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+            monkeypatch.setattr(module, name, lambda *args, **kwargs: value)
+
+
+@pytest.mark.parametrize("label", sorted(ANSWERS))
+def test_rebinding_the_library_does_not_change_the_right_values(label, monkeypatch):
+    module = importlib.import_module(f"statbook.{LIBRARY[label]}")
+    rebind_every_function(monkeypatch, module)
+    rebind_every_function(monkeypatch, importlib.import_module("statbook._validate"))
+    monkeypatch.setattr(module, "suff_stats", lambda *args: 0.0, raising=False)
+    assert check(label, *answers(ANSWERS[label][0]), quiet=True).passed
+    zeros = check(label, *[lambda *args: np.zeros(np.shape(args[0]))] * slots(label), quiet=True)
+    assert zeros.right < zeros.total
+
+
+# --- the self-checks are data (issue 31) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "section", ["likelihood", "multinomial", "regression", "mixtures", "mixed"]
+)
+def test_a_section_declares_its_exercises_and_nothing_of_the_runner(section):
+    module = importlib.import_module(f"statbook.check.{section}")
+    source = inspect.getsource(module)
+    assert module.EXERCISES and all(isinstance(e, Exercise) for e in module.EXERCISES)
+    for exercise in module.EXERCISES:
+        assert REGISTRY[exercise.label] is exercise
+        assert source.count(f'"{exercise.label}"') == 1  # the label is written once
+    for skeleton in ("@exercise", "Report(", "compare_function", "finish(", "CheckResult"):
+        assert skeleton not in source, skeleton
+
+
+def test_the_answer_cell_and_the_call_come_from_the_signatures():
+    entry = REGISTRY["regression-ex-1"]
+    assert entry.answer == "poisson_regression_negloglik, poisson_regression_grad"
+    assert entry.stub == (
+        "def poisson_regression_negloglik(beta, X, y):\n    ...\n\n\n"
+        "def poisson_regression_grad(beta, X, y):\n    ..."
+    )
+    assert REGISTRY["likelihood-ex-2"].stub == "def poisson_negloglik(mu, y):\n    ..."
 
 
 # --- the hidden tests of the graded course -----------------------------------------------------

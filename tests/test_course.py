@@ -6,7 +6,11 @@ From this checkout: ``make course``, then in the course folder
 and ``nbgrader export``.  The exported ``grades.csv`` and every graded cell in
 the gradebook must equal the truth tables below.  Then ``make course-lab``:
 points given to a written answer in formgrader reach the next export.  These
-are the six commands of a graded assignment on the teacher's page.
+are the six commands of a graded assignment on the teacher's page, which a
+test also runs as written, in a fresh copy of the checkout.  Submissions as
+students really make them are among the sample ones: a deleted and re-created
+answer cell, a renamed function, an edited test cell; the log must name only
+those, and the feedback must hide the hidden tests.
 
 To keep the run short, the typical mistakes are paired up in one submission
 (one per exercise of section 6.1, which has two autograded exercises), and
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import csv
+import json
 import mimetypes
 import os
 import re
@@ -28,6 +33,7 @@ import urllib.parse
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from booktools.course import CODE_STUB, TEXT_STUB, exercises, section_chapters
@@ -77,25 +83,54 @@ LIKELIHOOD = {
         "likelihood-ex-2-answer": s.POISSON_FITS_THE_SELF_CHECK,
         "likelihood-ex-4-answer": s.GAUSSIAN_RIGHT,
     },
+    "renamed-function": {
+        "likelihood-ex-2-answer": s.POISSON_RENAMED,
+        "likelihood-ex-4-answer": s.GAUSSIAN_RIGHT,
+    },
+    "deleted-answer-cell": {},
 }
+#: student -> (grade id, text): the answer cell deleted, the answer written in a new cell
+REPLACED_CELLS = {
+    "deleted-answer-cell": ("likelihood-ex-1", "RECREATED: $-\\ell = N e^\\theta$ ...")
+}
+#: the written answers that wait for the teacher (a student wrote something there)
+WRITTEN = {("solutions", "likelihood-ex-1"), ("deleted-answer-cell", "likelihood-ex-1")}
 MIXTURES = {
     "variance-for-sd": {
         "mixtures-ex-2-answer": s.MIXTURE_VARIANCE_FOR_SD,
         "mixtures-ex-4-answer": s.BOUNDARY_RIGHT,
     },
 }
-# student -> (score of likelihood-ex-2, score of likelihood-ex-4)
+# student -> (score of likelihood-ex-2, score of likelihood-ex-4), each of 4 points, and why.
+# A test cell's points are split (statbook.check.grading.PartialCredit): half for the hidden
+# cases with the right value, half for those of the right form (the right shape, +inf off the
+# parameter space), from an answer that is not a constant; at most half while the self-check
+# fails. So a typical mistake in the formula earns half the points, as a teacher would give.
 LIKELIHOOD_TRUTH = {
     "solutions": (4, 4),
-    "sign-and-constant": (0, 0),
-    "n-for-sum-and-shape": (0, 0),
-    "off-by-one-and-raises": (0, 0),
-    "blank": (0, 0),
+    # −ℓ with every sign flipped, and −ℓ without its constant: right form, wrong values
+    "sign-and-constant": (2, 2),
+    # one wrong term: right form, wrong values; θ read as rows: right at a single θ (1 of 2
+    # hidden cases right, in value and form), the wrong shape for an array of θ
+    "n-for-sum-and-shape": (2, 2),
+    # log((y − 1)!) for log(y!): right form, wrong values (+inf where a count is 0);
+    # an answer that raises has nothing right
+    "off-by-one-and-raises": (2, 0),
+    "blank": (0, 0),  # returns None: nothing
+    # the answer cell never ends (stopped: poisson_negloglik undefined, 0); ex-4 right
     "infinite-loop": (0, 4),
+    # 0·μ and zeros: constant answers earn nothing, whatever their shape
     "fake-check-and-edited-test": (0, 0),
+    # the library's own function: 0, with the message saying why
     "calls-the-library": (0, 0),
-    "fits-only-the-self-check": (0, 4),
+    # right on the self-check's data only: wrong values on the hidden data, right form
+    "fits-only-the-self-check": (2, 4),
+    # the right function under another name: the test cell cannot call it (0), and says so
+    "renamed-function": (0, 4),
+    "deleted-answer-cell": (0, 0),  # nothing but the written answer, in a new cell
 }
+#: mixtures-ex-2 with σ read as a variance: right form, wrong values (2 of 4)
+MIXTURES_TRUTH = {"variance-for-sd": (2, 4)}
 # the hint each mistake earns, in the output of its test cell
 DIAGNOSES = {
     ("sign-and-constant", "likelihood-ex-2-test"): "it has the opposite sign",
@@ -105,8 +140,19 @@ DIAGNOSES = {
     ("off-by-one-and-raises", "likelihood-ex-2-test"): "log((y_i − 1)!) instead of log(y_i!)",
     ("off-by-one-and-raises", "likelihood-ex-4-test"): "RuntimeError: not finished",
     ("calls-the-library", "likelihood-ex-2-test"): "the library's own version",
-    ("fits-only-the-self-check", "likelihood-ex-2-test"): "hidden case 1: your value is not right",
+    ("fits-only-the-self-check", "likelihood-ex-2-test"): "0 of 3 cases right; 2 of 4 points",
 }
+# what the test cell says of the partial credit it gives
+PARTIAL = {
+    ("sign-and-constant", "likelihood-ex-2-test"): "0 of 3 cases right; 2 of 4 points",
+    ("n-for-sum-and-shape", "likelihood-ex-4-test"): "1 of 2 cases right; 2 of 4 points",
+    ("solutions", "likelihood-ex-2-test"): "3 of 3 cases right; 4 of 4 points",
+}
+
+
+@pytest.mark.parametrize(("student", "grade_id"), list(PARTIAL))
+def test_the_test_cell_says_what_it_gives(course, student, grade_id):
+    assert PARTIAL[student, grade_id] in autograded_outputs(course, student)[grade_id]
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -136,6 +182,8 @@ def hand_in(course: Path, section: str, student: str, answers: dict[str, str]) -
     }
     for grade_id, source in answers.items():
         by_id[grade_id].source = source.strip("\n")
+    if student in REPLACED_CELLS:
+        s.replace_cell(notebook, *REPLACED_CELLS[student])
     folder = course / "submitted" / student / section
     folder.mkdir(parents=True)
     nbformat.write(notebook, folder / f"{section}.ipynb")
@@ -155,12 +203,13 @@ def course(tmp_path_factory) -> Path:
         nbgrader(course, "generate_assignment", section)
         for student, answers in students.items():
             hand_in(course, section, student, answers)
-        nbgrader(
+        graded = nbgrader(
             course,
             "autograde",
             section,
             f"--ExecutePreprocessor.timeout={TEST_CELL_TIMEOUT}",
         )
+        (course / f"autograde-{section}.log").write_text(graded.stdout + graded.stderr)
         nbgrader(course, "generate_feedback", section)
     nbgrader(course, "export", "--to", str(course / "grades.csv"))
     return course
@@ -189,7 +238,7 @@ def max_score(section: str) -> int:
 
 def test_grades_csv_equals_the_truth_table(course):
     truth = {("likelihood", student): sum(ex) for student, ex in LIKELIHOOD_TRUTH.items()}
-    truth["mixtures", "variance-for-sd"] = 4  # mixtures-ex-2 wrong, mixtures-ex-4 right
+    truth.update({("mixtures", student): sum(ex) for student, ex in MIXTURES_TRUTH.items()})
     assert max_score("likelihood") == 21 and max_score("mixtures") == 17
     expected = {key: (float(score), float(max_score(key[0]))) for key, score in truth.items()}
     # nbgrader exports every student for every assignment: 0 where none was handed in.
@@ -217,7 +266,7 @@ def test_every_graded_cell_equals_the_truth_table(course, student):
     assert scores["likelihood-ex-4-test"] == (ex4, False)
     for written in ("likelihood-ex-1", "likelihood-ex-3", "likelihood-ex-5"):
         # an untouched written answer scores 0; a written one waits for the teacher
-        answered = written in LIKELIHOOD[student]
+        answered = (student, written) in WRITTEN
         assert scores[written] == (0, answered), written
 
 
@@ -250,9 +299,9 @@ def test_the_infinite_loop_is_stopped_and_the_rest_graded(course):
 
 def test_passing_the_self_check_does_not_pass_the_grade(course):
     """An answer right on the self-check's data only: the self-check passes, the hidden
-    tests on other data fail it (0 points, see LIKELIHOOD_TRUTH)."""
+    tests on other data find its values wrong (half the points, see LIKELIHOOD_TRUTH)."""
     output = autograded_outputs(course, "fits-only-the-self-check")["likelihood-ex-2-test"]
-    assert "All 8 checks passed" in output and "hidden case 1" in output
+    assert "All 8 checks passed" in output and "0 of 3 cases right" in output
 
 
 def test_a_fake_check_and_an_edited_test_cell_change_nothing(course):
@@ -280,31 +329,201 @@ def test_released_notebooks_hold_no_solution_or_hidden_test(course):
         "gammaln(y + 1).sum()",
     ):
         assert secret not in text, secret
-    answers = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    assert [c.cell_type for c in answers] == ["markdown", "code", "markdown", "code", "markdown"]
-    assert {c.source for c in answers if c.cell_type == "markdown"} == {TEXT_STUB}
-    assert all(c.source.rstrip().endswith("    ...") for c in answers if c.cell_type == "code")
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in release.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    assert {name: c.cell_type for name, c in answers.items()} == {
+        "likelihood-ex-1": "markdown",
+        "likelihood-ex-2-answer": "code",
+        "likelihood-ex-3": "markdown",
+        "likelihood-ex-3-code": "code",  # it asks for a computation, too
+        "likelihood-ex-4-answer": "code",
+        "likelihood-ex-5": "markdown",
+    }
+    assert {c.source for c in answers.values() if c.cell_type == "markdown"} == {TEXT_STUB}
+    for name in ("likelihood-ex-2-answer", "likelihood-ex-4-answer"):
+        assert answers[name].source.rstrip().endswith("    ...")
+    assert answers["likelihood-ex-3-code"].source.startswith("# ✏️ YOUR COMPUTATION")
+    assert "eigvalsh" not in answers["likelihood-ex-3-code"].source
     assert CODE_STUB == ""
+    # the rubric cells hold no rubric for the students
+    rubrics = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("locked")]
+    assert "*Graded by hand: 4 points.*" in [c.source for c in rubrics]
+    assert "θ̂ = log(S/N)" not in text and "Rubric of exercise" not in text
 
 
-#: the six commands of a graded assignment, for section likelihood: the fixtures of this
-#: module run each (with the course folder, the test's cell timeout and export file)
-SIX_COMMANDS = [
-    "make course",
-    "nbgrader generate_assignment likelihood",
-    "nbgrader autograde likelihood",
-    "make course-lab",
-    "nbgrader generate_feedback likelihood",
-    "nbgrader export",
-]
+@pytest.mark.parametrize("chapter", section_chapters(), ids=lambda p: p.stem)
+def test_the_solutions_earn_every_autograded_point(course, chapter):
+    """The source notebook (the chapter's solutions in the answer cells) run top to bottom:
+    every test cell shows its full points, the number nbgrader takes as its score."""
+    from nbclient import NotebookClient
+
+    from booktools.course import source_notebook
+
+    notebook = source_notebook(chapter)
+    NotebookClient(notebook, timeout=600, resources={"metadata": {"path": ROOT}}).execute()
+    tests = [
+        c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-test")
+    ]
+    assert tests
+    for cell in tests:
+        shown = [o["data"]["text/plain"] for o in cell.outputs if o.output_type == "execute_result"]
+        assert shown == [f"{float(cell.metadata.nbgrader['points'])}"], cell.metadata.nbgrader
 
 
-def test_the_teacher_page_lists_the_six_commands_run_here():
+def test_students_see_exercises_as_markdown(course):
+    release = nbformat.read(course / "release" / "likelihood" / "likelihood.ipynb", 4)
+    text = "\n".join(cell.source for cell in release.cells)
+    assert "#### Exercise likelihood-ex-1: The Poisson model in its canonical parameter" in text
+    assert "*4 points, about 15 minutes.*" in text
+    assert "{exercise}" not in text and ":label: likelihood-ex" not in text
+    assert "% points" not in text and "% rubric" not in text
+    assert "$\\theta = \\log\\mu \\in \\mathbb{R}$" in text  # formulas kept for Jupyter
+
+
+def autograde_log(course: Path, section: str = "likelihood") -> str:
+    return (course / f"autograde-{section}.log").read_text()
+
+
+def test_the_log_names_only_real_tampering_and_lost_cells(course):
+    """nbgrader's own "checksum has changed" warning fires for every test cell with hidden
+    tests (nbgrader issue #1961); the course's log names only what students really did."""
+    log = autograde_log(course)
+    assert "has changed!" not in log
+    assert re.findall(r"TAMPERED: student (\S+) changed the locked cell (\S+)", log) == [
+        ("fake-check-and-edited-test", "likelihood-ex-4-test")
+    ]
+    assert re.findall(
+        r"MISSING: the submission of student (\S+) had lost the graded cell (\S+);", log
+    ) == [("deleted-answer-cell", "likelihood-ex-1")]
+
+
+def test_a_lost_answer_cell_is_put_back_and_graded_by_hand(course):
+    path = course / "autograded" / "deleted-answer-cell" / "likelihood" / "likelihood.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+    restored = cells[ids.index("likelihood-ex-1")]
+    assert (
+        restored.cell_type == "markdown" and "nbgrader put this answer cell back" in restored.source
+    )
+    assert cells[ids.index("likelihood-ex-1") + 1].source.startswith("RECREATED:")
+    assert ids[ids.index("likelihood-ex-1") - 1] == "likelihood-ex-1-rubric"
+    # it waits in formgrader, worth its 4 points, and counts in the export once graded
+    assert gradebook_scores(course, "likelihood", "deleted-answer-cell")["likelihood-ex-1"] == (
+        0,
+        True,
+    )
+
+
+def test_a_renamed_function_gets_a_clear_message(course):
+    output = autograded_outputs(course, "renamed-function")["likelihood-ex-2-test"]
+    assert "the test calls your function poisson_negloglik" in output
+    assert re.search(
+        r"Your notebook defines (\w+, )*poisson_nll(, \w+)*: did you rename it\?", output
+    )
+
+
+def test_formgrader_notebooks_show_each_written_answers_rubric(course):
+    path = course / "autograded" / "solutions" / "likelihood" / "likelihood.ipynb"
+    cells = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nbformat.read(path, as_version=4).cells
+        if "nbgrader" in c.metadata
+    }
+    for info in exercises(ROOT / "chapters" / "likelihood.md"):
+        if info.rubric:
+            for _, criterion in info.rubric:
+                assert criterion in cells[f"{info.label}-rubric"], criterion
+
+
+def test_feedback_shows_no_hidden_test_or_rubric(course):
+    pages = list((course / "feedback").rglob("likelihood.html"))
+    assert len(pages) == len(LIKELIHOOD)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for secret in ("hidden_y", "assert_agrees", "BEGIN HIDDEN", "Rubric of exercise"):
+            assert secret not in text, (page.parent.parent.name, secret)
+    fits = course / "feedback" / "fits-only-the-self-check" / "likelihood" / "likelihood.html"
+    assert "0 of 3 cases right; 2 of 4 points" in fits.read_text(encoding="utf-8")
+
+
+def page_commands() -> list[str]:
+    """The lines of the teacher's block of commands, comments and all."""
     page = (ROOT / "chapters" / "teacher.md").read_text(encoding="utf-8")
     after = page.split("A graded assignment is six commands", 1)[1]
-    block = re.search(r"```bash\n(.*?)```", after, flags=re.S)[1]
-    commands = [line.split("#")[0].strip() for line in block.splitlines()]
-    assert [command for command in commands if command] == SIX_COMMANDS
+    return re.search(r"```bash\n(.*?)```", after, flags=re.S)[1].splitlines()
+
+
+def test_the_teacher_page_commands_run_as_written(tmp_path):
+    """The page's commands, as text, in one shell in a fresh copy of the checkout (its
+    .venv the project's): the comment where the teacher collects the submissions becomes
+    a hand-in, and formgrader's server stops itself once idle."""
+    checkout = live.copy_checkout(tmp_path / "checkout")
+    (checkout / ".venv").symlink_to(Path(sys.prefix))
+    lines = page_commands()
+    hand = next(i for i, line in enumerate(lines) if line.startswith("# hand out"))
+    handing_in = (
+        f"{sys.executable} -c 'import sys; sys.path.insert(0, {json.dumps(str(ROOT))}); "
+        "from pathlib import Path; from tests.test_course import hand_in, LIKELIHOOD; "
+        'hand_in(Path("."), "likelihood", "solutions", LIKELIHOOD["solutions"])\''
+    )
+    script = "\n".join(["set -e", *lines[:hand], handing_in, *lines[hand + 1 :]])
+    home = tmp_path / "home"
+    home.mkdir()
+    env = live.reader_env(home)
+    paths = os.environ["PATH"].split(os.pathsep)
+    env["PATH"] = os.pathsep.join(p for p in paths if not p.startswith(sys.prefix))  # no .venv
+    env["LAB_ARGS"] = (
+        f"--no-browser --port={live.free_port()} --ServerApp.ip=127.0.0.1 "
+        "--allow-root --ServerApp.shutdown_no_activity_timeout=1"
+    )
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    with (checkout / "course" / "grades.csv").open(newline="") as handle:
+        grades = list(csv.DictReader(handle))
+    assert [(row["student_id"], float(row["score"])) for row in grades] == [("solutions", 8.0)]
+    assert (checkout / "course" / "feedback" / "solutions" / "likelihood").is_dir()
+
+
+def test_regenerating_the_course_keeps_the_teachers_work(tmp_path):
+    """make course again: the teacher's config line and edited notebook stay, the other
+    notebooks are written again with the same cell ids; FORCE=1 overwrites the edit."""
+    course = tmp_path / "course"
+
+    def make_course(*extra: str) -> None:
+        subprocess.run(
+            ["make", "-s", "course", f"COURSE_DIR={course}", *extra],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+
+    make_course()
+    config = course / "nbgrader_config.py"
+    mine = 'c.Exchange.root = "/srv/nbgrader/exchange"  # the teacher\'s\n'
+    config.write_text(config.read_text() + mine)
+    edited = course / "source" / "likelihood" / "likelihood.ipynb"
+    notebook = nbformat.read(edited, as_version=4)
+    notebook.cells[0].source += "\n\nMy course's own remark."
+    nbformat.write(notebook, edited)
+    other = course / "source" / "mixtures" / "mixtures.ipynb"
+    ids = [cell.id for cell in nbformat.read(other, as_version=4).cells]
+    before = other.read_text()
+    make_course()
+    assert config.read_text().endswith(mine)
+    assert config.read_text().count("c.OverwriteCells.add_missing_cells = True") == 1
+    assert "My course's own remark." in edited.read_text()
+    assert other.read_text() == before
+    assert [cell.id for cell in nbformat.read(other, as_version=4).cells] == ids
+    make_course("FORCE=1")
+    assert "My course's own remark." not in edited.read_text()
+    assert config.read_text().endswith(mine)
 
 
 def test_the_teacher_page_names_nbgraders_exchange_folder():
@@ -403,6 +622,9 @@ def test_formgrader_points_for_a_written_answer_reach_the_export(course, lab):
             # and MathJax has typeset the page (formgrader then moves the focus once)
             grading = next(f for f in page.frames if f"/formgrader/submissions/{target}" in f.url)
             grading.wait_for_function("() => window.MathJax && MathJax.loaded === true")
+            # the rubric of the written answer is on the page, for the grader
+            rubric = "Rubric of exercise likelihood-ex-1"
+            formgrader.get_by_text(rubric).first.wait_for(timeout=10_000)
             score.fill("3")
             # moving on to the comment box leaves the score field, which saves it
             formgrader.locator("textarea").first.click()
@@ -421,6 +643,10 @@ def test_formgrader_points_for_a_written_answer_reach_the_export(course, lab):
 
 
 def test_variance_for_standard_deviation_is_diagnosed(course):
+    scores = gradebook_scores(course, "mixtures", "variance-for-sd")
+    ex2, ex4 = MIXTURES_TRUTH["variance-for-sd"]
+    assert scores["mixtures-ex-2-test"] == (ex2, False)
+    assert scores["mixtures-ex-4-test"] == (ex4, False)
     outputs = autograded_outputs(course, "variance-for-sd", "mixtures")
     assert "sigma used as a variance" in outputs["mixtures-ex-2-test"]
     assert "All 3 checks passed" in outputs["mixtures-ex-4-test"]
@@ -498,3 +724,81 @@ def test_make_lab_loads_nbgrader_and_opens_formgrader(tmp_path):
     # the gradebook of make lab's formgrader is kept outside the checkout, with the settings
     assert (home / "state" / "statbook" / "jupyter" / "gradebook.db").is_file()
     assert live.git(checkout, "status", "--porcelain", "--ignored") == ""
+
+
+# --- partial credit and the answer's name, without nbgrader -------------------------------
+
+
+def _poisson_reference(mu, y):
+    from statbook import poisson
+
+    return poisson.negloglik(mu, poisson.suff_stats(y))
+
+
+HIDDEN_POISSON = [
+    (np.array([0.2, 3.7, 40.0]), np.array([5, 0, 1, 13, 2])),
+    (np.array([[-0.5, 1.1], [6.0, 0.0]]), np.array([5, 0, 1, 13, 2])),
+]
+
+
+def partial_points(answer) -> float:
+    import statbook.check
+    from statbook.check.grading import PartialCredit, assert_agrees
+
+    real_check = statbook.check.check
+    with PartialCredit("likelihood-ex-2", 4) as score:
+        from statbook.check import check
+
+        assert check("likelihood-ex-2", answer, quiet=True), "the self-check fails"
+        assert_agrees(answer, _poisson_reference, HIDDEN_POISSON)
+    assert statbook.check.check is real_check  # put back
+    return score.points
+
+
+def test_partial_credit_splits_values_and_form():
+    def right(mu, y):
+        return _poisson_reference(mu, y)
+
+    def sign(mu, y):  # −ℓ with its signs flipped, +inf kept off the parameter space
+        value = right(mu, y)
+        return np.where(np.isposinf(value), np.inf, -value)
+
+    def constant(mu, y):
+        return np.zeros(np.shape(mu))
+
+    def scalar_only(mu, y):
+        mu = float(np.asarray(mu).ravel()[0])
+        return right(mu, y)
+
+    assert partial_points(right) == 4
+    assert partial_points(sign) == 2  # right form (+inf kept off the space), wrong values
+    assert partial_points(constant) == 0
+    assert partial_points(scalar_only) == 0  # the wrong shape on both cases
+    # outside a PartialCredit, a wrong case still fails the assertion
+    from statbook.check.grading import assert_agrees
+
+    with pytest.raises(AssertionError, match="hidden case 1"):
+        assert_agrees(sign, _poisson_reference, HIDDEN_POISSON)
+
+
+def test_a_library_call_scores_zero_even_with_partial_credit():
+    from statbook import poisson
+    from statbook.check.grading import LibraryCall, PartialCredit, assert_own_code
+
+    def library(mu, y):
+        return poisson.negloglik(mu, poisson.suff_stats(y))
+
+    with pytest.raises(LibraryCall), PartialCredit("likelihood-ex-2", 4):
+        assert_own_code(library, poisson)
+
+
+def test_the_answer_names_a_renamed_function():
+    from statbook.check.grading import the_answer
+
+    def poisson_nll(mu, y):
+        return mu
+
+    namespace = {"__name__": __name__, "poisson_nll": poisson_nll}
+    with pytest.raises(NameError, match="Your notebook defines poisson_nll: did you rename it"):
+        the_answer("poisson_negloglik", namespace)
+    assert the_answer("poisson_nll", namespace) is poisson_nll

@@ -6,14 +6,31 @@ tests in ``test_properties.py`` then check the same promises on generated input.
 
 from __future__ import annotations
 
+import math
 import time
+from decimal import Decimal, getcontext
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.optimize
+import scipy.sparse
 import statsmodels.api as sm
+from scipy.special import i0e, i1e
 
-from statbook import gaussian, mixed, mixtures, multinomial, plotting, poisson, regression, vonmises
+from statbook import (
+    exceptions,
+    gaussian,
+    mixed,
+    mixtures,
+    multinomial,
+    optimize,
+    plotting,
+    poisson,
+    regression,
+    vonmises,
+)
 from statbook.explorers.multinomial import moth_explorer
 
 
@@ -254,3 +271,377 @@ def test_an_all_infinite_surface_is_drawn_with_a_note():
     plotting.contour_negloglik(ax, grid, grid, np.full((5, 5), np.inf))
     assert "+∞ everywhere" in ax.texts[0].get_text()
     plt.close(fig)
+
+
+# === issue 28: no silent wrong number at the edges ==========================================
+# Each test below failed before its fix (checked against the code before the issue's branch).
+# References are independent: exact decimal arithmetic (50 digits), fractions, scipy's
+# linear programs and root finders, closed forms.
+getcontext().prec = 50
+PI = Decimal("3.14159265358979323846264338327950288419716939937510")
+
+
+def decimal_log_factorial(y: int) -> Decimal:
+    """log y! to 50 digits: exact product below 1000, Stirling's series (7 terms) above."""
+    if y < 1000:
+        return Decimal(math.factorial(y)).ln()
+    d = Decimal(y)
+    series = sum(
+        Decimal(b) / (Decimal(k) * d ** (2 * k - 1))
+        for k, b in ((1, Fraction(1, 12)), (2, Fraction(-1, 360) * 2), (3, Fraction(1, 1260) * 3))
+        for b in [Decimal(b.numerator) / Decimal(b.denominator)]
+    )
+    return (d + Decimal("0.5")) * d.ln() - d + (2 * PI).ln() / 2 + series
+
+
+def decimal_poisson_negloglik(y, mu) -> Decimal:
+    """Σ_i [μ_i − y_i log μ_i + log y_i!] in 50-digit decimal arithmetic (the textbook form)."""
+    mu = np.broadcast_to(np.asarray(mu, dtype=float), np.shape(y))
+    total = Decimal(0)
+    for count, mean in zip(y, mu, strict=True):
+        m = Decimal(float(mean))
+        total += m - Decimal(int(count)) * m.ln() + decimal_log_factorial(int(count))
+    return total
+
+
+def decimal_poisson_deviance(y, eta) -> Decimal:
+    """2 Σ [y log(y/μ) − (y − μ)], μ = e^η, in 50-digit decimal arithmetic."""
+    total = Decimal(0)
+    for count, linear in zip(y, eta, strict=True):
+        m = Decimal(linear).exp()
+        c = Decimal(int(count))
+        total += (c * (c / m).ln() if count > 0 else 0) - (c - m)
+    return 2 * total
+
+
+def test_decimal_log_factorial_is_right_where_both_forms_apply():
+    # the reference's two branches agree at 1000 and 2000 (exact product against the series)
+    for y in (1000, 2000):
+        d = Decimal(y)
+        series = (d + Decimal("0.5")) * d.ln() - d + (2 * PI).ln() / 2 + 1 / (12 * d)
+        assert abs(Decimal(math.factorial(y)).ln() - series) < Decimal("1e-9")
+
+
+# --- optimizers whose failure was returned as an estimate -----------------------------------
+@pytest.mark.parametrize(
+    "x", [[1, 371, 94911], [1, 10**12, 1], [10**12, 1, 1], [1, 1, 10**12], [371, 94911, 1]]
+)
+def test_moth_gradient_fit_raises_where_bfgs_fails(x):
+    best = float(multinomial.moth_negloglik(multinomial.moth_mle(x), x))
+    try:
+        estimate = multinomial.moth_mle_gradient(x)
+    except exceptions.ConvergenceError as err:
+        assert "moth_mle" in str(err)
+    else:  # if it returns, it returns the estimate: the closed form's −ℓ
+        assert float(multinomial.moth_negloglik(estimate, x)) == pytest.approx(best, rel=1e-9)
+
+
+def test_moth_gradient_fit_of_the_failing_example_is_an_error_not_an_estimate():
+    with pytest.raises(exceptions.ConvergenceError, match="not the estimate"):
+        multinomial.moth_mle_gradient([1, 371, 94911])
+    assert issubclass(exceptions.ConvergenceError, RuntimeError)
+
+
+def test_optim_refuses_one_dimension():
+    # it stopped at 4 (value 1) reporting convergence 0: the minimum is at 3
+    with pytest.raises(ValueError, match="one dimension"):
+        optimize.optim([10.0], lambda x: (x[0] - 3) ** 2)
+
+
+@pytest.mark.parametrize("start", [1e-310, 5e-324, 1e-300])
+def test_optim_from_a_tiny_start_finds_the_minimum(start):
+    result = optimize.optim([start, start], lambda x: (x[0] - 3) ** 2 + (x[1] + 1) ** 2)
+    assert result.convergence == 0
+    np.testing.assert_allclose(result.par, [3, -1], atol=1e-3)  # before: the start, value 10
+
+
+@pytest.mark.parametrize(
+    "option", [{"alpha": -1}, {"alpha": 0}, {"beta": 1.5}, {"gamma": 0.5}, {"maxit": 0}]
+)
+def test_optim_refuses_coefficients_that_cannot_converge(option):
+    with pytest.raises(exceptions.DataError, match=next(iter(option))):
+        optimize.optim([1.0, 2.0], lambda x: float(x @ x), **option)
+
+
+# --- sums of squares about a rounded mean ----------------------------------------------------
+def test_gaussian_variance_of_data_with_a_large_offset_is_exact():
+    y = [1e16, 1e16 + 10]
+    exact = Fraction(25)  # the deviations are ∓5
+    assert gaussian.mle(gaussian.suff_stats(y))[1] == float(exact)  # was 26
+
+
+def test_mixed_within_sum_of_squares_with_a_large_offset_is_exact():
+    y = [1e16, 1e16 + 10, 1e16, 1e16 + 12, 1e16 + 20]  # ranges beyond rounding (4 ulps = 8)
+    group = [0, 0, 1, 1, 1]
+    values = [Fraction(int(v)) for v in y]
+    exact = sum(
+        (v - sum(values[i] for i in idx) / len(idx)) ** 2
+        for idx in ([0, 1], [2, 3, 4])
+        for v in (values[i] for i in idx)
+    )
+    assert mixed.suff_stats(y, group).within_ss == pytest.approx(float(exact), rel=1e-15)
+
+
+# --- count likelihoods at large counts -------------------------------------------------------
+def test_poisson_negloglik_at_large_counts_matches_decimal():
+    y = [10**15, 10**15 + 7]
+    reference = decimal_poisson_negloglik(y, 1e15)
+    assert float(reference) == pytest.approx(36.38, abs=0.01)
+    value = float(poisson.negloglik(1e15, poisson.suff_stats(y)))  # was 40.0
+    assert value == pytest.approx(float(reference), rel=1e-12)
+
+
+def test_poisson_canonical_negloglik_at_large_counts_matches_decimal():
+    y = [10**12, 10**12 + 3, 10**12 - 5]
+    theta = math.log(1e12 + 1)
+    reference = decimal_poisson_negloglik(y, math.exp(theta))
+    value = float(poisson.negloglik_canonical(theta, poisson.suff_stats(y)))
+    assert value == pytest.approx(float(reference), rel=1e-9)
+
+
+def large_count_data(n: int = 30, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    y = rng.poisson(np.exp(27.6 + 0.01 * x))  # counts near 10¹²
+    return np.c_[np.ones(n), x], y
+
+
+def test_poisson_regression_deviance_and_loglik_at_large_counts_match_decimal():
+    X, y = large_count_data()
+    fit = regression.fit_poisson(X, y)
+    eta = [Decimal(float(fit.coef[0])) + Decimal(float(fit.coef[1])) * Decimal(v) for v in X[:, 1]]
+    deviance = decimal_poisson_deviance(y, eta)
+    assert fit.deviance == pytest.approx(float(deviance), rel=1e-9)
+    mu = [float(e.exp()) for e in eta]
+    assert fit.loglik == pytest.approx(-float(decimal_poisson_negloglik(y, mu)), rel=1e-10)
+    stats = regression.suff_stats(X, y)
+    assert float(regression.deviance(fit.coef, stats)) == pytest.approx(float(deviance), rel=1e-8)
+    assert float(regression.negloglik(fit.coef, stats)) == pytest.approx(-fit.loglik, rel=1e-10)
+
+
+def test_intercept_only_deviance_equals_the_null_deviance_at_large_counts():
+    _, y = large_count_data()
+    fit = regression.fit_poisson(np.ones((y.size, 1)), y)
+    assert fit.deviance == pytest.approx(fit.null_deviance, rel=1e-12)
+    mean = Decimal(int(y.sum())) / y.size
+    null = decimal_poisson_deviance(y, [mean.ln()] * y.size)
+    assert fit.null_deviance == pytest.approx(float(null), rel=1e-12)
+
+
+# --- rank decisions ------------------------------------------------------------------------------
+@pytest.mark.parametrize("scale", [1e-8, 1.0, 1e8])
+def test_a_nearly_collinear_design_is_rank_deficient_in_any_units(scale):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=50)
+    y = rng.poisson(np.exp(0.5 + 0.3 * x))
+    X = np.c_[np.ones(50), x, x + 1e-13 * rng.normal(size=50)] * [1, scale, scale]
+    # before: coefficients ±1e10 (±1e18 at 1e-8) and a deviance not at those coefficients
+    with pytest.raises(exceptions.NoEstimateError, match="full column rank"):
+        regression.fit_poisson(X, y)
+    with pytest.raises(exceptions.NoEstimateError, match="full column rank"):
+        regression.fit_poisson(scipy.sparse.csc_array(X), y)  # the sparse solver too
+
+
+def test_a_well_separated_design_fits_with_its_deviance_at_its_coefficients():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=50)
+    y = rng.poisson(np.exp(0.5 + 0.3 * x))
+    X = np.c_[np.ones(50), x, x + 1e-3 * rng.normal(size=50)]
+    fit = regression.fit_poisson(X, y)
+    theirs = sm.GLM(y, X, family=sm.families.Poisson()).fit(tol=1e-13)
+    np.testing.assert_allclose(fit.coef, theirs.params, rtol=1e-6)
+    stats = regression.suff_stats(X, y)
+    assert float(regression.deviance(fit.coef, stats)) == pytest.approx(fit.deviance, rel=1e-9)
+
+
+# --- moments that under- or overflow, integers that wrap -----------------------------------------
+@pytest.mark.parametrize("unit", [1e-100, 1e-150, 1e100, 1e150])
+def test_monte_carlo_se_scales_with_the_data(unit):
+    p, mu, sigma = 0.3, np.array([0.0, 1.0]), np.array([1.0, 2.0])
+    # exact moments in fractions: E = 0.7, V = 0.3·1 + 0.7·4 + 0.21 = 3.31
+    P, M, S = Fraction(3, 10), [Fraction(0), Fraction(1)], [Fraction(1), Fraction(2)]
+    mean = P * M[0] + (1 - P) * M[1]
+    var = P * S[0] ** 2 + (1 - P) * S[1] ** 2 + P * (1 - P) * (M[0] - M[1]) ** 2
+    d = [m - mean for m in M]
+    m4 = sum(
+        w * (dk**4 + 6 * dk**2 * sk**2 + 3 * sk**4)
+        for w, dk, sk in zip((P, 1 - P), d, S, strict=True)
+    )
+    n = 100
+    se_mean, se_var = mixtures.monte_carlo_se(n, p, mu * unit, sigma * unit)
+    assert se_mean == pytest.approx(math.sqrt(var / n) * unit, rel=1e-14, abs=0)
+    assert se_var == pytest.approx(math.sqrt((m4 - var**2) / n) * unit * unit, rel=1e-14, abs=0)
+
+
+def test_monte_carlo_se_beyond_the_float_range_is_inf_without_warnings():
+    se_mean, se_var = mixtures.monte_carlo_se(10, 0.5, [0.0, 0.0], [1e200, 1e200])
+    assert se_mean == pytest.approx(1e200 / math.sqrt(10)) and se_var == np.inf
+
+
+def test_marginal_cov_of_small_integers_does_not_wrap():
+    cov = mixed.marginal_cov(2, np.int8(100), np.int8(1))
+    np.testing.assert_array_equal(cov, [[10001.0, 10000.0], [10000.0, 10001.0]])  # was 16
+    with pytest.raises(ValueError, match="sigma2"):
+        mixed.marginal_cov(2, 1.0, -1.0)
+
+
+# --- separation: every separating row named ---------------------------------------------------
+def rows_separable_one_by_one(X, y):
+    """Zero rows i for which some d has x_iᵀd < 0, X_P d = 0, X_Z d ≤ 0 (one LP per row)."""
+    zero = np.flatnonzero(y == 0)
+    found = []
+    for i in zero:
+        result = scipy.optimize.linprog(
+            c=X[i],
+            A_ub=X[zero],
+            b_ub=np.zeros(zero.size),
+            A_eq=X[y > 0],
+            b_eq=np.zeros(int((y > 0).sum())),
+            bounds=[(-1, 1)] * X.shape[1],
+            method="highs",
+        )
+        if result.status == 0 and result.fun < -1e-9:
+            found.append(int(i))
+    return found
+
+
+def test_the_separation_message_names_every_separable_row():
+    X = np.array(
+        [[1, 0, 0, 0]] * 3 + [[1, 1, 1, 1]] * 3 + [[1, 1, 0, 0], [1, 0, 1, 0], [1, 1, 1, 0]],
+        dtype=float,
+    )
+    y = np.array([3, 1, 2, 4, 2, 5, 0, 0, 0])
+    assert rows_separable_one_by_one(X, y) == [6, 7, 8]
+    with pytest.raises(exceptions.NoEstimateError) as caught:
+        regression.fit_poisson(X, y)
+    assert "3 rows with response 0 (rows [6, 7, 8])" in str(caught.value)  # was rows [7, 8]
+
+
+# --- an iterative estimator stopping short of its tolerance ------------------------------------
+def test_von_mises_newton_reaches_its_tolerance_near_kappa_zero():
+    rng = np.random.default_rng(256)
+    y = rng.uniform(-np.pi, np.pi, size=int(rng.integers(5, 60)))
+    stats = vonmises.suff_stats(y)
+    theta = vonmises.mle(stats)
+    # κ̂ solves A(κ) = R̄ (I₁/I₀ = mean resultant length), by a root finder of scipy's
+    r_bar = math.hypot(stats.sum_cos, stats.sum_sin) / stats.n
+    kappa = scipy.optimize.brentq(
+        lambda k: float(i1e(k) / i0e(k)) - r_bar, 1e-12, 10, xtol=1e-16, rtol=1e-15
+    )
+    direction = math.atan2(stats.sum_sin, stats.sum_cos)
+    expected = kappa * np.array([math.cos(direction), math.sin(direction)])
+    np.testing.assert_allclose(theta, expected, rtol=1e-12, atol=1e-14)  # was off by 7e-9
+    assert np.abs(vonmises.grad(theta, stats)).max() / stats.n < 1e-13  # was 3.5e-9
+
+
+def test_iterative_fits_refuse_bad_tolerances():
+    stats = vonmises.suff_stats([0.1, 0.5, 1.0])
+    for options in ({"tol": -1.0}, {"tol": np.nan}, {"max_iter": 0}, {"max_iter": 2.5}):
+        with pytest.raises(exceptions.DataError, match=next(iter(options))):
+            vonmises.mle(stats, **options)
+        with pytest.raises(exceptions.DataError, match=next(iter(options))):
+            regression.fit_poisson(np.c_[np.ones(3), [0, 1, 2]], [1, 2, 3], **options)
+
+
+# --- malformed input ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "data",
+    [
+        np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]"),
+        np.array([1, 2], dtype="timedelta64[s]"),
+        pd.Series(pd.to_datetime(["2024-01-01", "2024-01-02"])),
+    ],
+)
+def test_dates_and_durations_are_not_numbers(data):
+    for fit in (gaussian.suff_stats, poisson.suff_stats, vonmises.suff_stats):
+        with pytest.raises(exceptions.DataError, match="not dates or durations"):
+            fit(data)
+
+
+def test_masked_entries_are_not_used_as_data():
+    data = np.ma.array([1.0, 2.0, 1e9], mask=[False, False, True])
+    for fit in (gaussian.suff_stats, poisson.suff_stats, vonmises.suff_stats):
+        with pytest.raises(exceptions.DataError, match="masked"):
+            fit(data)
+    unmasked = np.ma.array([1.0, 2.0, 4.0], mask=False)  # nothing hidden: used as it is
+    assert gaussian.suff_stats(unmasked) == gaussian.suff_stats([1.0, 2.0, 4.0])
+
+
+@pytest.mark.parametrize("bad", [-0.1, np.nan, np.inf])
+def test_genotype_expectation_refuses_bad_probabilities(bad):
+    p = np.array([0.1, 0.2, 0.2, 0.1, 0.2, 0.2])
+    p[1] = bad
+    with pytest.raises(exceptions.DataError, match="p "):
+        multinomial.genotype_expectation([10, 20, 30], p, multinomial.MOTH_GROUP)
+
+
+@pytest.mark.parametrize("factor", [-1.0, 2.0])
+def test_collapsed_negloglik_refuses_a_prob_function_that_is_not_a_distribution(factor):
+    def prob(par):
+        return factor * multinomial.hardy_weinberg(par)
+
+    with pytest.raises(exceptions.DataError, match="prob"):
+        multinomial.collapsed_negloglik([0.3, 0.3], [1, 2, 3], prob, multinomial.MOTH_GROUP)
+    # NaN cells still mark parameters off the space: +inf there, no error
+    value = multinomial.collapsed_negloglik(
+        [0.9, 0.9], [1, 2, 3], multinomial.hardy_weinberg, multinomial.MOTH_GROUP
+    )
+    assert value == np.inf
+
+
+def test_collapse_refuses_nan_counts():
+    with pytest.raises(exceptions.DataError, match="finite"):
+        multinomial.collapse([1.0, np.nan, 2.0], [1, 1, 2])
+
+
+# === issue 28: the smaller contract items =======================================================
+def test_empty_parameter_grids_give_empty_results():
+    stats = regression.suff_stats(np.c_[np.ones(3), [0, 1, 2]], [1, 2, 3])
+    for function in (regression.negloglik, regression.kappa, regression.deviance):
+        assert function(np.empty((0, 2)), stats).shape == (0,)  # was a crash in concatenate
+        assert function(np.empty((4, 0, 2)), stats).shape == (4, 0)
+
+
+def test_log_odds_at_the_ends_and_outside():
+    np.testing.assert_array_equal(multinomial.log_odds([0.0, 0.5, 1.0]), [-np.inf, 0.0, np.inf])
+    with pytest.raises(exceptions.DataError, match="p1"):
+        multinomial.log_odds([1.5])
+
+
+def test_regression_gradient_and_hessian_overflow_to_inf_without_warnings():
+    stats = regression.suff_stats(np.c_[np.ones(3), [0, 1, 2]], [1, 2, 3])
+    np.testing.assert_array_equal(regression.grad([1000.0, 0.0], stats), [np.inf, np.inf])
+    assert np.all(regression.hessian([1000.0, 0.0], stats) == np.inf)
+
+
+def test_fewer_rows_than_columns_says_so():
+    with pytest.raises(exceptions.NoEstimateError, match="fewer rows"):
+        regression.fit_poisson(np.array([[1.0, 2.0, 3.0]]), [1])  # was "expected square matrix"
+
+
+@pytest.mark.parametrize(
+    ("formula", "match"),
+    [("y ~ x +* z", "cannot be read"), ("x", "response"), (3, "string")],
+)
+def test_formula_errors_are_data_errors(formula, match):
+    with pytest.raises(exceptions.DataError, match=match):
+        regression.poisson_glm(formula, {"y": [1, 2, 3], "x": [1.0, 2.0, 3.0]})
+
+
+def test_genotype_negloglik_has_the_sign_of_every_negloglik():
+    counts = [10, 20, 5, 30, 15, 20]
+    par = np.array([[0.2, 0.3], [0.5, 0.6]])  # the second is off the simplex
+    np.testing.assert_array_equal(
+        multinomial.genotype_negloglik(par, counts), -multinomial.genotype_loglik(par, counts)
+    )
+    assert multinomial.genotype_negloglik(par, counts)[1] == np.inf
+
+
+def test_mixed_simulate_takes_the_variance():
+    sizes = np.full(4000, 5)
+    by_variance = mixed.simulate(sizes, 0.0, 0.0, 0.25, np.random.default_rng(5))
+    by_sd = mixed.simulate(sizes, 0.0, 0.0, sigma=0.5, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(by_variance.y, by_sd.y)
+    assert by_variance.y.var() == pytest.approx(0.25, rel=0.05)
+    with pytest.raises(exceptions.DataError, match="sigma2"):
+        mixed.simulate(sizes, 0.0, 0.0, 0.25, np.random.default_rng(5), sigma=0.5)

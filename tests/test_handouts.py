@@ -9,9 +9,7 @@ removes them.
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +19,8 @@ import yaml
 
 from booktools.course import exercises, section_chapters
 from booktools.handouts import write_student_book
-from tests.conftest import ROOT
+from statbook.check import REGISTRY
+from tests.conftest import ROOT, make_once
 from tests.test_student import leaked, solution_lines
 
 BIN = Path(sys.executable).parent
@@ -35,13 +34,11 @@ def page_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def answer_key_page(tmp_path_factory) -> Path:
-    """The answer key's HTML page, written as ``make answer-key`` writes it."""
-    out = tmp_path_factory.mktemp("answer-key") / "answer-key.html"
-    subprocess.run(
-        [sys.executable, "-m", "booktools.handouts", "answer-key", str(out)], cwd=ROOT, check=True
-    )
-    return out
+def answer_key_page(built_book) -> Path:
+    """``make answer-key``: the answer key's HTML page (its glued numbers read from the
+    book build, which the fixture made first)."""
+    make_once("answer-key")
+    return ROOT / "answer-key" / "answer-key.html"
 
 
 @pytest.fixture(scope="module")
@@ -149,22 +146,11 @@ def test_answer_key_typesets_its_formulas_offline(answer_key_page):
 
 
 @pytest.fixture(scope="module")
-def student_book(tmp_path_factory) -> Path:
-    source = write_student_book(tmp_path_factory.mktemp("student-book") / "src")
-    out = source.parent / "out"
-    env = {**os.environ, "STATBOOK_STATIC": "1"}
-    result = subprocess.run(
-        [
-            *(str(BIN / "jupyter-book"), "build", str(source), "--path-output", str(out)),
-            *("--all", "--warningiserror", "--nitpick", "--keep-going"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return out / "_build" / "html"
+def student_book(built_book) -> Path:
+    """``make book-student``: the book without solutions, built from the book build's
+    executed pages (nothing is run again)."""
+    make_once("book-student")
+    return ROOT / "_build" / "student" / "_build" / "html"
 
 
 def test_student_book_sources_turn_off_downloads_and_launches(tmp_path):
@@ -185,6 +171,45 @@ def test_student_book_pages_have_no_solution(student_book, chapter):
     assert leaked(chapter.read_text(), page_text(page)) == []
     for info in exercises(chapter):
         assert info.label in raw  # the exercise itself is there
+
+
+#: lines of solutions and hidden tests that every student is given anyway: the import of
+#: the self-check and the stubs of the answer cells (the functions the exercises name)
+GIVEN = {
+    "from statbook.check import check",
+    *(line.strip() for entry in REGISTRY.values() for line in entry.stub.splitlines()),
+}
+
+
+def test_student_book_holds_no_answer_anywhere(student_book):
+    """No page of the book without solutions (the teacher's page included) states a
+    rubric's criterion or a line of a solution."""
+    pages = {page: page_text(page) for page in student_book.rglob("*.html")}
+    assert student_book / "chapters" / "teacher.html" in pages
+    for chapter in CHAPTERS:
+        for info in exercises(chapter):
+            for _, criterion in info.rubric:
+                found = [page.name for page, text in pages.items() if criterion in text]
+                assert found == [], (info.label, criterion, found)
+        for page, text in pages.items():
+            found = [line for line in leaked(chapter.read_text(), text) if line not in GIVEN]
+            assert found == [], (chapter.stem, page.name, found)
+
+
+def test_the_rubric_finder_can_fail():
+    """The teacher's page of the full book shows the rubrics the test above looks for."""
+    from booktools.handouts import without_rubrics
+
+    page = (ROOT / "chapters" / "teacher.md").read_text(encoding="utf-8")
+    assert "Rubrics of the exercises" in page
+    assert "Rubrics of the exercises" not in without_rubrics(page)
+    assert "## Self-checks" in without_rubrics(page)
+
+
+def test_answer_key_fills_every_glued_value(answer_key):
+    assert "{glue" not in answer_key and "glue:text" not in answer_key
+    # likelihood-ex-3: the eigenvalues of the polar finite-difference Hessian, one negative
+    assert re.search(r"gives the eigenvalues -\d+\.\d and\s+\d+\.\d, one negative", answer_key)
 
 
 def test_student_book_has_no_sources_to_download(student_book):

@@ -17,7 +17,7 @@ from tests.helpers import assert_survives_slider_extremes
 def sample(n_groups: int, seed: int = 1, beta0=2.0, nu=1.0, sigma=1.5, low=3, high=7):
     rng = np.random.default_rng(seed)
     sizes = rng.integers(low, high + 1, size=n_groups)
-    return mixed.simulate(sizes, beta0, nu, sigma, rng)
+    return mixed.simulate(sizes, beta0, nu, sigma**2, rng)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_conditional_density_is_the_regression_model():
 def test_simulate_shapes_and_moments():
     rng = np.random.default_rng(5)
     sizes = np.full(4000, 5)
-    data = mixed.simulate(sizes, 1.0, 2.0, 0.5, rng)
+    data = mixed.simulate(sizes, 1.0, 2.0, 0.25, rng)
     assert data.y.shape == (20000,) and data.z.shape == (4000,)
     assert np.array_equal(np.bincount(data.group), sizes)
     assert abs(data.y.mean() - 1.0) < 0.1
@@ -291,7 +291,7 @@ def test_data_without_a_unique_mle_raise_a_clear_error(y, group, match):
 
 def test_simulate_rejects_bad_arguments():
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="sigma must be positive"):
+    with pytest.raises(ValueError, match="sigma2 must be positive"):
         mixed.simulate([3, 3], 0.0, 1.0, 0.0, rng)
     with pytest.raises(ValueError, match="at least 1"):
         mixed.simulate([3, 0], 0.0, 1.0, 1.0, rng)

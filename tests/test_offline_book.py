@@ -1,4 +1,5 @@
-"""The book build's own Sphinx extension (_ext.offline_book), function by function.
+"""The book build's own Sphinx extensions (_ext.offline_book, _ext.explorer_frames),
+function by function.
 
 The browser tests (tests/test_browser.py) check the built book as a whole; these check
 each rewrite on small inputs: icons, explorer frames as files, deferred scripts, roles.
@@ -6,17 +7,22 @@ each rewrite on small inputs: icons, explorer frames as files, deferred scripts,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 from fontTools.ttLib import TTFont
+from myst_nb.core.render import MimeData, get_mime_priority, load_mime_renders
 from PIL import Image
 from sphinx.builders.html._assets import _JavaScript
 
+from _ext import explorer_frames as frames
 from _ext import offline_book as book
+from statbook.widgets import EXPLORER_MIME
 from tests.test_widgets import line_explorer
 
 # Two packs in the shape of Font Awesome's script: brands first, then solid.
@@ -48,28 +54,86 @@ def test_icon_css_draws_each_used_icon_and_keeps_the_font_away():
     assert "magnifying-glass" not in css  # not used on the page
 
 
+class _Builder:
+    """What the explorer's HTML visitor reads of Sphinx's HTML builder."""
+
+    def __init__(self, outdir):
+        self.outdir = str(outdir)
+        self.current_docname = "chapters/likelihood"
+
+    def get_target_uri(self, docname):
+        return f"{docname}.html"
+
+
+class _Translator:
+    def __init__(self, outdir):
+        self.builder = _Builder(outdir)
+        self.body = []
+
+    def starttag(self, node, tag, suffix):
+        return f'<{tag} class="{" ".join(node["classes"])}">{suffix}'
+
+
+def _rendered(tmp_path, data) -> str:
+    """The explorer node of ``data`` as the book's HTML builder writes it."""
+    (node,) = frames.ExplorerMime.handle_mime(None, MimeData(EXPLORER_MIME, data), False)
+    translator = _Translator(tmp_path)
+    with pytest.raises(nodes.SkipNode):
+        frames.visit_explorer_html(translator, node)
+    return "".join(translator.body)
+
+
 def test_explorer_frames_become_files(tmp_path):
-    explorer = line_explorer().static_html()
-    written = {}
-
-    def write(name, data):
-        written[name] = data
-        (tmp_path / name).write_bytes(data)
-
-    html = book.frames_to_files(explorer, write, lambda name: f"../_static/sbx/{name}")
+    data = line_explorer().static_data()
+    html = _rendered(tmp_path, data)
+    written = sorted((tmp_path / "_static" / "sbx").iterdir())
     assert "data:image" not in html
     assert len(written) == 9
-    data = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
-    assert sorted(set(data["frames"])) == sorted(f"../_static/sbx/{n}" for n in written)
-    shown = re.search(r'<img class="sbx-frame" src="([^"]+)"', html).group(1)
-    assert shown == data["frames"][4]  # the start frame (slope 1, offset 0)
-    panel = re.findall(r'<img data-sbx-frame="(\d+)" src="([^"]+)" loading="lazy"', html)
-    assert [(int(k), src) for k, src in panel] == [
-        (int(k), data["frames"][int(k)]) for k, _ in panel
+    block = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
+    assert block["frames"] == [
+        f"../_static/sbx/{name}" for name in frames.frame_files(data, lambda *_: None)
     ]
-    for name in written:
-        with Image.open(tmp_path / name) as frame:
+    assert sorted(set(block["frames"])) == [f"../_static/sbx/{p.name}" for p in written]
+    shown = re.search(r'<img class="sbx-frame" src="([^"]+)"', html).group(1)
+    assert shown == block["frames"][4]  # the start frame (slope 1, offset 0)
+    panel = re.findall(r'<img data-sbx-frame="(\d+)" src="([^"]+)" loading="lazy"', html)
+    assert len(panel) == 4
+    assert [(int(k), src) for k, src in panel] == [
+        (int(k), block["frames"][int(k)]) for k, _ in panel
+    ]
+    for path in written:
+        with Image.open(path) as frame:
             assert frame.format == "WEBP"
+        assert path.name.startswith(hashlib.sha256(path.read_bytes()).hexdigest()[:16])
+    # The page loads the script (_static/explorer.js): none inline, the figure wrapped as
+    # myst-nb wraps a text/html output.
+    assert html.startswith('<div class="output text_html"><figure id="sbx-')
+    assert html.endswith("</script></figure></div>\n") and "<script>" not in html
+
+
+def test_book_explorer_is_the_notebook_explorer_with_files_for_frames(tmp_path):
+    explorer = line_explorer()
+    data = explorer.static_data()
+    book = _rendered(tmp_path, data)
+    notebook = explorer.static_html()
+
+    def skeleton(html):
+        html = re.sub(r' src="[^"]*"( loading="lazy" decoding="async")?', "", html)
+        html = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+        return re.sub(r'class="sbx-data">.*?</script>', "", html, flags=re.S)
+
+    assert skeleton(book).removeprefix('<div class="output text_html">') == (
+        skeleton(notebook) + "</div>\n"
+    )
+
+
+def test_myst_nb_prefers_the_explorer_data_in_html_only():
+    frames.register_mime_renderer()
+    assert frames.ExplorerMime in load_mime_renders()
+    assert get_mime_priority("html", [])[0] == EXPLORER_MIME
+    assert EXPLORER_MIME not in get_mime_priority("latex", [])
+    assert frames.ExplorerMime.handle_mime(None, MimeData("text/html", "<p>"), False) is None
+    assert frames.ExplorerMime.handle_mime(None, MimeData(EXPLORER_MIME, {}), True) is None
 
 
 def test_scripts_are_deferred_except_the_options_inline_scripts_read():

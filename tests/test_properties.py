@@ -11,9 +11,14 @@ profile of ``tests/conftest.py`` keeps the number of examples fixed.
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal, getcontext
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import scipy.stats as sps
 import statsmodels.api as sm
 from hypothesis import assume, given
@@ -21,6 +26,7 @@ from hypothesis import strategies as st
 
 from statbook import (
     datasets,
+    exceptions,
     gaussian,
     mixed,
     mixtures,
@@ -505,7 +511,7 @@ def test_mixed_bad_data(case):
 
 @given(st.integers(0, 10**6), parameters(3))
 def test_mixed_negloglik_everywhere(seed, par):
-    sample = mixed.simulate([3, 4, 2, 5], 1.0, 0.7, 1.2, np.random.default_rng(seed))
+    sample = mixed.simulate([3, 4, 2, 5], 1.0, 0.7, 1.44, np.random.default_rng(seed))
     stats = mixed.suff_stats(sample.y, sample.group)
     inside = np.all(np.isfinite(par), axis=-1) & (par[:, 2] > 0)
     assert_off_space_is_inf(mixed.negloglik(par, stats), inside)
@@ -545,8 +551,10 @@ def test_mixed_simulate_refuses_bad_arguments(value):
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match=r"^beta0 must"):
         mixed.simulate([2, 2], value, 1.0, 1.0, rng)
-    with pytest.raises(ValueError, match=r"^sigma must"):
+    with pytest.raises(ValueError, match=r"^sigma2 must"):
         mixed.simulate([2, 2], 0.0, 1.0, value, rng)
+    with pytest.raises(ValueError, match=r"^sigma must"):
+        mixed.simulate([2, 2], 0.0, 1.0, sigma=value, rng=rng)
 
 
 # --- optimize -------------------------------------------------------------------------------------
@@ -599,3 +607,176 @@ def test_pandas_categorical_store_labels_in_category_order():
     data = {"y": y, "z": z, "store": pd.Categorical(store.astype(str), categories=categories)}
     fit = regression.poisson_glm("y ~ C(store) + z - 1", data)
     assert fit.names[:4] == tuple(f"C(store)[{c}]" for c in categories)
+
+
+# === issue 28: each class of silent wrong number, on generated input ==========================
+getcontext().prec = 50
+
+
+def _decimal_poisson_negloglik(y, mu: float) -> Decimal:
+    """Σ [μ − y log μ + log y!] in 50-digit decimal (lgamma by Stirling's series beyond 1000)."""
+    m = Decimal(mu)
+    total = Decimal(0)
+    pi = Decimal("3.14159265358979323846264338327950288419716939937510")
+    for count in y:
+        c = Decimal(int(count))
+        if count < 1000:
+            log_factorial = Decimal(math.factorial(int(count))).ln()
+        else:
+            log_factorial = (
+                (c + Decimal("0.5")) * c.ln()
+                - c
+                + (2 * pi).ln() / 2
+                + 1 / (12 * c)
+                - 1 / (360 * c**3)
+                + 1 / (1260 * c**5)
+            )
+        total += m - c * m.ln() + log_factorial
+    return total
+
+
+@given(
+    st.lists(st.integers(0, 1000), min_size=2, max_size=20, unique=True),
+    st.integers(0, 2**42),
+)
+def test_variances_are_translation_invariant(values, offset):
+    # y + c is exact in floating point (below 2⁵³), so the exact variance is known
+    y = np.array(values, dtype=float) + offset
+    exact = [Fraction(v) for v in values]
+    mean = sum(exact) / len(exact)
+    variance = sum((v - mean) ** 2 for v in exact) / len(exact)
+    assert gaussian.mle(gaussian.suff_stats(y))[1] == pytest.approx(float(variance), rel=1e-12)
+    group = np.arange(y.size) % 2
+    within = sum(
+        (v - sum(exact[g::2]) / len(exact[g::2])) ** 2 for g in (0, 1) for v in exact[g::2]
+    )
+    stats = mixed.suff_stats(y, group)
+    ranges = [np.ptp(y[g::2]) for g in (0, 1)]
+    if min(ranges) > 4 * np.finfo(float).eps * np.abs(y).max():  # no group equal up to rounding
+        assert stats.within_ss == pytest.approx(float(within), rel=1e-12)
+
+
+@given(st.lists(st.integers(0, 10**15), min_size=1, max_size=6), st.floats(-3, 3))
+def test_poisson_negloglik_matches_high_precision_across_magnitudes(y, shift):
+    assume(sum(y) > 0)
+    mu = max(sum(y) / len(y) * (1 + 10.0**shift * 1e-6), 1e-300)
+    reference = _decimal_poisson_negloglik(y, mu)
+    value = poisson.negloglik(mu, poisson.suff_stats(y))
+    scale = sum(math.log(c + 2) for c in y) + 1  # the size of −ℓ's terms after cancellation
+    bound = Decimal(1e-11 * scale) + Decimal("1e-13") * abs(reference)
+    assert abs(Decimal(float(value)) - reference) <= bound
+
+
+@given(st.lists(st.integers(1, 10**12), min_size=3, max_size=3))
+def test_two_estimators_of_the_moth_mle_agree_or_one_refuses(x):
+    best = float(multinomial.moth_negloglik(multinomial.moth_mle(x), x))
+    try:
+        estimate = multinomial.moth_mle_gradient(x)
+    except exceptions.ConvergenceError:
+        return
+    assert float(multinomial.moth_negloglik(estimate, x)) == pytest.approx(best, rel=1e-9)
+
+
+@given(st.integers(0, 10**6), st.integers(0, 12))
+def test_intercept_only_deviance_is_the_null_deviance(seed, magnitude):
+    rng = np.random.default_rng(seed)
+    y = rng.poisson(10.0**magnitude, size=int(rng.integers(2, 40)))
+    assume(y.sum() > 0)
+    fit = regression.fit_poisson(np.ones((y.size, 1)), y)
+    assert fit.deviance == pytest.approx(fit.null_deviance, rel=1e-11, abs=1e-11)
+
+
+@given(st.integers(0, 10**6), st.sampled_from([1e-14, 1e-12, 1e-9, 1e-6, 1e-3]))
+def test_rank_decisions_do_not_depend_on_units(seed, closeness):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=40)
+    y = rng.poisson(np.exp(0.5 + 0.3 * x))
+    X = np.c_[np.ones(40), x, x + closeness * rng.normal(size=40)]
+    for sparse in (False, True):
+        decisions = set()
+        for scale in (1e-6, 1.0, 1e6):
+            design = X * [1, scale, scale]
+            try:
+                fit = regression.fit_poisson(sp.csc_array(design) if sparse else design, y)
+            except exceptions.NoEstimateError:
+                decisions.add("rank deficient")
+            except exceptions.ConvergenceError:  # an error, never a silent estimate
+                decisions.add("did not converge")
+            else:
+                decisions.add("fitted")
+                value = float(regression.deviance(fit.coef, regression.suff_stats(design, y)))
+                assert value == pytest.approx(fit.deviance, rel=1e-7)
+        # the rank decision is the same in every unit; an ill-conditioned sparse Hessian may
+        # stop the unpreconditioned sparse solver (an error) at one scale and not another
+        assert decisions == {"rank deficient"} or "rank deficient" not in decisions, decisions
+        if not sparse:  # the preconditioned dense solver converges wherever X has full rank
+            assert decisions in ({"rank deficient"}, {"fitted"}), decisions
+
+
+@given(st.lists(st.floats(-np.pi, np.pi), min_size=3, max_size=60))
+def test_von_mises_mle_reaches_its_tolerance(y):
+    stats = vonmises.suff_stats(y)
+    try:
+        theta = vonmises.mle(stats)
+    except exceptions.NoFiniteMLEError:
+        return
+    kappa = float(np.hypot(*theta))
+    assert np.abs(vonmises.grad(theta, stats)).max() <= 1e-9 * stats.n * (1 + kappa)
+
+
+@given(
+    st.sampled_from(
+        [
+            np.array(["2024-01-01"], dtype="datetime64[D]"),
+            np.array([5], dtype="timedelta64[ms]"),
+            np.ma.array([1.0, 2.0], mask=[True, False]),
+        ]
+    ),
+    st.sampled_from(
+        [
+            gaussian.suff_stats,
+            poisson.suff_stats,
+            vonmises.suff_stats,
+            multinomial.stats_from_counts,
+        ]
+    ),
+)
+def test_dates_durations_and_masked_entries_are_refused_everywhere(data, function):
+    with pytest.raises(exceptions.DataError):
+        function(data)
+
+
+@given(st.floats(-1e300, 1e300), st.floats(-1e300, 1e300))
+def test_optim_converged_means_a_minimum_from_any_start(a, b):
+    assume(abs(a) < 1e6 or abs(a) < 1e-300)
+    start = np.array([a, b]) * 1e-300  # tiny starts, down to subnormals
+    result = optimize.optim(start, lambda x: (x[0] - 3) ** 2 + (x[1] + 1) ** 2)
+    if result.convergence == 0:
+        np.testing.assert_allclose(result.par, [3, -1], atol=1e-2)
+
+
+def test_every_error_is_one_of_three_kinds():
+    assert issubclass(exceptions.DataError, ValueError)
+    assert issubclass(exceptions.NoEstimateError, ValueError)
+    assert issubclass(exceptions.ConvergenceError, RuntimeError)
+    for old in (
+        poisson.NoInteriorMinimizerError,
+        multinomial.NoInteriorMinimizerError,
+        vonmises.NoFiniteMLEError,
+        regression.NoFiniteMLEError,
+        gaussian.NoUniqueMLEError,
+        mixed.NoUniqueMLEError,
+    ):
+        assert issubclass(old, exceptions.NoEstimateError) and issubclass(old, ValueError)
+
+
+@given(
+    st.lists(st.floats(-np.pi, np.pi), min_size=1, max_size=40),
+    parameters(2, st.floats(-1e15, 1e15)),
+)
+def test_von_mises_fast_path_agrees_with_the_careful_one(y, theta):
+    # a NaN row sends the whole batch down the careful path; the other rows must not change
+    stats = vonmises.suff_stats(y)
+    fast = vonmises.negloglik(theta, stats)
+    careful = vonmises.negloglik(np.vstack([theta, [np.nan, 0.0]]), stats)[:-1]
+    np.testing.assert_allclose(fast, careful, rtol=1e-12, atol=1e-9 * stats.n)

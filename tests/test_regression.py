@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statbook import regression
+from statbook import _formula, regression
 from statbook.datasets import load_vegetables
 from statbook.explorers.regression import simple_model_explorer
 from tests.test_datasets import SHARED
@@ -449,7 +449,7 @@ def test_factor_plus_numeric_matrix_is_formulaics(formula):
         }
     )
     parsed = Formula(formula)
-    X, names = regression._factor_plus_numeric_matrix(parsed, data)
+    X, names = _formula._factor_plus_numeric_matrix(parsed, data)
     theirs = model_matrix(parsed.rhs, data, output="sparse")
     assert names == tuple(theirs.model_spec.column_names)
     assert abs(X - theirs.__wrapped__).max() == 0
@@ -460,7 +460,7 @@ def test_other_formulas_take_formulaics_general_path(formula):
     from formulaic import Formula
 
     data = pd.DataFrame({"y": [1, 2, 3, 4], "t": list("abab"), "s": list("xxyy"), "x": [1.0] * 4})
-    assert regression._factor_plus_numeric_matrix(Formula(formula), data) is None
+    assert _formula._factor_plus_numeric_matrix(Formula(formula), data) is None
 
 
 def test_formula_path_reproduces_the_store_model(model_b, design_b, vegetables):

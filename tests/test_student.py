@@ -168,19 +168,23 @@ def grade_ids(notebook) -> list[tuple[str, str, int | None]]:
 
 def test_synthetic_graded_cells_follow_their_exercises(synthetic):
     assert grade_ids(synthetic) == [
+        ("syn-ex-1-rubric", "markdown", None),
         ("syn-ex-1", "markdown", 2),
         ("likelihood-ex-2-answer", "code", None),
         ("likelihood-ex-2-test", "code", 4),
         ("syn-ex-3", "code", 1),
+        ("syn-ex-4-rubric", "markdown", None),
         ("syn-ex-4", "markdown", 3),
     ]
     cells = synthetic.cells
     by_id = {
         c.metadata.nbgrader["grade_id"]: i for i, c in enumerate(cells) if "nbgrader" in c.metadata
     }
-    assert ":label: syn-ex-1" in cells[by_id["syn-ex-1"] - 1].source
+    # a written answer follows its rubric cell (the rubric itself left out), then its prompt
+    assert cells[by_id["syn-ex-1"] - 1].source == "*Graded by hand: 2 points.*"
+    assert "#### Exercise syn-ex-1" in cells[by_id["syn-ex-1"] - 2].source
     answer = cells[by_id["likelihood-ex-2-answer"]]
-    assert ":label: likelihood-ex-2" in cells[by_id["likelihood-ex-2-answer"] - 1].source
+    assert "#### Exercise likelihood-ex-2" in cells[by_id["likelihood-ex-2-answer"] - 1].source
     assert "YOUR ANSWER to exercise likelihood-ex-2 (4 points)" in answer.source
     assert "def poisson_negloglik(mu, y):\n    ..." in answer.source
     test = cells[by_id["likelihood-ex-2-test"]]
@@ -228,17 +232,23 @@ def test_section_chapters_are_the_toc_sections():
 
 @pytest.fixture(scope="module")
 def students(tmp_path_factory):
-    return release(CHAPTERS, tmp_path_factory.mktemp("course"))
+    """``make student``: the course written from the chapters and every section released."""
+    course = tmp_path_factory.mktemp("course") / "course"
+    subprocess.run(
+        ["make", "-s", "student", f"COURSE_DIR={course}"], cwd=ROOT, check=True, capture_output=True
+    )
+    return course / "release"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_no_solution_leaks_into_student_notebooks(students, chapter):
     notebook = released(students, chapter.stem)
     answers = [c for c in notebook.cells if ANSWER_TAG in c.metadata.get("tags", [])]
-    assert len(answers) == len(exercises(chapter))
+    infos = exercises(chapter)
+    assert len(answers) == len(infos) + sum(info.with_code for info in infos)
     for cell in answers:
         if cell.cell_type == "code":
-            label = re.search(r"YOUR ANSWER to exercise (\S+) ", cell.source)[1]
+            label = re.search(r"YOUR (?:ANSWER to|COMPUTATION for) exercise (\S+) ", cell.source)[1]
             stub = REGISTRY[label].stub if label in REGISTRY else ""
             allowed = {"", *stub.splitlines()}
             assert all(line.startswith("#") or line in allowed for line in cell.source.splitlines())
@@ -251,11 +261,16 @@ def test_no_solution_leaks_into_student_notebooks(students, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_every_exercise_prompt_is_kept(students, chapter):
-    labels = re.findall(r"^:label:\s*(\S+)", chapter.read_text(), flags=re.M)
+def test_every_exercise_is_readable_markdown(students, chapter):
+    """Each exercise is a heading with its label, title, points and time, then its prompt:
+    no directive fence or option line is left (Jupyter would show them as they are)."""
     text = "\n".join(c.source for c in released(students, chapter.stem).cells)
-    for label in labels:
-        assert re.search(rf"^:label:\s*{re.escape(label)}\s*$", text, flags=re.M), label
+    for info in exercises(chapter):
+        title = f": {info.title}" if info.title else ""
+        heading = f"#### Exercise {info.label}{title}\n\n*{info.points} points, about "
+        assert heading + f"{info.minutes} minutes.*" in text, info.label
+        assert f":label: {info.label}" not in text
+    assert "{exercise" not in text and "% points" not in text
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)

@@ -15,7 +15,17 @@ from PIL import Image
 
 from statbook.explorers import likelihood
 from statbook.livefigure import LiveFigure, Scene, png_bytes, snap_up
-from statbook.widgets import FRAME_COLORS, RESTART_HINT, STATIC_ENV, Explorer, Slider, print_frames
+from statbook.widgets import (
+    EXPLORER_MIME,
+    FRAME_COLORS,
+    RESTART_HINT,
+    STATIC_ENV,
+    Explorer,
+    Slider,
+    data_uris,
+    explorer_html,
+    print_frames,
+)
 from tests.helpers import assert_survives_slider_extremes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -339,9 +349,16 @@ def test_mime_bundle_in_jupyter_and_in_the_book(monkeypatch):
     assert "application/vnd.jupyter.widget-view+json" in live
     assert 'type="range"' not in live["text/html"]  # one static picture only
     monkeypatch.setenv(STATIC_ENV, "1")
+    assert EXPLORER_MIME not in live
     book = line_explorer()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" not in book
     assert book["text/html"].count('type="range"') == 2
+    # The book's data and the self-contained HTML hold the same frames and labels.
+    data = json.loads(json.dumps(book[EXPLORER_MIME]))  # as the notebook stores it
+    assert book["text/html"] == explorer_html(data, data_uris(data), embedded=True)
+    assert sorted(WEBP.findall(book["text/html"])) == sorted(data["frames"])
+    assert (data["sizes"], data["start"], data["format"]) == ([3, 3], [1, 1], "webp")
+    assert data["labels"] == [["0", "1", "2"], ["-1", "0", "1"]]
 
 
 @pytest.mark.parametrize("factory", [likelihood.vonmises_explorer, likelihood.gaussian_explorer])

@@ -1,38 +1,32 @@
 """The machinery behind ``statbook.check``: run a student's answer, compare, explain.
 
-A check function takes the student's answer (one or more functions), calls it
-on several inputs, compares each result with the library and collects what is
-right and what is wrong in a :class:`Report`.  Nothing a student passes in can
-make a check raise: an exception inside their code is caught and reported.
-Messages describe the discrepancy (a flipped sign, a constant offset, a wrong
-scale, a wrong shape) and give a hint, but never print the expected values of
-the exercise or the formula of the solution.
+:func:`compare_function` calls the student's function on several inputs (in
+:mod:`statbook.check._sandbox`, where it can be stopped), compares each result
+with the library and collects what is right and what is wrong in a
+:class:`Report`.  Nothing a student passes in can make a check raise or hang:
+an exception inside their code is caught and reported, a call that runs too
+long is stopped.  Messages describe the discrepancy (a flipped sign, a constant
+offset, a wrong scale, a wrong shape) and give a hint, but never print the
+expected values of the exercise or the formula of the solution.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import ctypes
-import functools
-import io
 import textwrap
-import threading
-import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
+
+from statbook.check import _sandbox
+from statbook.check._sandbox import Outcome, Shown, type_name
 
 RTOL = 1e-6
 WIDTH = 74  #: hints are wrapped to this width (a book page shows 76 characters)
 ATOL = 1e-9
 TIME_LIMIT = 3.0  #: seconds for one call of a student's function
-PRINT_LIMIT = 200  #: characters of a student's printed output shown back
-_CHECK_DIR = str(Path(__file__).parent)
 
 
 @dataclass(frozen=True)
@@ -121,137 +115,36 @@ class Mistake:
     hint: str
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """A registered check: the exercise label, the checking function and the answer cell stub."""
-
-    label: str
-    checker: Callable[..., CheckResult]
-    answer: str  #: the name(s) the exercise asks the student to define, as passed to check
-    stub: str  #: the code placed in the student's answer cell
-
-
-REGISTRY: dict[str, Exercise] = {}
-
-
-def exercise(label: str, *, answer: str, stub: str):
-    """Register the decorated check function for the exercise ``label``."""
-
-    def register(checker):
-        @functools.wraps(checker)
-        def safe_checker(*answers, quiet: bool = False) -> CheckResult:
-            try:
-                return checker(*answers, quiet=quiet)
-            except Exception as err:  # a bug of ours, or an answer too odd to compare
-                report = Report(label, "could not be checked")
-                report.bad(f"comparing your answer failed with {describe_error(err)}")
-                report.hint(f"Call it as check({label!r}, {answer}); return numbers or arrays.")
-                return report.finish(quiet=quiet)
-
-        REGISTRY[label] = Exercise(label, safe_checker, answer, stub)
-        return safe_checker
-
-    return register
-
-
-def check(label: str, *answers: Any, quiet: bool = False) -> CheckResult:
-    """Check the answer(s) to the exercise ``label``, e.g. ``check("likelihood-ex-2", f)``."""
-    entry = REGISTRY.get(label)
-    if entry is None:
-        known = ", ".join(sorted(REGISTRY)) or "none"
-        report = Report(label, "unknown exercise")
-        report.bad(f"there is no check for an exercise labelled {label!r}; known labels: {known}")
-        return report.finish(quiet=quiet)
-    return entry.checker(*answers, quiet=quiet)
-
-
-def describe_error(err: BaseException) -> str:
-    """``TypeError: message (in f, line 3: ...)``, located in the student's code, not ours."""
-    frames = [
-        frame
-        for frame in traceback.extract_tb(err.__traceback__)
-        if not frame.filename.startswith(_CHECK_DIR)
-        and not frame.filename.startswith(threading.__file__)
-    ]
-    where = ""
-    if frames:
-        last = frames[-1]
-        where = f" (in {last.name}, line {last.lineno}: {(last.line or '').strip()})"
-    return f"{type(err).__name__}: {err}{where}"
-
-
-_TIMEOUT = "TimeoutError: it did not finish within"
-
-
-class _TimeUp(BaseException):
-    """Raised inside a student's function that ran out of time (not an ``Exception``)."""
-
-
-class Outcome(NamedTuple):
-    """What one call of a student's function gave."""
-
-    value: Any
-    error: str | None  #: the exception it raised, described, or None
-    warnings: list[str]
-    printed: str  #: what it printed, shortened to :data:`PRINT_LIMIT` characters
-
-
 def call_safely(func: Callable, args: tuple, *, time_limit: float | None = None) -> Outcome:
-    """Call ``func`` on a deep copy of ``args`` in a thread of its own, for ``time_limit`` s.
+    """``func(*args)`` on a copy of ``args``, within ``time_limit`` s (see :func:`call_all`)."""
+    return call_all(func, [args], time_limit=time_limit)[0]
 
-    The copy keeps an in-place edit by the student from changing later cases; the
-    thread keeps the checker's frames (and so anything it computes) off the
-    student's call stack and lets a call that runs too long be stopped.  What
-    the function prints is captured, not shown.
+
+def call_all(
+    func: Callable, arg_list: Sequence[tuple], *, time_limit: float | None = None
+) -> list[Outcome]:
+    """``func(*args)`` for each ``args``, each within ``time_limit`` s (:data:`TIME_LIMIT`).
+
+    Everything that runs the student's code (the call, turning its result into
+    numbers, its repr, the text of its errors and warnings) runs in
+    :func:`statbook.check._sandbox.run`, where it can be stopped; what it
+    printed is captured, not shown.
     """
-    limit = TIME_LIMIT if time_limit is None else time_limit
-    args = copy.deepcopy(args)
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                result["value"] = func(*args)
-            except _TimeUp:
-                result["error"] = f"{_TIMEOUT} {limit:g} s"
-            except Exception as err:
-                result["error"] = describe_error(err)
-            result["warnings"] = [str(w.message) for w in caught]
-
-    printed = io.StringIO()
-    worker = threading.Thread(target=run, name="statbook-check", daemon=True)
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-        worker.start()
-        worker.join(limit)
-        if worker.is_alive():
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(worker.ident), ctypes.py_object(_TimeUp)
-            )
-            worker.join(1.0)
-    error = result.get("error")
-    if worker.is_alive() or (error is None and "value" not in result):
-        error = f"{_TIMEOUT} {limit:g} s"
-    text = printed.getvalue()
-    if len(text) > PRINT_LIMIT:
-        text = text[:PRINT_LIMIT] + " …"
-    return Outcome(result.get("value"), error, result.get("warnings", []), text)
+    return _sandbox.run(func, arg_list, TIME_LIMIT if time_limit is None else time_limit)
 
 
-def to_array(value: Any) -> tuple[np.ndarray | None, str]:
-    """(``value`` as a float array, "") or (None, why it is not a real number or array)."""
-    if value is None or value is Ellipsis or isinstance(value, str):
-        return None, f"{_short_repr(value)}, not a number"
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError):
-        return None, f"{_short_repr(value)}, not a number"
-    if np.iscomplexobj(array):
+def to_array(value: np.ndarray | Shown | None) -> tuple[np.ndarray | None, str]:
+    """(``value`` as a float array, "") or (None, why it is not a real number or array).
+
+    ``value`` is a result as the sandbox brings it back (:func:`._sandbox.settle`).
+    """
+    if value is None:
+        return None, "None, not a number"
+    if isinstance(value, Shown):
+        return None, f"{value.text}, not a number"
+    if np.iscomplexobj(value):
         return None, "a complex number, not a real one (a log or sqrt of a negative?)"
-    try:
-        array = array.astype(float)
-    except (TypeError, ValueError):
-        return None, f"{_short_repr(value)}, not a number"
+    array = np.asarray(value, dtype=float)
     if np.any(np.isnan(array)):
         return None, "NaN (not a number)"
     return array, ""
@@ -282,7 +175,7 @@ def compare_function(
 
     Every case counts once, whatever the answer (an answer that is not a
     function, or not written yet, fails all of them).  The student's function
-    runs first on every case (see :func:`call_safely`); the right values are
+    runs first on every case (see :func:`call_all`); the right values are
     computed afterwards.  A wrong value is matched against the listed typical
     ``mistakes`` first, then against three generic patterns: the opposite sign,
     a constant offset shared by all cases of a group (a term that does not
@@ -290,16 +183,12 @@ def compare_function(
     """
     if not callable(answer):
         report.bad(
-            f"expected a function (the {name} you defined), got {type(answer).__name__}; "
+            f"expected a function (the {name} you defined), got {type_name(answer)}; "
             f"pass the function itself, without calling it: check(..., {name})",
             count=len(cases),
         )
         return
-    outcomes: list[Outcome] = []
-    for case in cases:
-        # After one call ran out of time the others would too: they fail the same way.
-        timed_out = outcomes and outcomes[-1].error and outcomes[-1].error.startswith(_TIMEOUT)
-        outcomes.append(outcomes[-1] if timed_out else call_safely(answer, case.args))
+    outcomes = call_all(answer, [case.args for case in cases])
     if all(o.error is None and o.value is None for o in outcomes):
         report.bad(
             "your function returns None: not written yet, or is `return` missing?",
@@ -393,11 +282,6 @@ def _matches(got: np.ndarray, wrong: Callable, args: tuple, rtol: float) -> bool
     except Exception:  # the mistake does not apply to these arguments (ours, not theirs)
         return False
     return close(got, value, rtol)
-
-
-def _short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _short(values: np.ndarray) -> str:

@@ -16,11 +16,13 @@ with a time limit, and before the right values are computed.
 from __future__ import annotations
 
 import ast
+import difflib
 import importlib
 import inspect
 import textwrap
 import types
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,10 +30,154 @@ import numpy as np
 from statbook.check._framework import RTOL, call_safely, close, to_array
 
 
+class LibraryCall(AssertionError):
+    """The answer calls the library's own version of what it should compute (0 points)."""
+
+
+@dataclass
+class _Case:
+    """One hidden case, as :class:`PartialCredit` scores it."""
+
+    answer: int  #: ``id`` of the answer function
+    right: bool  #: the value is right
+    form: bool  #: the right shape, and +inf off the parameter space
+    values: list[float]  #: the answer's finite values (a constant answer earns no form)
+    expected: list[float]  #: the right finite values
+
+
+_SHEET: list[list[_Case]] = []  #: the cases recorded by the PartialCredit being run
+
+
+class PartialCredit:
+    """The points of an autograded exercise, for its test cell (nbgrader's partial credit).
+
+    Used around the chapter's hidden tests::
+
+        with PartialCredit("likelihood-ex-2", 4) as score:
+            ...  # assert_own_code, assert check(...), assert_agrees(...)
+        score.points
+
+    nbgrader takes the number the cell shows last as its score.  Inside, a failed
+    self-check or hidden case does not stop the tests: every hidden case of
+    :func:`assert_agrees` is recorded, and the points are split in two halves
+    (each rounded down to half a point, together)::
+
+        points = P/2 · (hidden cases with the right value) / (hidden cases)
+               + P/2 · (hidden cases of the right form) / (hidden cases)
+
+    A case has the right *form* when the answer returns the right shape, with +inf
+    where the parameter is outside its space; an answer whose values are all the
+    same (a constant, a stub) has no case of the right form.  So a sign error, a
+    wrong term or a missing constant earns half the points, a shape bug that
+    fails only on arrays of parameters about half, and an answer right
+    everywhere all of them; the points are capped at P/2 while the self-check
+    fails.  An answer that calls the library
+    (:func:`assert_own_code`), or test code that raises anything but an
+    ``AssertionError`` (the answer is not defined), scores 0 with the message.
+    """
+
+    def __init__(self, label: str, points: float):
+        self.label = label
+        self.max_points = points
+        self.points = 0.0
+        self.cases: list[_Case] = []
+        self.self_check: bool | None = None
+        self.failure = ""
+
+    def __enter__(self) -> PartialCredit:
+        import statbook.check as package
+
+        self._check = package.check
+        package.check = self._recording_check
+        _SHEET.append(self.cases)
+        return self
+
+    def _recording_check(self, *args: Any, **kwargs: Any) -> Any:
+        result = self._check(*args, **kwargs)
+        self.self_check = bool(result) if self.self_check is None else self.self_check and result
+        return True  # the hidden cases after the self-check still run
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        import statbook.check as package
+
+        package.check = self._check
+        _SHEET.remove(self.cases)
+        if error is not None and not isinstance(error, AssertionError):
+            return False
+        if isinstance(error, LibraryCall):
+            return False
+        if error is not None:
+            self.failure = str(error)
+        self.points = self.score()
+        print(self.summary())
+        return True
+
+    def score(self) -> float:
+        """The points (see the class docstring)."""
+        cases = self.cases
+        if not cases:
+            return 0.0
+        constant = {
+            answer
+            for answer in {case.answer for case in cases}
+            if _all_same([v for c in cases if c.answer == answer for v in c.values])
+            and not _all_same([v for c in cases if c.answer == answer for v in c.expected])
+        }
+        right = sum(case.right for case in cases) / len(cases)
+        form = sum(case.form and case.answer not in constant for case in cases) / len(cases)
+        if right == 1 and form == 1 and self.self_check is not False and not self.failure:
+            return float(self.max_points)
+        points = self.max_points / 2 * (right + form)
+        if self.self_check is False:
+            points = min(points, self.max_points / 2)
+        return float(min(np.floor(2 * points) / 2, self.max_points - 0.5))
+
+    def summary(self) -> str:
+        right = sum(case.right for case in self.cases)
+        return (
+            f"Hidden tests of {self.label}: {right} of {len(self.cases)} cases right; "
+            f"{self.points:g} of {self.max_points} points."
+        )
+
+
+def _all_same(values: list[float]) -> bool:
+    return len(values) >= 2 and bool(np.ptp(values) <= RTOL * (1 + np.max(np.abs(values))))
+
+
+def _record(answer: Any, reference: Callable, cases: Sequence[tuple], rtol: float) -> None:
+    """Score each case into the running :class:`PartialCredit` (see there)."""
+    sheet = _SHEET[-1]
+    for args in cases:
+        outcome = call_safely(answer, args) if callable(answer) else None
+        expected = np.asarray(reference(*args), dtype=float)
+        got = None if outcome is None or outcome.error else to_array(outcome.value)[0]
+        if got is None or got.shape != expected.shape:
+            sheet.append(_Case(id(answer), False, False, [], []))
+            continue
+        off = np.isposinf(expected)
+        form = bool(np.all(np.isposinf(got[off])))
+        finite = np.isfinite(got) & ~off
+        sheet.append(
+            _Case(
+                id(answer),
+                close(got, expected, rtol),
+                form,
+                got[finite].ravel().tolist(),
+                expected[finite].ravel().tolist(),
+            )
+        )
+
+
 def assert_agrees(
     answer: Any, reference: Callable, cases: Sequence[tuple], *, rtol: float = RTOL
 ) -> None:
-    """``answer(*args)`` equals ``reference(*args)`` (relative tolerance ``rtol``) for each case."""
+    """``answer(*args)`` equals ``reference(*args)`` (relative tolerance ``rtol``) for each case.
+
+    Inside a :class:`PartialCredit`, every case is scored there instead.
+    """
+    if _SHEET:
+        _record(answer, reference, cases, rtol)
+        return
     if not callable(answer):
         raise AssertionError(f"expected a function, got {type(answer).__name__}")
     for number, args in enumerate(cases, start=1):
@@ -51,6 +197,30 @@ def assert_agrees(
             raise AssertionError(f"hidden case {number}: your value is not right")
 
 
+def the_answer(name: str, namespace: dict) -> Any:
+    """``namespace[name]``: the function the exercise asks for, as the test cell calls it.
+
+    When the notebook has no such name (the student renamed the function, or did not
+    run its cell), the ``NameError`` says so and names the notebook's own functions
+    closest to it, instead of Python's bare "name ... is not defined".
+    """
+    if name in namespace:
+        return namespace[name]
+    own = sorted(
+        key
+        for key, value in namespace.items()
+        if isinstance(value, types.FunctionType)
+        and value.__module__ == namespace.get("__name__")
+        and not key.startswith("_")
+    )
+    close = difflib.get_close_matches(name, own, n=3, cutoff=0.3)
+    guess = f" Your notebook defines {', '.join(close)}: did you rename it?" if close else ""
+    raise NameError(
+        f"the test calls your function {name}, but your notebook has no {name}.{guess} "
+        f"Name it {name}, as the exercise asks, and run its cell before this one."
+    )
+
+
 def assert_own_code(answer: Any, *library: types.ModuleType | Callable) -> None:
     """``answer`` calls none of the ``library`` functions (or functions of ``library`` modules).
 
@@ -64,7 +234,7 @@ def assert_own_code(answer: Any, *library: types.ModuleType | Callable) -> None:
     found = _library_calls(answer, banned, seen)
     if found:
         names = ", ".join(sorted(found))
-        raise AssertionError(
+        raise LibraryCall(
             f"0 points: your answer uses {names}, the library's own version of what the "
             "exercise asks you to write. Write it with numpy and scipy instead."
         )

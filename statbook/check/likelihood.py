@@ -13,15 +13,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from statbook import gaussian, poisson
-from statbook.check._framework import (
-    Case,
-    CheckResult,
-    Mistake,
-    Report,
-    compare_function,
-    exercise,
-)
+from statbook.check._framework import Case, Mistake
+from statbook.check._library import library
+from statbook.check._runner import Exercise, Part
 
 _COUNTS = {
     "y = [2, 0, 3, 1]": np.array([2, 0, 3, 1]),
@@ -34,6 +28,7 @@ _REALS = {
 
 
 def _poisson_reference(mu, y):
+    poisson = library("poisson")
     return poisson.negloglik(mu, poisson.suff_stats(y))
 
 
@@ -56,52 +51,8 @@ def _poisson_off_by_one(mu, y):
         return _poisson_reference(mu, y) - gammaln(y + 1.0).sum() + gammaln(y).sum()
 
 
-@exercise(
-    "likelihood-ex-2",
-    answer="poisson_negloglik",
-    stub="def poisson_negloglik(mu, y):\n    ...",
-)
-def poisson_negloglik(answer, *, quiet: bool = False) -> CheckResult:
-    """Check ``answer(mu, y)`` → Poisson −ℓ(μ) (Example 6.1) with the shape of ``mu``."""
-    report = Report("likelihood-ex-2", "your Poisson negative log-likelihood")
-    cases = []
-    for name, y in _COUNTS.items():
-        cases += [Case((mu, y), f"μ = {mu}, {name}", group=name) for mu in (0.5, 1.5, 9.0)]
-    grid = np.array([[0.5, 2.0], [3.0, 4.5]])
-    cases.append(Case((grid, _COUNTS["y = [2, 0, 3, 1]"]), "μ of shape (2, 2)"))
-    cases.append(Case((np.array([-1.0, 0.0, 2.0]), _COUNTS["y = [2, 0, 3, 1]"]), "μ = [-1, 0, 2]"))
-    compare_function(
-        report,
-        answer,
-        _poisson_reference,
-        cases,
-        name="poisson_negloglik",
-        mistakes=[
-            Mistake(
-                "the constant written as N·log(ȳ!) instead of Σ log(y_i!)",
-                _poisson_constant_misread,
-                "The constant is the sum of log(y_i!) over the observations.",
-            ),
-            Mistake(
-                "N·log μ instead of (Σ y_i)·log μ",
-                _poisson_n_for_sum,
-                "The term with log μ carries the sufficient statistic: each y_i log μ, summed.",
-            ),
-            Mistake(
-                "log((y_i − 1)!) instead of log(y_i!)",
-                _poisson_off_by_one,
-                "gammaln(k) is log((k − 1)!): log(y!) is gammaln(y + 1).",
-            ),
-        ],
-        offset_hint="Did you drop the constant Σ log(y_i!)? It does not move the minimizer, "
-        "but the exercise asks for it (scipy.special.gammaln(y + 1) is log(y!)).",
-        sign_hint="−ℓ is minus the log-likelihood Σ (y_i log μ − μ − log y_i!).",
-        scale_hint="Does every term carry its factor: μ once per observation?",
-    )
-    return report.finish(quiet=quiet)
-
-
 def _gaussian_reference(theta, y):
+    gaussian = library("gaussian")
     return gaussian.negloglik_canonical(theta, gaussian.suff_stats(y))
 
 
@@ -112,38 +63,73 @@ def _rows_as_components(theta, y):
     return _gaussian_reference(np.stack([theta[0], theta[1]], axis=-1), y)
 
 
-@exercise(
-    "likelihood-ex-4",
-    answer="gaussian_negloglik_canonical",
-    stub="def gaussian_negloglik_canonical(theta, y):\n    ...",
+_SMALL_COUNTS, _SMALL_REALS = _COUNTS["y = [2, 0, 3, 1]"], _REALS["y = [1.2, -0.4, 2.5]"]
+_THETA_SHAPE_HINT = "θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1]."
+
+EXERCISES = (
+    Exercise(
+        "likelihood-ex-2",
+        "your Poisson negative log-likelihood",
+        Part(
+            "poisson_negloglik(mu, y)",
+            _poisson_reference,
+            [
+                *(
+                    Case((mu, y), f"μ = {mu}, {name}", group=name)
+                    for name, y in _COUNTS.items()
+                    for mu in (0.5, 1.5, 9.0)
+                ),
+                Case((np.array([[0.5, 2.0], [3.0, 4.5]]), _SMALL_COUNTS), "μ of shape (2, 2)"),
+                Case((np.array([-1.0, 0.0, 2.0]), _SMALL_COUNTS), "μ = [-1, 0, 2]"),
+            ],
+            mistakes=(
+                Mistake(
+                    "the constant written as N·log(ȳ!) instead of Σ log(y_i!)",
+                    _poisson_constant_misread,
+                    "The constant is the sum of log(y_i!) over the observations.",
+                ),
+                Mistake(
+                    "N·log μ instead of (Σ y_i)·log μ",
+                    _poisson_n_for_sum,
+                    "The term with log μ carries the sufficient statistic: each y_i log μ, summed.",
+                ),
+                Mistake(
+                    "log((y_i − 1)!) instead of log(y_i!)",
+                    _poisson_off_by_one,
+                    "gammaln(k) is log((k − 1)!): log(y!) is gammaln(y + 1).",
+                ),
+            ),
+            offset_hint="Did you drop the constant Σ log(y_i!)? It does not move the "
+            "minimizer, but the exercise asks for it (scipy.special.gammaln(y + 1) is log(y!)).",
+            sign_hint="−ℓ is minus the log-likelihood Σ (y_i log μ − μ − log y_i!).",
+            scale_hint="Does every term carry its factor: μ once per observation?",
+        ),
+    ),
+    Exercise(
+        "likelihood-ex-4",
+        "the Gaussian −ℓ(θ) in the canonical parametrization",
+        Part(
+            "gaussian_negloglik_canonical(theta, y)",
+            _gaussian_reference,
+            [
+                *(
+                    Case((np.array(theta), y), f"θ = {theta}, {name}", group=name)
+                    for name, y in _REALS.items()
+                    for theta in ([0.5, 0.25], [-1.0, 2.0], [11.0, 0.05])
+                ),
+                Case((np.array([[0.5, 0.25], [1.0, 1.0]]), _SMALL_REALS), "θ of shape (2, 2)"),
+                Case((np.array([[0.5, -1.0], [1.0, 0.0]]), _SMALL_REALS), "θ₂ ≤ 0"),
+            ],
+            mistakes=(
+                Mistake(
+                    "θ₁, θ₂ taken as theta[0], theta[1] (the rows of a grid)",
+                    _rows_as_components,
+                    _THETA_SHAPE_HINT,
+                ),
+            ),
+            offset_hint="Is the constant (N/2)·log π there?",
+            sign_hint="This is ℓ, not −ℓ: flip every sign.",
+            shape_hint=_THETA_SHAPE_HINT,
+        ),
+    ),
 )
-def gaussian_negloglik_canonical(answer, *, quiet: bool = False) -> CheckResult:
-    """Check ``answer(theta, y)`` → Gaussian −ℓ(θ), canonical θ of shape (..., 2)."""
-    report = Report("likelihood-ex-4", "the Gaussian −ℓ(θ) in the canonical parametrization")
-    cases = []
-    for name, y in _REALS.items():
-        cases += [
-            Case((np.array(theta), y), f"θ = {theta}, {name}", group=name)
-            for theta in ([0.5, 0.25], [-1.0, 2.0], [11.0, 0.05])
-        ]
-    y = _REALS["y = [1.2, -0.4, 2.5]"]
-    cases.append(Case((np.array([[0.5, 0.25], [1.0, 1.0]]), y), "θ of shape (2, 2)"))
-    cases.append(Case((np.array([[0.5, -1.0], [1.0, 0.0]]), y), "θ₂ ≤ 0"))
-    compare_function(
-        report,
-        answer,
-        _gaussian_reference,
-        cases,
-        name="gaussian_negloglik_canonical",
-        mistakes=[
-            Mistake(
-                "θ₁, θ₂ taken as theta[0], theta[1] (the rows of a grid)",
-                _rows_as_components,
-                "θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
-            )
-        ],
-        offset_hint="Is the constant (N/2)·log π there?",
-        sign_hint="This is ℓ, not −ℓ: flip every sign.",
-        shape_hint="θ has shape (..., 2): take θ₁ = theta[..., 0] and θ₂ = theta[..., 1].",
-    )
-    return report.finish(quiet=quiet)

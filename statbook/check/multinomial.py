@@ -4,34 +4,26 @@
   ``statbook.multinomial.genotype_mle``;
 - multinomial-ex-2: ``collapse_cells(counts, group)``, compared with
   ``statbook.multinomial.collapse``.
-
-:mod:`statbook.multinomial` is imported when a check runs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from statbook.check._framework import (
-    Case,
-    CheckResult,
-    Mistake,
-    Report,
-    compare_function,
-    exercise,
-)
+from statbook.check._framework import Case, Mistake
+from statbook.check._library import library
+from statbook.check._runner import Exercise, Part
 
 _GENOTYPES = {
     "N = (3, 17, 65, 22, 174, 341)": np.array([3, 17, 65, 22, 174, 341]),
     "N = (4, 11, 25, 9, 40, 30)": np.array([4, 11, 25, 9, 40, 30]),
     "N = (10, 0, 0, 0, 0, 0)": np.array([10, 0, 0, 0, 0, 0]),
 }
+_MOTHS = np.array([1, 1, 1, 2, 2, 3])
 
 
 def _genotype_mle(counts):
-    from statbook import multinomial
-
-    return multinomial.genotype_mle(counts)
+    return library("multinomial").genotype_mle(counts)
 
 
 def _homozygotes_once(counts):
@@ -39,71 +31,56 @@ def _homozygotes_once(counts):
     return np.array([n_cc + n_ci + n_ct, n_ii + n_ci + n_it]) / (2 * np.sum(counts))
 
 
-@exercise(
-    "multinomial-ex-1",
-    answer="complete_data_mle",
-    stub="def complete_data_mle(genotype_counts):\n    ...",
-)
-def complete_data_mle(answer, *, quiet: bool = False) -> CheckResult:
-    """Check ``answer(genotype_counts)`` → (p̂_C, p̂_I) from the six genotype counts."""
-    report = Report("multinomial-ex-1", "allele frequencies from genotype counts")
-    compare_function(
-        report,
-        answer,
-        _genotype_mle,
-        [Case((counts,), name) for name, counts in _GENOTYPES.items()],
-        name="complete_data_mle",
-        mistakes=[
-            Mistake(
-                "homozygotes counted as one allele",
-                _homozygotes_once,
-                "A CC moth carries two C alleles; a CI moth carries one.",
-            )
-        ],
-        scale_hint="N moths carry 2N alleles.",
-        shape_hint="Return the two frequencies (p_C, p_I) as one array.",
-    )
-    return report.finish(quiet=quiet)
-
-
 def _collapse(counts, group):
-    from statbook import multinomial
-
-    return multinomial.collapse(counts, group)
+    return library("multinomial").collapse(counts, group)
 
 
 def _zero_based(counts, group):
     return np.bincount(np.asarray(group), weights=np.asarray(counts, dtype=float))
 
 
-@exercise(
-    "multinomial-ex-2",
-    answer="collapse_cells",
-    stub="def collapse_cells(counts, group):\n    ...",
+EXERCISES = (
+    Exercise(
+        "multinomial-ex-1",
+        "allele frequencies from genotype counts",
+        Part(
+            "complete_data_mle(genotype_counts)",
+            _genotype_mle,
+            [Case((counts,), name) for name, counts in _GENOTYPES.items()],
+            mistakes=[
+                Mistake(
+                    "homozygotes counted as one allele",
+                    _homozygotes_once,
+                    "A CC moth carries two C alleles; a CI moth carries one.",
+                )
+            ],
+            scale_hint="N moths carry 2N alleles.",
+            shape_hint="Return the two frequencies (p_C, p_I) as one array.",
+        ),
+    ),
+    Exercise(
+        "multinomial-ex-2",
+        "collapsing cells by group",
+        Part(
+            "collapse_cells(counts, group)",
+            _collapse,
+            [
+                Case((np.array([3, 17, 65, 22, 174, 341]), _MOTHS), "genotype counts of the moths"),
+                Case(
+                    (np.array([0.01, 0.1, 0.2, 0.09, 0.3, 0.3]), _MOTHS),
+                    "probabilities of the moths",
+                ),
+                Case((np.array([1, 2, 3, 4]), np.array([2, 1, 2, 3])), "group = [2, 1, 2, 3]"),
+                Case((np.array([5, 6, 7]), np.array([1, 1, 1])), "a single group"),
+            ],
+            mistakes=[
+                Mistake(
+                    "the labels used as if they started at 0",
+                    _zero_based,
+                    "The labels run 1, ..., K₀: group j is at position j − 1 of the result.",
+                )
+            ],
+            shape_hint="Return one sum per group, K₀ numbers in the order of the labels 1..K₀.",
+        ),
+    ),
 )
-def collapse_cells(answer, *, quiet: bool = False) -> CheckResult:
-    """Check ``answer(counts, group)`` → the sums of ``counts`` by group 1..K₀."""
-    report = Report("multinomial-ex-2", "collapsing cells by group")
-    moths = np.array([1, 1, 1, 2, 2, 3])
-    cases = [
-        Case((np.array([3, 17, 65, 22, 174, 341]), moths), "genotype counts of the moths"),
-        Case((np.array([0.01, 0.1, 0.2, 0.09, 0.3, 0.3]), moths), "probabilities of the moths"),
-        Case((np.array([1, 2, 3, 4]), np.array([2, 1, 2, 3])), "group = [2, 1, 2, 3]"),
-        Case((np.array([5, 6, 7]), np.array([1, 1, 1])), "a single group"),
-    ]
-    compare_function(
-        report,
-        answer,
-        _collapse,
-        cases,
-        name="collapse_cells",
-        mistakes=[
-            Mistake(
-                "the labels used as if they started at 0",
-                _zero_based,
-                "The labels run 1, ..., K₀: group j is at position j − 1 of the result.",
-            )
-        ],
-        shape_hint="Return one sum per group, K₀ numbers in the order of the labels 1..K₀.",
-    )
-    return report.finish(quiet=quiet)

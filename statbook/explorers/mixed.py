@@ -27,7 +27,7 @@ def simulate_groups(n_groups: int, beta0: float, nu: float, sigma: float, seed: 
     """
     rng = np.random.default_rng(seed)
     sizes = rng.integers(GROUP_SIZES[0], GROUP_SIZES[1] + 1, size=int(n_groups))
-    return mixed.simulate(sizes, beta0, nu, sigma, rng)
+    return mixed.simulate(sizes, beta0, nu, sigma=sigma, rng=rng)
 
 
 def draw_grouped_data(ax, data, result=None, *, beta0=None, max_jitter=0.25, seed=2) -> None:
