@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import re
 import shutil
@@ -30,12 +31,14 @@ import jupytext
 import nbformat
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
 from _ext.offline_book import style_sheet_glyphs
 from booktools.course import section_chapters
 from tests.conftest import ROOT
+from tests.test_datasets import SHARED
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -249,11 +252,15 @@ FORMULA_STOPS_JS = """() => {
   };
 }"""
 
-# The controls whose focus indicator is checked: header buttons, folds, sliders.
+# The controls whose focus indicator is checked: header buttons, folds, sliders, and the
+# formulas and code blocks that scroll sideways (statbook.js makes them tab stops).
 FOCUSABLE = (
     ".article-header-buttons .btn, .header-article-items button, "
-    "article .toggle-button, article details > summary, .statbook-explorer input[type=range]"
+    "article .toggle-button, article details > summary, .statbook-explorer input[type=range], "
+    'article [tabindex="0"]'
 )
+RING_SIDE_SHOWN = 0.6  # of each side of a control, at least, marked by its focus ring
+RING_BAND = 6  # CSS px each side of a control's edge in which its ring is looked for
 
 
 class PageReport:
@@ -421,12 +428,51 @@ def _focus_rings(page, report: PageReport) -> None:
         before = _pixels(page.screenshot(clip=clip, animations="disabled"))
         control.focus()
         after = _pixels(page.screenshot(clip=clip, animations="disabled"))
-        changed = sum(ImageChops.difference(before, after).convert("L").histogram()[1:])
+        difference = ImageChops.difference(before, after).convert("L")
+        changed = sum(difference.histogram()[1:])
         label = control.get_attribute("aria-label") or control.get_attribute("title") or ""
+        edges = (box["x"] - clip["x"], box["y"] - clip["y"], box["width"], box["height"])
         report.focus_rings.append(
-            {"control": f"{n}: {label or control.inner_text()[:40]}", "changed_px": changed}
+            {
+                "control": f"{n}: {label or control.inner_text()[:40]}",
+                "changed_px": changed,
+                "sides": ring_sides(difference, edges, difference.width / clip["width"]),
+            }
         )
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+
+def ring_sides(difference: Image.Image, edges: tuple, scale: float) -> dict[str, float]:
+    """For each side of a control, the share of its length along which pixels changed when
+    it took the focus, within RING_BAND CSS px of that edge (inside or out): 1 for a ring all
+    along it.  ``edges`` are the control's left, top, width and height in the screenshot
+    (CSS px), ``scale`` device pixels a CSS px.  A side cut off by the screenshot (the
+    control at the window's edge) counts as shown."""
+    x, y, w, h = (round(v * scale) for v in edges)
+    band = round(RING_BAND * scale)
+    pixels = difference.load()
+    width, height = difference.size
+
+    def shown(points) -> float:
+        lines = [[(i, j) for i, j in line if 0 <= i < width and 0 <= j < height] for line in points]
+        if not any(lines):
+            return 1.0
+        return sum(any(pixels[p] > 0 for p in line) for line in lines) / len(lines)
+
+    def across(a: int) -> range:
+        return range(a - band, a + band + 1)
+
+    return {
+        "left": shown([[(i, j) for i in across(x)] for j in range(y, y + h)]),
+        "right": shown([[(i, j) for i in across(x + w - 1)] for j in range(y, y + h)]),
+        "top": shown([[(i, j) for j in across(y)] for i in range(x, x + w)]),
+        "bottom": shown([[(i, j) for j in across(y + h - 1)] for i in range(x, x + w)]),
+    }
+
+
+def unmarked(rings: list[dict]) -> list[dict]:
+    """The controls whose focus does not show: few pixels changed, or a side left unmarked."""
+    return [r for r in rings if r["changed_px"] < 100 or min(r["sides"].values()) < RING_SIDE_SHOWN]
 
 
 # On screen a chapter's sections far from the viewport are not laid out until the reader
@@ -610,6 +656,7 @@ class PhoneReport:
         self.figures: list[dict] = []
         self.full_size: list[dict] = []
         self.errors: list[str] = []
+        self.focus_rings: list[dict] = []
 
 
 def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneReport:
@@ -632,6 +679,7 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
         report.figures = page.evaluate(ZOOM_JS)
         name = re.sub(r"[^\w.-]+", "__", page_name)
         shoot(page, shots / f"{name}.png")
+        _focus_rings(page, report)
         for button in page.locator("article button.sb-zoom").all():
             button.scroll_into_view_if_needed()
             button.tap()
@@ -878,11 +926,53 @@ def test_slider_thumb_and_track_stand_out_in_dark_mode(page_report, page):
 @pytest.mark.browser
 @pytest.mark.parametrize("page", PAGES)
 def test_every_control_shows_where_the_keyboard_focus_is(page_report, page):
+    """At 1280 px: every control, the formulas and code blocks that scroll sideways included,
+    shows a ring along each of its sides when it has the keyboard focus."""
     rings = page_report(page).focus_rings
     assert rings, "no focusable control found"
     # A 3 px outline around even a small button changes well over 100 pixels.
-    unmarked = [r for r in rings if r["changed_px"] < 100]
-    assert unmarked == []
+    assert unmarked(rings) == []
+
+
+#: Pages where the phone focus test still finds a control without a whole ring: the ring of
+#: a table output that scrolls sideways is not seen along its bottom side (regression,
+#: mixtures, mixed models), and a table taller than the window is measured only in part
+#: (teacher). Open work of issue 30: strict, so a fix shows as an unexpected pass.
+PHONE_FOCUS_OPEN = {
+    "chapters/regression": "a scrolling table output's ring is not seen along its bottom",
+    "chapters/mixtures": "a scrolling table output's ring is not seen along its bottom",
+    "chapters/mixed-models": "a scrolling table output's ring is not seen along its bottom",
+    "chapters/teacher": "a table taller than the window is measured only in part",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(page, marks=pytest.mark.xfail(strict=True, reason=PHONE_FOCUS_OPEN[page]))
+        if page in PHONE_FOCUS_OPEN
+        else page
+        for page in toc_pages()
+    ],
+)
+def test_phone_every_control_shows_where_the_keyboard_focus_is(phone_report, page):
+    """At 375 px, where many formulas scroll sideways and fade out at their hidden side."""
+    rings = phone_report(page).focus_rings
+    assert rings, "no focusable control found"
+    assert unmarked(rings) == []
+
+
+def test_ring_sides_finds_a_ring_cut_off_at_one_side():
+    """A 3 px ring around a 40 × 20 box; then the same with its right side hidden."""
+    ring = Image.new("L", (60, 40))
+    ring.paste(255, (7, 7, 53, 33))
+    ring.paste(0, (10, 10, 50, 30))
+    assert min(ring_sides(ring, (10, 10, 40, 20), 1).values()) == 1
+    ring.paste(0, (45, 0, 60, 40))
+    sides = ring_sides(ring, (10, 10, 40, 20), 1)
+    assert sides["right"] == 0 and sides["left"] == 1
+    assert unmarked([{"changed_px": 300, "sides": sides}]) != []
 
 
 @pytest.mark.browser
@@ -1190,6 +1280,68 @@ def test_each_explorer_weighs_at_most_2_mb(built_book):
             sizes[f"{path.relative_to(built_book)}#{n}"] = len(match.group().encode())
     too_big = {name: size for name, size in sizes.items() if size > EXPLORER_MAX_BYTES}
     assert too_big == {}
+
+
+# A symbol spelt with an underscore subscript ("θ_k", "N_C", "p_{ij}"): a screen reader
+# reads it out as "theta underscore k".  Labels and alt texts use Unicode subscripts (θₖ)
+# or words instead.
+UNDERSCORE_SUBSCRIPT = re.compile(r"[^\W\d_]_[\w{]")
+
+
+def explorer_texts(explorer) -> list[str]:
+    """What a reader hears of an explorer: its slider labels and alt texts, the alt text
+    with every slider at its first value (as the frames' alt texts are made)."""
+    labels = [s.label for s in explorer.sliders]
+    firsts = [s.fmt.format(s.static_grid[0]) for s in explorer.sliders]
+    return [*labels, explorer.alt, explorer._described(labels, firsts)]
+
+
+def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard():
+    from statbook import datasets
+    from statbook.explorers import likelihood, mixed, mixtures, multinomial, regression
+
+    explorers = [
+        likelihood.vonmises_explorer(),
+        likelihood.gaussian_explorer(),
+        mixed.mixed_explorer(),
+        mixtures.density_explorer(),
+        mixtures.label_switching_explorer(),
+        multinomial.moth_explorer(),
+        multinomial.softmax_explorer(),
+        regression.simple_model_explorer(datasets.load_vegetables(data_dir=SHARED)),
+    ]
+    texts = [text for explorer in explorers for text in explorer_texts(explorer)]
+    assert len(texts) > 30
+    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
+
+
+def test_underscore_subscripts_are_recognised():
+    found = [
+        t
+        for t in ("θ_k", "dark N_C", "p_{ij}", "x_1", "sample size N")
+        if UNDERSCORE_SUBSCRIPT.search(t)
+    ]
+    assert found == ["θ_k", "dark N_C", "p_{ij}", "x_1"]
+
+
+@pytest.mark.book
+def test_built_labels_and_alt_texts_write_symbols_as_they_are_heard(built_book):
+    """Every alt text and slider label of the built explorers, and the names and alt text
+    from which an explorer's script writes the alt text of each frame it shows."""
+    texts = []
+    for page in toc_pages():
+        soup = BeautifulSoup(
+            (built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser"
+        )
+        for explorer in soup.select("article figure.statbook-explorer"):
+            texts += [img["alt"] for img in explorer.select("img[alt]")]
+            texts += [tag["aria-label"] for tag in explorer.select("[aria-label]")]
+            texts += [label.get_text(" ", strip=True) for label in explorer.select("label")]
+        for script in soup.select("article script.sbx-data"):
+            data = json.loads(script.string)
+            texts += [data["alt"], *data["names"]]
+    assert len(texts) > 30
+    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
 
 
 @pytest.mark.book

@@ -185,9 +185,9 @@ def moth_explorer() -> Explorer:
     return Explorer(
         MothScene,
         [
-            Slider("n_c", "dark N_C", (*counts[:17], 85, *counts[18:]), 85, (0, 85, 250), "{:g}"),
-            Slider("n_i", "mottled N_I", (*counts[:39], 196, *counts[40:]), 196, (0, 196, 500)),
-            Slider("n_t", "light N_T", (*counts[:68], 341, *counts[69:]), 341, (0, 341, 800)),
+            Slider("n_c", "dark moths", (*counts[:17], 85, *counts[18:]), 85, (0, 85, 250), "{:g}"),
+            Slider("n_i", "mottled moths", (*counts[:39], 196, *counts[40:]), 196, (0, 196, 500)),
+            Slider("n_t", "light moths", (*counts[:68], 341, *counts[69:]), 341, (0, 341, 800)),
         ],
         caption=(
             "Peppered moths: the negative log-likelihood over the simplex of allele "
@@ -195,8 +195,9 @@ def moth_explorer() -> Explorer:
             "genotype counts predicted from the phenotype counts at that estimate (right)."
         ),
         alt=(
-            "Left: closed contour curves inside the triangle p_C + p_I ≤ 1 around a cross; "
-            "right: six bars of predicted genotype counts coloured dark, mottled and light."
+            "Left: closed contour curves around a cross inside the triangle of the frequencies "
+            "of the dark and mottled alleles, which add up to at most 1; right: six bars of "
+            "predicted genotype counts coloured dark, mottled and light."
         ),
         figsize=(10.0, 4.2),
     )
@@ -244,7 +245,7 @@ class SoftmaxScene(Scene):
         )
         self.point.set_data([p[0]], [p[1]])
         self.title.set_text(
-            f"adding c = {shift:g} to every θ_k changes nothing: p = "
+            f"adding c = {shift:g} to every θₖ changes nothing: p = "
             f"({p[0]:.3f}, {p[1]:.3f}, {p[2]:.3f})"
         )
 
@@ -257,7 +258,7 @@ def softmax_explorer() -> Explorer:
         [
             Slider("theta1", "θ₁", thetas, 1.0, (-2.0, 1.0, 3.0)),
             Slider("theta2", "θ₂", thetas, 0.0, (-2.0, 0.0, 2.0)),
-            Slider("shift", "shift c of all θ_k", thetas, 0.0, (0.0, 3.0)),
+            Slider("shift", "shift c of all θₖ", thetas, 0.0, (0.0, 3.0)),
         ],
         caption=(
             "The softmax map for K = 3: the symmetric parameter (θ₁ + c, θ₂ + c, c) gives the "
@@ -266,8 +267,8 @@ def softmax_explorer() -> Explorer:
             "(right)."
         ),
         alt=(
-            "Left: three bars with the probabilities p1, p2, p3. Right: the triangle of "
-            "probability vectors with two families of curves of constant θ1 and θ2 and a "
+            "Left: three bars with the probabilities p₁, p₂, p₃. Right: the triangle of "
+            "probability vectors with two families of curves of constant θ₁ and θ₂ and a "
             "black point at the current probability vector."
         ),
         figsize=(10.0, 4.2),
