@@ -164,7 +164,11 @@ def test_the_two_commands_check_the_system_packages_first(target):
     """On a machine without Debian's packages, the two commands install them (as root) or
     stop at once naming them: booktools/system-packages runs before anything else."""
     dry = subprocess.run(
-        ["make", "--no-print-directory", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "-B", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     assert dry[0].startswith("booktools/system-packages node"), dry[:3]
 
