@@ -289,6 +289,9 @@ def print_document(html_root: Path, pages: list[str]) -> tuple[str, list[tuple[i
     for body in chapters:
         main.append(body)
     main.append(appendix)
+    # Paper cannot unfold: the detail for the curious (dropdowns, folded cells) prints open.
+    for folded in main.select("details"):
+        folded["open"] = ""
     print_tables(main)
     targets = outline_targets(main)
     # Chromium writes a named destination (its page) for every target of a link: each
