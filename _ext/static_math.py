@@ -90,7 +90,7 @@ def typeset(items: list[tuple[str, bool]], mathjax: Path) -> tuple[list[str], st
     except FileNotFoundError as error:
         raise RuntimeError(
             "the book's formulas are typeset by MathJax under Node.js: install `node`"
-            " (.ci/install-node does)"
+            " (booktools/system-packages node does)"
         ) from error
     if result.returncode != 0:
         raise RuntimeError(f"MathJax could not typeset a formula: {result.stderr.strip()}")

@@ -35,23 +35,14 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
 from PIL import Image
 
 from benchmarks._quick import QUICK
+from booktools.browser import CHROMIUM, CHROMIUM_FLAGS, launch, toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-CHROMIUM = "/usr/bin/chromium"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MB = 1e6
 TARGETS = {
     "html": 1.0 * MB,
@@ -61,11 +52,6 @@ TARGETS = {
     "a11y": 100,
     "best": 100,
 }
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
 def loaded_bytes(browser, page_name: str) -> tuple[int, int]:
@@ -194,7 +180,7 @@ def main() -> None:
 
     rows = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = launch(playwright)
         for name in toc_pages()[:1] if QUICK else toc_pages():
             html = (HTML / f"{name}.html").stat().st_size
             at_load, scrolled = loaded_bytes(browser, name)

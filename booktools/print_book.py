@@ -35,23 +35,14 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader, PdfWriter
 
 from _ext.static_math import STYLE_ID as MATH_STYLE_ID
+from booktools.browser import launch, toc_pages
 from statbook.widgets import text_table
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PDF_NAME = "statbook.pdf"
 PRINT_PAGE = "_print-book.html"  # written next to the chapters, removed after printing
 PAGE_MARGIN = "16mm"
@@ -63,11 +54,6 @@ FOOTER = (
     '<div style="font-size:8px;width:100%;text-align:center;color:#444">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
-
-
-def toc_pages(root: Path = ROOT) -> list[str]:
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
 def slug(page: str) -> str:
@@ -423,7 +409,7 @@ def print_pdf(html_root: Path, out: Path | None = None) -> Path:
     page_px = round((A4_HEIGHT_MM - 2 * mm(PAGE_MARGIN)) / 25.4 * 96)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            browser = launch(playwright)
             page = browser.new_page(viewport={"width": column_px, "height": page_px})
             page.emulate_media(media="print", color_scheme="light")
             page.goto(document.as_uri(), wait_until="load")

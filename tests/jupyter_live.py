@@ -27,17 +27,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from booktools.browser import launch
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(sys.prefix)
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TOKEN = "statbook-live"
 GIT_IDENTITY = {
     f"GIT_{who}_{what}": value
@@ -146,10 +139,8 @@ def make_lab(checkout: Path, home: Path, *, app: str = "lab", target: str = "lab
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = launch(playwright)
         try:
             yield browser
         finally:

@@ -12,17 +12,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup, Tag
 
-from tests.conftest import ROOT
+from booktools.browser import toc_pages
 
 pytestmark = pytest.mark.book
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
 def test_toc_lists_intro_five_sections_teacher_page_and_references():

@@ -36,20 +36,11 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
 from _ext.offline_book import style_sheet_glyphs
+from booktools.browser import launch, toc_pages
 from booktools.course import section_chapters
 from tests.conftest import ROOT
 from tests.test_datasets import SHARED
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 EXPLORER_MAX_BYTES = 2_000_000
 BOOK_MAX_BYTES = 60_000_000
@@ -60,11 +51,6 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MIN_TARGET_PX = 24  # WCAG 2.5.8 target size
 MIN_NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: the parts of a control
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
 
 
 def notebook_pages() -> list[str]:
@@ -579,12 +565,10 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
 
 @pytest.fixture(scope="module")  # closed with this module: test_live drives its own
 def chromium():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/install-chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

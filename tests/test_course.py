@@ -36,13 +36,13 @@ import nbformat
 import numpy as np
 import pytest
 
+from booktools.browser import launch
 from booktools.course import CODE_STUB, TEXT_STUB, exercises, section_chapters
 from tests import jupyter_live as live
 from tests import submissions as s
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
-CHROMIUM = Path("/usr/bin/chromium")
 #: seconds per cell in the test (the course's own default is longer)
 TEST_CELL_TIMEOUT = 10
 
@@ -542,17 +542,9 @@ def test_course_folder_is_not_in_git():
 
 # --- formgrader in JupyterLab -------------------------------------------------------------
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: formgrader's page loads MathJax 2 from this CDN, and starts only once it has
 MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/"
-#: Debian's copy of MathJax 2 (libjs-mathjax, installed by .ci/install-mathjax)
+#: Debian's copy of MathJax 2 (libjs-mathjax, installed by booktools/system-packages mathjax)
 MATHJAX = Path("/usr/share/javascript/mathjax")
 
 
@@ -603,7 +595,7 @@ def test_formgrader_points_for_a_written_answer_reach_the_export(course, lab):
 
     def grade_in_the_browser() -> None:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            browser = launch(playwright)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             # CI has no internet: the CDN's MathJax files come from Debian's copy of MathJax 2.
             page.route(f"{MATHJAX_CDN}**", lambda route: serve_mathjax(route))

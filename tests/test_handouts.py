@@ -17,6 +17,7 @@ import jupytext
 import pytest
 import yaml
 
+from booktools.browser import launch
 from booktools.course import exercises, section_chapters
 from booktools.handouts import write_student_book
 from statbook.check import REGISTRY
@@ -112,7 +113,7 @@ def test_answer_key_typesets_its_formulas_offline(answer_key_page):
 
     from booktools.course import section_chapters
     from booktools.handouts import answer_key
-    from tests.test_course import CHROMIUM, CHROMIUM_FLAGS, in_a_thread_of_its_own
+    from tests.test_course import in_a_thread_of_its_own
 
     found = {"requests": [], "refused": []}
 
@@ -125,7 +126,7 @@ def test_answer_key_typesets_its_formulas_offline(answer_key_page):
 
     def typeset() -> None:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            browser = launch(playwright)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.route("**/*", refuse)
             page.on("request", lambda request: found["requests"].append(request.url))
@@ -225,13 +226,13 @@ OVERFLOWING_JS = """() => [...document.querySelectorAll('pre, table, .highlight,
 def test_teacher_page_does_not_scroll_sideways_at_1280_px(student_book):
     from playwright.sync_api import sync_playwright
 
-    from tests.test_course import CHROMIUM, CHROMIUM_FLAGS, in_a_thread_of_its_own
+    from tests.test_course import in_a_thread_of_its_own
 
     found = {}
 
     def measure() -> None:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            browser = launch(playwright)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto((student_book / "chapters" / "teacher.html").as_uri())
             found["overflowing"] = page.evaluate(OVERFLOWING_JS)

@@ -45,7 +45,7 @@ NUMBERS_PER_CHAPTER = 3
 def poppler(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
-        pytest.fail(f"{tool} is missing: install poppler-utils (.ci/install-pdf-tools)")
+        pytest.fail(f"{tool} is missing: install poppler-utils (booktools/system-packages poppler)")
     return path
 
 
