@@ -26,6 +26,10 @@ TRUTH_STYLE = {
 MLE_STYLE = {"marker": "x", "ls": "none", "color": "black", "ms": 9, "mew": 2, "label": "MLE"}
 
 
+#: What a surface panel says where −ℓ is +∞ on the whole grid.
+NOWHERE_FINITE = "−ℓ is +∞ everywhere on this grid\n(no parameter here is possible for the data)"
+
+
 def parameter_grid(x, y) -> np.ndarray:
     """Grid of parameter pairs of shape (len(y), len(x), 2): entry [j, i] is (x[i], y[j])."""
     xx, yy = np.meshgrid(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
@@ -45,7 +49,7 @@ def negloglik_contours(ax, x, y, values, *, levels: int = 12):
         return ax.text(
             0.5,
             0.5,
-            "−ℓ is +∞ everywhere on this grid\n(no parameter here is possible for the data)",
+            NOWHERE_FINITE,
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -84,7 +88,7 @@ class LiveContours:
         self.message = ax.text(
             0.5,
             0.5,
-            "−ℓ is +∞ everywhere on this grid\n(no parameter here is possible for the data)",
+            NOWHERE_FINITE,
             transform=ax.transAxes,
             ha="center",
             va="center",
