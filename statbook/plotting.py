@@ -30,6 +30,13 @@ MLE_STYLE = {"marker": "x", "ls": "none", "color": "black", "ms": 9, "mew": 2, "
 NOWHERE_FINITE = "−ℓ is +∞ everywhere on this grid\n(no parameter here is possible for the data)"
 
 
+def nowhere_finite_message(ax, *, visible: bool = True):
+    """The text in the middle of ``ax`` saying that −ℓ is +∞ on the whole grid."""
+    return ax.text(
+        0.5, 0.5, NOWHERE_FINITE, transform=ax.transAxes, ha="center", va="center", visible=visible
+    )
+
+
 def parameter_grid(x, y) -> np.ndarray:
     """Grid of parameter pairs of shape (len(y), len(x), 2): entry [j, i] is (x[i], y[j])."""
     xx, yy = np.meshgrid(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
@@ -46,14 +53,7 @@ def negloglik_contours(ax, x, y, values, *, levels: int = 12):
     values = np.asarray(values, dtype=float)
     finite = np.isfinite(values)
     if not np.any(finite):
-        return ax.text(
-            0.5,
-            0.5,
-            NOWHERE_FINITE,
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-        )
+        return nowhere_finite_message(ax)
     excess, contour_levels = _excess_and_levels(values, finite, levels)
     return ax.contour(x, y, excess, levels=contour_levels, cmap="viridis", linewidths=1.0)
 
@@ -85,15 +85,7 @@ class LiveContours:
             facecolors="none", edgecolors=colors, linewidths=linewidth, transform=ax.transData
         )
         ax.add_collection(self.lines, autolim=False)
-        self.message = ax.text(
-            0.5,
-            0.5,
-            NOWHERE_FINITE,
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            visible=False,
-        )
+        self.message = nowhere_finite_message(ax, visible=False)
 
     @property
     def artists(self) -> list:
