@@ -340,7 +340,8 @@ LONG_BLOCK = 1 / 3  # of a page's height: a longer code block or output may brea
 # Before printing: a formula wider than its column (a long inline one in an exercise's
 # solution: MathJax 3 cannot break it over lines) is made smaller until it fits, instead of
 # being cut off by its box or running into the margin; returns the scales used.  Code blocks,
-# outputs and boxes (a solution, an exercise) longer than LONG_BLOCK of a page are marked
+# outputs and boxes (a solution, an exercise, a folded cell or dropdown, which print open)
+# longer than LONG_BLOCK of a page are marked
 # sb-long: they may break (statbook.css), not push a page's worth of blank ahead of them.
 PREPARE_JS = """([pageHeight, longBlock]) => {
   const room = (element) => {
@@ -362,7 +363,8 @@ PREPARE_JS = """([pageHeight, longBlock]) => {
     }
   }
   for (const block of document.querySelectorAll(
-      'div[class*=highlight], div.cell_input, div.cell_output .output, div.admonition')) {
+      'div[class*=highlight], div.cell_input, div.cell_output .output, div.admonition, ' +
+      'details')) {
     if (block.getBoundingClientRect().height > longBlock * pageHeight) {
       block.classList.add('sb-long');
     }

@@ -38,6 +38,7 @@ from PIL import Image, ImageChops
 from _ext.offline_book import style_sheet_glyphs
 from booktools.browser import launch, toc_pages
 from booktools.course import section_chapters
+from statbook.widgets import _described as described
 from tests.conftest import ROOT
 from tests.test_datasets import SHARED
 
@@ -1277,7 +1278,7 @@ def explorer_texts(explorer) -> list[str]:
     with every slider at its first value (as the frames' alt texts are made)."""
     labels = [s.label for s in explorer.sliders]
     firsts = [s.fmt.format(s.static_grid[0]) for s in explorer.sliders]
-    return [*labels, explorer.alt, explorer._described(labels, firsts)]
+    return [*labels, explorer.alt, described(explorer.alt, labels, firsts)]
 
 
 def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard():
