@@ -37,6 +37,7 @@ SLOW_MODULES = {
     "test_package",
     "test_pdf",
     "test_student",
+    "test_teacher_page",
 }
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import csv
-import json
 import mimetypes
 import os
 import re
@@ -449,46 +448,6 @@ def test_feedback_shows_no_hidden_test_or_rubric(course):
             assert secret not in text, (page.parent.parent.name, secret)
     fits = course / "feedback" / "fits-only-the-self-check" / "likelihood" / "likelihood.html"
     assert "0 of 3 cases right; 2 of 4 points" in fits.read_text(encoding="utf-8")
-
-
-def page_commands() -> list[str]:
-    """The lines of the teacher's block of commands, comments and all."""
-    page = (ROOT / "chapters" / "teacher.md").read_text(encoding="utf-8")
-    after = page.split("A graded assignment is six commands", 1)[1]
-    return re.search(r"```bash\n(.*?)```", after, flags=re.S)[1].splitlines()
-
-
-def test_the_teacher_page_commands_run_as_written(tmp_path):
-    """The page's commands, as text, in one shell in a fresh copy of the checkout (its
-    .venv the project's): the comment where the teacher collects the submissions becomes
-    a hand-in, and formgrader's server stops itself once idle."""
-    checkout = live.copy_checkout(tmp_path / "checkout")
-    (checkout / ".venv").symlink_to(Path(sys.prefix))
-    lines = page_commands()
-    hand = next(i for i, line in enumerate(lines) if line.startswith("# hand out"))
-    handing_in = (
-        f"{sys.executable} -c 'import sys; sys.path.insert(0, {json.dumps(str(ROOT))}); "
-        "from pathlib import Path; from tests.test_course import hand_in, LIKELIHOOD; "
-        'hand_in(Path("."), "likelihood", "solutions", LIKELIHOOD["solutions"])\''
-    )
-    script = "\n".join(["set -e", *lines[:hand], handing_in, *lines[hand + 1 :]])
-    home = tmp_path / "home"
-    home.mkdir()
-    env = live.reader_env(home)
-    paths = os.environ["PATH"].split(os.pathsep)
-    env["PATH"] = os.pathsep.join(p for p in paths if not p.startswith(sys.prefix))  # no .venv
-    env["LAB_ARGS"] = (
-        f"--no-browser --port={live.free_port()} --ServerApp.ip=127.0.0.1 "
-        "--allow-root --ServerApp.shutdown_no_activity_timeout=1"
-    )
-    done = subprocess.run(
-        ["bash", "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=900
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    with (checkout / "course" / "grades.csv").open(newline="") as handle:
-        grades = list(csv.DictReader(handle))
-    assert [(row["student_id"], float(row["score"])) for row in grades] == [("solutions", 8.0)]
-    assert (checkout / "course" / "feedback" / "solutions" / "likelihood").is_dir()
 
 
 def test_regenerating_the_course_keeps_the_teachers_work(tmp_path):
