@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -25,10 +26,29 @@ def page_commands() -> list[str]:
     return re.search(r"```bash\n(.*?)```", after, flags=re.S)[1].splitlines()
 
 
+#: Waits until formgrader answers on $PORT (the teacher opens it), then returns.
+ANSWERED = """
+import http.cookiejar, sys, time, urllib.request
+url = "http://127.0.0.1:%s/formgrader?token=%s" % (sys.argv[1], sys.argv[2])
+cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())  # the login's
+opener = urllib.request.build_opener(cookies)
+deadline = time.monotonic() + 120
+while True:
+    try:
+        with opener.open(url, timeout=5) as page:
+            assert b"nbgrader" in page.read().lower()
+            break
+    except OSError:
+        assert time.monotonic() < deadline, "formgrader did not answer"
+        time.sleep(0.3)
+"""
+
+
 def test_the_teacher_page_commands_run_as_written(tmp_path):
     """The page's commands, as text, in one shell in a fresh copy of the checkout (its
     .venv the project's): the comment where the teacher collects the submissions becomes
-    a hand-in, and formgrader's server stops itself once idle."""
+    a hand-in, and formgrader's server, once it answers, gets the teacher's Ctrl-C (SIGINT
+    to its process group, as a terminal sends it)."""
     checkout = live.copy_checkout(tmp_path / "checkout")
     (checkout / ".venv").symlink_to(Path(sys.prefix))
     lines = page_commands()
@@ -38,15 +58,29 @@ def test_the_teacher_page_commands_run_as_written(tmp_path):
         "from pathlib import Path; from tests.test_course import hand_in, LIKELIHOOD; "
         'hand_in(Path("."), "likelihood", "solutions", LIKELIHOOD["solutions"])\''
     )
-    script = "\n".join(["set -e", *lines[:hand], handing_in, *lines[hand + 1 :]])
+    lab = next(i for i, line in enumerate(lines) if "course-lab" in line)
+    assert "Ctrl-C" in lines[lab]
+    port = live.free_port()
+    formgrader = [
+        lines[lab].split("#")[0].rstrip() + " &",  # the command as typed, in the background
+        "lab=$!",
+        'trap \'kill -TERM -- "-$lab" 2>/dev/null || true\' EXIT',  # never left running
+        f"{sys.executable} -c {shlex.quote(ANSWERED)} {port} {live.TOKEN}",
+        'kill -INT -- "-$lab"',  # Ctrl-C: the whole foreground process group
+        'wait "$lab" || [ $? -gt 128 ]',  # ended by the signal
+    ]
+    script = "\n".join(
+        ["set -e", "set -m", *lines[:hand], handing_in, *lines[hand + 1 : lab], *formgrader]
+        + lines[lab + 1 :]
+    )
     home = tmp_path / "home"
     home.mkdir()
     env = live.reader_env(home)
     paths = os.environ["PATH"].split(os.pathsep)
     env["PATH"] = os.pathsep.join(p for p in paths if not p.startswith(sys.prefix))  # no .venv
     env["LAB_ARGS"] = (
-        f"--no-browser --port={live.free_port()} --ServerApp.ip=127.0.0.1 "
-        "--allow-root --ServerApp.shutdown_no_activity_timeout=1"
+        f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --allow-root "
+        f"--IdentityProvider.token={live.TOKEN}"
     )
     done = subprocess.run(
         ["bash", "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=900
