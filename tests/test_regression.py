@@ -469,3 +469,41 @@ def test_formula_path_reproduces_the_store_model(model_b, design_b, vegetables):
     )
     np.testing.assert_allclose(model_b.coef, direct.coef, rtol=1e-12)
     np.testing.assert_allclose(model_b.se, direct.se, rtol=1e-12)
+
+
+def _factor_data(n=40):
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {
+            "y": rng.poisson(3, n),
+            "s": pd.Categorical(rng.choice(list("bac"), n)),
+            "k": rng.integers(1, 4, n),
+            "x": np.abs(rng.normal(size=n)) + 0.1,
+        }
+    )
+
+
+@pytest.mark.parametrize("formula", ["y ~ C(s) + C(s):C(k) - 1", "y ~ C(s) + C(k):x - 1"])
+def test_a_category_in_another_term_is_coded_as_formulaic_codes_it(formula):
+    """formulaic codes C(k) in C(s):C(k) by the whole formula (reduced beside C(s)); built
+    apart from C(s) it was coded in full: 12 columns for 9, and a rank-deficient fit."""
+    from formulaic import Formula
+
+    data = _factor_data()
+    theirs = Formula(formula).rhs.get_model_matrix(data, output="sparse")
+    fit = regression.poisson_glm(formula, data)
+    assert fit.names == tuple(theirs.model_spec.column_names)
+    reference = regression.fit_poisson(sp.csc_array(theirs), data["y"], names=fit.names)
+    np.testing.assert_allclose(fit.coef, reference.coef, rtol=1e-12)
+
+
+def test_a_formula_with_parts_is_refused_by_name():
+    with pytest.raises(ValueError, match="one right-hand side"):
+        regression.poisson_glm("y ~ x | k", _factor_data())  # was an AttributeError
+
+
+def test_a_logged_column_inside_another_call_must_be_positive():
+    data = _factor_data()
+    data.loc[3, "x"] = 0.0
+    with pytest.raises(ValueError, match="'x' is logged"):
+        regression.poisson_glm("y ~ C(s) + I(np.log(x) ** 2) - 1", data)
