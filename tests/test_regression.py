@@ -507,3 +507,23 @@ def test_a_logged_column_inside_another_call_must_be_positive():
     data.loc[3, "x"] = 0.0
     with pytest.raises(ValueError, match="'x' is logged"):
         regression.poisson_glm("y ~ C(s) + I(np.log(x) ** 2) - 1", data)
+
+
+def test_the_statistics_are_p_plus_four_numbers_beside_the_design_and_the_counts():
+    from scipy.special import gammaln, xlogy
+
+    X, y = small_problem(n=200)
+    problem = regression.suff_stats(X, y)
+    stats = problem.stats
+    assert isinstance(stats, regression.PoissonRegStats)
+    assert stats._fields == ("t", "n", "log_factorials", "y_log_y", "remainder")
+    assert stats.t.shape == (X.shape[1],) and stats.n == y.size
+    assert stats.log_factorials == pytest.approx(gammaln(y + 1.0).sum(), rel=1e-13)
+    assert stats.y_log_y == pytest.approx((xlogy(y, y) - y).sum(), rel=1e-13)
+    assert stats.remainder == pytest.approx(stats.log_factorials - stats.y_log_y, rel=1e-12)
+    np.testing.assert_array_equal(problem.X, X)  # the design: the model
+    np.testing.assert_array_equal(problem.y, y)  # the counts: for the careful fallback only
+    # away from cancellation −ℓ is read off the statistics and the design alone
+    beta = np.array([0.8, 0.1, -0.2])
+    from_statistics = np.exp(X @ beta).sum() - beta @ stats.t + stats.log_factorials
+    assert regression.negloglik(beta, problem) == pytest.approx(from_statistics, rel=1e-14)
