@@ -86,12 +86,16 @@ def _calls(factor: Factor) -> list[tuple[str, str]]:
     return [call for call in calls if call is not None]
 
 
-def _single_call(term: Term) -> tuple[str, str] | None:
-    """(function, name) when the whole term is one factor ``f(name)``, else None."""
+def _one_column(term: Term) -> tuple[str, str | None] | None:
+    """(column, function) when the term reads one column: ``name`` gives (name, None),
+    ``f(name)`` gives (name, "f"); else None (an interaction, a constant, ...)."""
     if len(term.factors) != 1:
         return None
     (factor,) = term.factors
-    return _call_of_a_name(_python(factor))
+    if factor.eval_method is Factor.EvalMethod.LOOKUP:
+        return factor.expr, None
+    call = _call_of_a_name(_python(factor))
+    return None if call is None else (call[1], call[0])
 
 
 def _check_variables(formula: Formula, frame: pd.DataFrame) -> str:
@@ -142,16 +146,10 @@ def _factor_levels(term: Term, frame: pd.DataFrame):
     of a categorical or text column; levels as formulaic orders them (a
     Categorical's categories, all of them; otherwise the sorted distinct values).
     """
-    if len(term.factors) != 1:
+    found = _one_column(term)
+    if found is None or found[1] not in (None, "C"):
         return None
-    (factor,) = term.factors
-    if factor.eval_method is Factor.EvalMethod.LOOKUP:
-        name, called = factor.expr, False
-    else:
-        call = _single_call(term)
-        if call is None or call[0] != "C":
-            return None
-        name, called = call[1], True
+    name, called = found[0], found[1] is not None
     if name not in frame.columns:
         return None
     column = frame[name]
@@ -175,16 +173,14 @@ def _simple_numeric_term(term: Term, frame: pd.DataFrame) -> np.ndarray | None:
     formulaic evaluates such a term as exactly this numpy call on the column (``f`` a
     numpy function of one array, element by element).
     """
-    if len(term.factors) != 1:
+    found = _one_column(term)
+    if found is None:
         return None
-    (factor,) = term.factors
-    if factor.eval_method is Factor.EvalMethod.LOOKUP:
-        name, function = factor.expr, None
-    else:
-        call = _single_call(term)
-        if call is None or not call[0].startswith("np."):
-            return None
-        name, function = call[1], getattr(np, call[0].removeprefix("np."), None)
+    name, call = found
+    function = None
+    if call is not None:
+        module, _, attribute = call.partition(".")
+        function = getattr(np, attribute, None) if module == "np" else None
         if not isinstance(function, np.ufunc) or function.nin != 1:
             return None
     if name not in frame.columns or not pd.api.types.is_numeric_dtype(frame[name]):

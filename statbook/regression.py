@@ -225,6 +225,34 @@ def kappa(beta, stats: PoissonRegression) -> np.ndarray:
     return np.concatenate(parts).reshape(beta.shape[:-1])
 
 
+def _sufficient_form(beta, stats: PoissonRegression, constant: float, careful) -> np.ndarray:
+    """κ(β) − βᵀt + ``constant`` over a grid of β, and ``careful`` where that form fails.
+
+    +inf for a β off ℝ^p (infinite or NaN).  Block by block (:func:`_blocks`): where
+    the value is not finite, or its terms κ(β) + |βᵀt| + |constant| exceed
+    ``CANCELLATION`` times it, ``careful(eta, overflowed)`` gives it instead from the
+    linear predictors η (n × k) of those β; ``overflowed`` marks where it was not finite.
+    """
+    X, sufficient, _ = stats
+    beta = as_parameter(beta, X.shape[1], "beta")
+    inside = np.all(np.isfinite(beta), axis=-1)
+    beta = np.where(inside[..., None], beta, 0.0)
+    parts = []
+    for block in _blocks(beta, sufficient.n):
+        eta = _linear_predictors(X, block)
+        with np.errstate(over="ignore", invalid="ignore"):
+            kappa_value = np.exp(eta).sum(axis=0)
+            linear = block @ sufficient.t
+            value = kappa_value - linear + constant
+            size = kappa_value + np.abs(linear) + abs(constant)
+        overflowed = ~np.isfinite(value)
+        redo = overflowed | (size > CANCELLATION * np.abs(value))
+        if redo.any():
+            value[redo] = careful(eta[:, redo], overflowed[redo])
+        parts.append(value)
+    return np.where(inside, np.concatenate(parts).reshape(beta.shape[:-1]), np.inf)
+
+
 def negloglik(beta, stats: PoissonRegression) -> np.ndarray:
     """−ℓ(β) = κ(β) − βᵀt + Σ log y_i!, vectorized over leading axes of ``beta``.
 
@@ -235,28 +263,18 @@ def negloglik(beta, stats: PoissonRegression) -> np.ndarray:
     ``CANCELLATION`` times the value) as deviance/2 + Σ (log y_i! − y_i log y_i + y_i),
     neither of which cancels: both need the counts (:class:`PoissonRegression`).
     """
-    X, sufficient, counts = stats
-    beta = as_parameter(beta, X.shape[1], "beta")
-    inside = np.all(np.isfinite(beta), axis=-1)
-    beta = np.where(inside[..., None], beta, 0.0)
-    parts = []
-    for block in _blocks(beta, sufficient.n):
-        eta = _linear_predictors(X, block)
-        with np.errstate(over="ignore", invalid="ignore"):
-            kappa_value = np.exp(eta).sum(axis=0)
-            linear = block @ sufficient.t
-            value = kappa_value - linear + sufficient.log_factorials
-            size = kappa_value + np.abs(linear) + sufficient.log_factorials
-        bad = ~np.isfinite(value)
-        if bad.any():
-            value[bad] = _core_negloglik(eta[:, bad], counts) + sufficient.log_factorials
-        careful = ~bad & (size > CANCELLATION * np.abs(value))
-        if careful.any():
-            deviance_half = _deviance_terms(counts[:, None], eta[:, careful]).sum(axis=0)
-            value[careful] = deviance_half + sufficient.remainder
-        parts.append(value)
-    value = np.concatenate(parts).reshape(beta.shape[:-1])
-    return np.where(inside, value, np.inf)
+    _, sufficient, counts = stats
+
+    def careful(eta, overflowed):  # Σ_i [exp(η_i) − y_i η_i], or deviance/2 + remainder
+        value = np.empty(eta.shape[1])
+        value[overflowed] = _core_negloglik(eta[:, overflowed], counts)
+        value[overflowed] += sufficient.log_factorials
+        rest = eta[:, ~overflowed]
+        value[~overflowed] = _deviance_terms(counts[:, None], rest).sum(axis=0)
+        value[~overflowed] += sufficient.remainder
+        return value
+
+    return _sufficient_form(beta, stats, sufficient.log_factorials, careful)
 
 
 def grad(beta, stats: PoissonRegression) -> np.ndarray:
@@ -299,24 +317,12 @@ def deviance(beta, stats: PoissonRegression) -> np.ndarray:
     by row in the form above (:func:`_deviance_terms`), which does not cancel and
     needs the counts (:class:`PoissonRegression`).
     """
-    X, sufficient, counts = stats
-    beta = as_parameter(beta, X.shape[1], "beta")
-    inside = np.all(np.isfinite(beta), axis=-1)
-    beta = np.where(inside[..., None], beta, 0.0)
-    parts = []
-    for block in _blocks(beta, sufficient.n):
-        eta = _linear_predictors(X, block)
-        with np.errstate(over="ignore", invalid="ignore"):
-            kappa_value = np.exp(eta).sum(axis=0)
-            linear = block @ sufficient.t
-            value = 2.0 * (kappa_value - linear + sufficient.y_log_y)
-            size = kappa_value + np.abs(linear) + abs(sufficient.y_log_y)
-        careful = ~np.isfinite(value) | (size > CANCELLATION * np.abs(value))
-        if careful.any():
-            value[careful] = 2.0 * _deviance_terms(counts[:, None], eta[:, careful]).sum(axis=0)
-        parts.append(value)
-    value = np.concatenate(parts).reshape(beta.shape[:-1])
-    return np.where(inside, value, np.inf)
+    _, sufficient, counts = stats
+
+    def careful(eta, overflowed):  # summed per observation, whatever the reason
+        return _deviance_terms(counts[:, None], eta).sum(axis=0)
+
+    return 2.0 * _sufficient_form(beta, stats, sufficient.y_log_y, careful)
 
 
 # --- fitting -------------------------------------------------------------------------------
