@@ -163,7 +163,8 @@ def _factor_levels(term: Term, frame: pd.DataFrame):
         categorical = pd.Categorical(column)
     else:
         return None
-    levels = [f"{term}[{level}]" for level in categorical.categories]
+    label = str(term)  # formulaic's name of the term, written once
+    levels = [f"{label}[{level}]" for level in categorical.categories]
     return np.asarray(categorical.codes, dtype=np.int64), levels
 
 
