@@ -10,7 +10,7 @@
  * - a formula that scrolls sideways is a tab stop, so it can be scrolled with the keyboard
  *   (formulas are otherwise not tab stops);
  * - so is a code block or output that scrolls (the theme's rule; the theme's own pass is
- *   left out of the build, see _ext.offline_book), and one that fits is not.
+ *   left out of the build, see _ext.theme_tab_stops), and one that fits is not.
  */
 (function () {
   "use strict";

@@ -29,7 +29,7 @@ import pandas as pd
 import pyfixest as pf
 import scipy.sparse as sp
 import statsmodels.api as sm
-from formulaic import model_matrix
+from formulaic import Formula
 from threadpoolctl import threadpool_limits
 
 from benchmarks._quick import pick, repeats
@@ -76,8 +76,8 @@ def fit_pyfixest(data):
 def vegetables_benchmark() -> None:
     data = load_vegetables()
     y = data["sale"].to_numpy()
-    X = model_matrix(STORE_FORMULA, data, output="sparse").rhs.__wrapped__
-    names = list(model_matrix(STORE_FORMULA, data, output="sparse").rhs.model_spec.column_names)
+    matrix = Formula(STORE_FORMULA).rhs.get_model_matrix(data, output="sparse")
+    X, names = sp.csc_array(matrix), list(matrix.model_spec.column_names)
     X_dense = X.toarray()
 
     t_ours, ours = best_time(lambda: regression.fit_poisson(X, y, names=names), repeats(200))

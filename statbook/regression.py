@@ -14,7 +14,11 @@ so the negative log-likelihood is −ℓ(β) = κ(β) − βᵀXᵀy + Σ log y_
     ∇κ(β) = Σ x_i exp(x_iᵀβ) = Xᵀμ(β),
     D²κ(β) = Σ x_i x_iᵀ exp(x_iᵀβ) = XᵀW(β)X,   W(β) = diag(exp(x_iᵀβ)).
 
-The data enter −ℓ only through Xᵀy (computed once) and X (through κ).  The
+The counts enter −ℓ only through t = Xᵀy and the constant Σ log y_i!
+(:class:`PoissonRegStats`, computed once); the design X is the model, and enters
+through κ.  :func:`suff_stats` returns the two together (:class:`PoissonRegression`),
+with the counts for the one place that needs them: where the statistics' form
+cancels at large counts, −ℓ and the deviance are summed per observation.  The
 Hessian XᵀWX is positive semidefinite, so −ℓ is convex and Newton's method
 with step halving finds the maximum-likelihood estimate when it exists.
 
@@ -63,14 +67,36 @@ CANCELLATION = 2.0**10
 
 
 class PoissonRegStats(NamedTuple):
-    """What −ℓ needs: the model matrix, the sufficient statistic Xᵀy and constants."""
+    """The sufficient statistics of the counts given the design: p + 4 numbers, whatever n."""
 
-    X: np.ndarray | sp.sparray  #: model matrix, n × p (dense or scipy.sparse)
     t: np.ndarray  #: sufficient statistic t = Xᵀy, length p
+    n: int  #: number of observations
     log_factorials: float  #: Σ log y_i!, the constant of −ℓ
     y_log_y: float  #: Σ (y_i log y_i − y_i), the saturated part of the deviance
-    y: np.ndarray  #: the responses, for the rare β where βᵀt alone overflows or cancels
-    remainder: float = 0.0  #: Σ (log y_i! − y_i log y_i + y_i) by Stirling's series, ≥ 0
+    remainder: float  #: Σ (log y_i! − y_i log y_i + y_i) by Stirling's series, ≥ 0
+
+
+class PoissonRegression(NamedTuple):
+    """One Poisson regression as −ℓ reads it: the design, the statistics and the counts.
+
+    The design X is the model, not data: it fixes κ(β) = Σ exp(x_iᵀβ).  The counts
+    enter −ℓ = κ(β) − βᵀt + Σ log y_i! only through ``stats``.  They travel beside
+    the statistics for one reason: where that form cancels (its terms over
+    ``CANCELLATION`` = 2¹⁰ times its value; counts near 10¹², where κ(β) and βᵀt share
+    twelve digits) or overflows, −ℓ and the deviance are summed per observation as
+    Σ [y_i log(y_i/μ_i) − (y_i − μ_i)], whose terms are each ≥ 0, so nothing cancels.
+    Near the fit each term is about (y_i − μ_i)²/(2μ_i), a function of every y_i that
+    no statistic of fixed size gives to full relative precision.
+    """
+
+    X: np.ndarray | sp.csc_array  #: the design (model matrix), n × p, dense or sparse
+    stats: PoissonRegStats  #: what −ℓ needs of the counts
+    y: np.ndarray  #: the counts, as floats: read only by the per-observation fallback
+
+    @property
+    def t(self) -> np.ndarray:
+        """The sufficient statistic t = Xᵀy (``stats.t``)."""
+        return self.stats.t
 
 
 # --- data checks -------------------------------------------------------------------------
@@ -129,20 +155,22 @@ def _deviance_terms(y: np.ndarray, eta: np.ndarray) -> np.ndarray:
         return deviance_term(y, np.exp(eta))
 
 
-def suff_stats(X, y) -> PoissonRegStats:
-    """Sufficient statistic t = Xᵀy and the constants of −ℓ and of the deviance."""
+def suff_stats(X, y) -> PoissonRegression:
+    """Sufficient statistic t = Xᵀy and the constants of −ℓ and of the deviance, with
+    the design X they are conditional on and the counts y for the careful fallback
+    (:class:`PoissonRegression` says why)."""
     X = _as_design(X)
     counts = _as_response(y, X)
     y_float = counts.astype(float)
     log_factorials, y_log_y = _count_constants(counts)
-    return PoissonRegStats(
-        X=X,
+    stats = PoissonRegStats(
         t=np.asarray(X.T @ y_float, dtype=float),
+        n=counts.size,
         log_factorials=log_factorials,
         y_log_y=y_log_y,
-        y=y_float,
         remainder=float(stirling_remainder(y_float).sum()),
     )
+    return PoissonRegression(X=X, stats=stats, y=y_float)
 
 
 # --- the exponential family ----------------------------------------------------------------
@@ -181,106 +209,120 @@ def _core_negloglik(eta: np.ndarray, y: np.ndarray) -> np.ndarray:
     return terms.sum(axis=0)
 
 
-def kappa(beta, stats: PoissonRegStats) -> np.ndarray:
+def kappa(beta, stats: PoissonRegression) -> np.ndarray:
     """Log-normalizer κ(β) = Σ_i exp(x_iᵀβ), vectorized over leading axes of ``beta``.
 
-    Overflow of exp gives κ = +inf (the honest value), without a warning.
+    κ depends on the design alone.  Overflow of exp gives κ = +inf (the honest value),
+    without a warning.
     """
-    beta = as_parameter(beta, stats.X.shape[1], "beta")
-    n = stats.X.shape[0]
+    X = stats.X
+    beta = as_parameter(beta, X.shape[1], "beta")
     with np.errstate(over="ignore"):
         parts = [
-            np.exp(_linear_predictors(stats.X, block)).sum(axis=0) for block in _blocks(beta, n)
+            np.exp(_linear_predictors(X, block)).sum(axis=0)
+            for block in _blocks(beta, stats.stats.n)
         ]
     return np.concatenate(parts).reshape(beta.shape[:-1])
 
 
-def negloglik(beta, stats: PoissonRegStats) -> np.ndarray:
-    """−ℓ(β) = κ(β) − βᵀt + Σ log y_i!, vectorized over leading axes of ``beta``.
+def _sufficient_form(beta, stats: PoissonRegression, constant: float, careful) -> np.ndarray:
+    """κ(β) − βᵀt + ``constant`` over a grid of β, and ``careful`` where that form fails.
 
-    The parameter space is all of ℝ^p: +inf for a β that is infinite or NaN.  For
-    an ordinary β this is κ(β) − βᵀt; where either overflows, the same −ℓ is summed
-    row by row as Σ_i [exp(η_i) − y_i η_i] (βᵀt = ηᵀy), which is finite or +inf.
+    +inf for a β off ℝ^p (infinite or NaN).  Block by block (:func:`_blocks`): where
+    the value is not finite, or its terms κ(β) + |βᵀt| + |constant| exceed
+    ``CANCELLATION`` times it, ``careful(eta, overflowed)`` gives it instead from the
+    linear predictors η (n × k) of those β; ``overflowed`` marks where it was not finite.
     """
-    beta = as_parameter(beta, stats.X.shape[1], "beta")
-    n = stats.X.shape[0]
+    X, sufficient, _ = stats
+    beta = as_parameter(beta, X.shape[1], "beta")
     inside = np.all(np.isfinite(beta), axis=-1)
     beta = np.where(inside[..., None], beta, 0.0)
     parts = []
-    for block in _blocks(beta, n):
-        eta = _linear_predictors(stats.X, block)
+    for block in _blocks(beta, sufficient.n):
+        eta = _linear_predictors(X, block)
         with np.errstate(over="ignore", invalid="ignore"):
             kappa_value = np.exp(eta).sum(axis=0)
-            linear = block @ stats.t
-            value = kappa_value - linear + stats.log_factorials
-            size = kappa_value + np.abs(linear) + stats.log_factorials
-        bad = ~np.isfinite(value)
-        if bad.any():
-            value[bad] = _core_negloglik(eta[:, bad], stats.y) + stats.log_factorials
-        careful = ~bad & (size > CANCELLATION * np.abs(value))
-        if careful.any():  # −ℓ = deviance/2 + Σ (log y! − y log y + y), neither part cancels
-            value[careful] = (
-                _deviance_terms(stats.y[:, None], eta[:, careful]).sum(axis=0) + stats.remainder
-            )
+            linear = block @ sufficient.t
+            value = kappa_value - linear + constant
+            size = kappa_value + np.abs(linear) + abs(constant)
+        overflowed = ~np.isfinite(value)
+        redo = overflowed | (size > CANCELLATION * np.abs(value))
+        if redo.any():
+            value[redo] = careful(eta[:, redo], overflowed[redo])
         parts.append(value)
-    value = np.concatenate(parts).reshape(beta.shape[:-1])
-    return np.where(inside, value, np.inf)
+    return np.where(inside, np.concatenate(parts).reshape(beta.shape[:-1]), np.inf)
 
 
-def grad(beta, stats: PoissonRegStats) -> np.ndarray:
+def negloglik(beta, stats: PoissonRegression) -> np.ndarray:
+    """−ℓ(β) = κ(β) − βᵀt + Σ log y_i!, vectorized over leading axes of ``beta``.
+
+    The parameter space is all of ℝ^p: +inf for a β that is infinite or NaN.  For
+    an ordinary β this is κ(β) − βᵀt + Σ log y_i! from the statistics; where it
+    overflows, the same −ℓ is summed row by row as Σ_i [exp(η_i) − y_i η_i] + Σ log y_i!
+    (βᵀt = ηᵀy), which is finite or +inf, and where it cancels (terms over
+    ``CANCELLATION`` times the value) as deviance/2 + Σ (log y_i! − y_i log y_i + y_i),
+    neither of which cancels: both need the counts (:class:`PoissonRegression`).
+    """
+    _, sufficient, counts = stats
+
+    def careful(eta, overflowed):  # Σ_i [exp(η_i) − y_i η_i], or deviance/2 + remainder
+        value = np.empty(eta.shape[1])
+        value[overflowed] = _core_negloglik(eta[:, overflowed], counts)
+        value[overflowed] += sufficient.log_factorials
+        rest = eta[:, ~overflowed]
+        value[~overflowed] = _deviance_terms(counts[:, None], rest).sum(axis=0)
+        value[~overflowed] += sufficient.remainder
+        return value
+
+    return _sufficient_form(beta, stats, sufficient.log_factorials, careful)
+
+
+def grad(beta, stats: PoissonRegression) -> np.ndarray:
     """∇(−ℓ)(β) = ∇κ(β) − t = Xᵀμ(β) − Xᵀy, with μ(β) = exp(Xβ); one β of length p."""
-    beta = as_parameter(beta, stats.X.shape[1], "beta")
+    X, t = stats.X, stats.stats.t
+    beta = as_parameter(beta, X.shape[1], "beta")
     with np.errstate(over="ignore", invalid="ignore"):  # exp overflows to +inf: its value
-        mu = np.exp(stats.X @ beta)
-        if sp.issparse(stats.X):  # only stored entries are multiplied: no 0 · ∞
-            return np.asarray(stats.X.T @ mu) - stats.t
-        return np.where(stats.X != 0, stats.X * mu[:, None], 0.0).sum(axis=0) - stats.t
+        mu = np.exp(X @ beta)
+        if sp.issparse(X):  # only stored entries are multiplied: no 0 · ∞
+            return np.asarray(X.T @ mu) - t
+        return np.where(X != 0, X * mu[:, None], 0.0).sum(axis=0) - t
 
 
-def hessian(beta, stats: PoissonRegStats):
+def hessian(beta, stats: PoissonRegression):
     """D²(−ℓ)(β) = D²κ(β) = XᵀW(β)X with W(β) = diag(exp(Xβ)); one β of length p.
 
-    Dense X gives a dense p × p array, sparse X a sparse one (for the store model
-    it is the arrow: diagonal store block, one dense row and column).
+    It depends on the design alone.  Dense X gives a dense p × p array, sparse X a
+    sparse one (for the store model it is the arrow: diagonal store block, one dense
+    row and column).
     """
-    beta = as_parameter(beta, stats.X.shape[1], "beta")
+    X = stats.X
+    beta = as_parameter(beta, X.shape[1], "beta")
     with np.errstate(over="ignore", invalid="ignore"):  # exp overflows to +inf: its value
-        weights = np.exp(stats.X @ beta)
-        if sp.issparse(stats.X):
-            return sp.csc_array(stats.X.T @ sp.diags_array(weights) @ stats.X)
+        weights = np.exp(X @ beta)
+        if sp.issparse(X):
+            return sp.csc_array(X.T @ sp.diags_array(weights) @ X)
         if np.all(np.isfinite(weights)):
-            return (stats.X.T * weights) @ stats.X
+            return (X.T * weights) @ X
         # a weight of +inf: Σ_i w_i x_ij x_ik over the rows where x_ij x_ik ≠ 0 (no 0 · ∞)
-        products = stats.X[:, :, None] * stats.X[:, None, :]
+        products = X[:, :, None] * X[:, None, :]
         return np.where(products != 0, products * weights[:, None, None], 0.0).sum(axis=0)
 
 
-def deviance(beta, stats: PoissonRegStats) -> np.ndarray:
+def deviance(beta, stats: PoissonRegression) -> np.ndarray:
     """Deviance 2(ℓ_saturated − ℓ(β)) = 2 Σ [y_i log(y_i/μ_i) − (y_i − μ_i)].
 
     Through the sufficient statistics it is 2(κ(β) − βᵀt + Σ(y_i log y_i − y_i)); that
     form is used where it keeps its digits, and where its terms are over 2¹⁰ times
     the deviance (counts near 10¹²: κ(β) and βᵀt cancel) the deviance is summed row
-    by row in the form above (:func:`_deviance_terms`), which does not cancel.
+    by row in the form above (:func:`_deviance_terms`), which does not cancel and
+    needs the counts (:class:`PoissonRegression`).
     """
-    beta = as_parameter(beta, stats.X.shape[1], "beta")
-    inside = np.all(np.isfinite(beta), axis=-1)
-    beta = np.where(inside[..., None], beta, 0.0)
-    n = stats.X.shape[0]
-    parts = []
-    for block in _blocks(beta, n):
-        eta = _linear_predictors(stats.X, block)
-        with np.errstate(over="ignore", invalid="ignore"):
-            kappa_value = np.exp(eta).sum(axis=0)
-            linear = block @ stats.t
-            value = 2.0 * (kappa_value - linear + stats.y_log_y)
-            size = kappa_value + np.abs(linear) + abs(stats.y_log_y)
-        careful = ~np.isfinite(value) | (size > CANCELLATION * np.abs(value))
-        if careful.any():
-            value[careful] = 2.0 * _deviance_terms(stats.y[:, None], eta[:, careful]).sum(axis=0)
-        parts.append(value)
-    value = np.concatenate(parts).reshape(beta.shape[:-1])
-    return np.where(inside, value, np.inf)
+    _, sufficient, counts = stats
+
+    def careful(eta, overflowed):  # summed per observation, whatever the reason
+        return _deviance_terms(counts[:, None], eta).sum(axis=0)
+
+    return 2.0 * _sufficient_form(beta, stats, sufficient.y_log_y, careful)
 
 
 # --- fitting -------------------------------------------------------------------------------

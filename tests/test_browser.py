@@ -35,7 +35,7 @@ from bs4 import BeautifulSoup
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
-from _ext.offline_book import style_sheet_glyphs
+from _ext.fontawesome import style_sheet_glyphs
 from booktools.browser import launch, toc_pages
 from booktools.course import section_chapters
 from statbook.widgets import _described as described

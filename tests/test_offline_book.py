@@ -1,5 +1,5 @@
-"""The book build's own Sphinx extensions (_ext.offline_book, _ext.explorer_frames),
-function by function.
+"""The book build's own Sphinx extensions (_ext.fontawesome, _ext.page_scripts,
+_ext.bibliography_roles, _ext.theme_tab_stops, _ext.explorer_frames), function by function.
 
 The browser tests (tests/test_browser.py) check the built book as a whole; these check
 each rewrite on small inputs: icons, explorer frames as files, deferred scripts, roles.
@@ -20,8 +20,8 @@ from myst_nb.core.render import MimeData, get_mime_priority, load_mime_renders
 from PIL import Image
 from sphinx.builders.html._assets import _JavaScript
 
+from _ext import bibliography_roles, fontawesome, page_scripts, theme_tab_stops
 from _ext import explorer_frames as frames
-from _ext import offline_book as book
 from statbook.widgets import EXPLORER_MIME
 from tests.test_widgets import line_explorer
 
@@ -34,7 +34,7 @@ SCRIPT = (
 
 
 def test_icons_are_read_from_the_packs_of_the_script():
-    icons = book.fontawesome_icons(SCRIPT)
+    icons = fontawesome.fontawesome_icons(SCRIPT)
     assert icons == {
         ("brands", "github"): (496, 512, "M1 1L2 2"),
         ("solid", "bars"): (448, 512, "M0 96H448"),
@@ -44,9 +44,9 @@ def test_icons_are_read_from_the_packs_of_the_script():
 
 def test_icon_css_draws_each_used_icon_and_keeps_the_font_away():
     html = '<span class="fa-solid fa-bars"></span> <i class="fab fa-github"></i>'
-    used = book.icons_used(html)
+    used = fontawesome.icons_used(html)
     assert {("span", "solid", "bars"), ("i", "brands", "github")} <= used
-    css = book.icon_css(book.fontawesome_icons(SCRIPT), used)
+    css = fontawesome.icon_css(fontawesome.fontawesome_icons(SCRIPT), used)
     assert "span.fa-solid.fa-bars::before" in css and "i.fab.fa-github::before" in css
     assert "--sb-icon-width: 0.875em" in css  # 448 / 512
     assert "M0%2096H448" in css  # the path, URL-encoded in the SVG
@@ -144,17 +144,19 @@ def test_scripts_are_deferred_except_the_options_inline_scripts_read():
         _JavaScript(None, body="var x = 1;"),
     ]
     context = {"script_files": list(scripts)}
-    book.defer_scripts(None, "chapters/likelihood", "page.html", context, None)
+    page_scripts.defer_scripts(None, "chapters/likelihood", "page.html", context, None)
     attributes = [dict(s.attributes) for s in context["script_files"]]
     assert attributes == [{}, {"defer": "defer"}, {"defer": "defer"}, {"body": "var x = 1;"}]
     search = {"script_files": list(scripts)}
-    book.defer_scripts(None, "search", "search.html", search, None)
+    page_scripts.defer_scripts(None, "search", "search.html", search, None)
     assert search["script_files"] == scripts
 
 
 def test_bibliography_entries_are_list_items():
     context = {"body": '<div role="list"><div class="citation" role="doc-biblioentry">'}
-    book.bibliography_list_items(None, "chapters/references", "page.html", context, None)
+    bibliography_roles.bibliography_list_items(
+        None, "chapters/references", "page.html", context, None
+    )
     assert context["body"] == '<div role="list"><div class="citation" role="listitem">'
 
 
@@ -162,15 +164,15 @@ def test_sphinx_design_only_where_a_page_uses_it():
     def context(body):
         return {
             "body": body,
-            "css_files": [book._JavaScript("_static/sphinx-design.min.css"), "basic.css"],
-            "script_files": [book._JavaScript("_static/design-tabs.js")],
+            "css_files": [_JavaScript("_static/sphinx-design.min.css"), "basic.css"],
+            "script_files": [_JavaScript("_static/design-tabs.js")],
         }
 
     plain = context("<p>No tabs here.</p>")
-    book.drop_unused_sphinx_design(None, "chapters/x", "page.html", plain, None)
+    page_scripts.drop_unused_sphinx_design(None, "chapters/x", "page.html", plain, None)
     assert plain["css_files"] == ["basic.css"] and plain["script_files"] == []
     tabs = context('<div class="sd-tab-set">')
-    book.drop_unused_sphinx_design(None, "chapters/x", "page.html", tabs, None)
+    page_scripts.drop_unused_sphinx_design(None, "chapters/x", "page.html", tabs, None)
     assert len(tabs["css_files"]) == 2 and len(tabs["script_files"]) == 1
 
 
@@ -199,7 +201,7 @@ def _html_app(tmp_path, script: str):
 
 def test_theme_script_is_built_without_its_tab_stop_pass(tmp_path):
     app, script = _html_app(tmp_path, THEME_SCRIPT)
-    book.drop_theme_tab_stops(app, None)
+    theme_tab_stops.drop_theme_tab_stops(app, None)
     text = script.read_text(encoding="utf-8")
     assert 'addEventListener("load"' not in text and "?I():" not in text
     assert re.search(r"function N\(\)\{\}void 0 +\}\)\(\);$", text)  # the rest as it was
@@ -209,7 +211,7 @@ def test_theme_script_is_built_without_its_tab_stop_pass(tmp_path):
 def test_a_theme_script_of_another_shape_stops_the_build(tmp_path):
     app, _ = _html_app(tmp_path, THEME_SCRIPT.replace("scrollWidth>", "offsetWidth>"))
     with pytest.raises(RuntimeError, match="tab stops"):
-        book.drop_theme_tab_stops(app, None)
+        theme_tab_stops.drop_theme_tab_stops(app, None)
 
 
 def test_icon_fonts_keep_just_the_glyphs_the_style_sheets_name(tmp_path):
@@ -220,11 +222,11 @@ def test_icon_fonts_keep_just_the_glyphs_the_style_sheets_name(tmp_path):
     (tmp_path / "styles").mkdir()
     (tmp_path / "styles" / "a.css").write_text('a::after { content: "\uf0f3"; }', "utf-8")
     (tmp_path / "b.css").write_text('b::before { content: "\uf35d" } /* \uf35d */', "utf-8")
-    code_points = book.style_sheet_glyphs(tmp_path)
+    code_points = fontawesome.style_sheet_glyphs(tmp_path)
     assert code_points == {0xF0F3, 0xF35D}  # the bell, the external-link arrow
     font = tmp_path / original.name
     shutil.copyfile(original, font)
-    book.subset_font(font, code_points)
+    fontawesome.subset_font(font, code_points)
     kept, whole = TTFont(font), TTFont(original)
     assert kept.flavor == "woff2" and set(kept.getBestCmap()) == code_points
     for code in code_points:  # the same outline as in the whole font

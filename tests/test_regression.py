@@ -469,3 +469,61 @@ def test_formula_path_reproduces_the_store_model(model_b, design_b, vegetables):
     )
     np.testing.assert_allclose(model_b.coef, direct.coef, rtol=1e-12)
     np.testing.assert_allclose(model_b.se, direct.se, rtol=1e-12)
+
+
+def _factor_data(n=40):
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {
+            "y": rng.poisson(3, n),
+            "s": pd.Categorical(rng.choice(list("bac"), n)),
+            "k": rng.integers(1, 4, n),
+            "x": np.abs(rng.normal(size=n)) + 0.1,
+        }
+    )
+
+
+@pytest.mark.parametrize("formula", ["y ~ C(s) + C(s):C(k) - 1", "y ~ C(s) + C(k):x - 1"])
+def test_a_category_in_another_term_is_coded_as_formulaic_codes_it(formula):
+    """formulaic codes C(k) in C(s):C(k) by the whole formula (reduced beside C(s)); built
+    apart from C(s) it was coded in full: 12 columns for 9, and a rank-deficient fit."""
+    from formulaic import Formula
+
+    data = _factor_data()
+    theirs = Formula(formula).rhs.get_model_matrix(data, output="sparse")
+    fit = regression.poisson_glm(formula, data)
+    assert fit.names == tuple(theirs.model_spec.column_names)
+    reference = regression.fit_poisson(sp.csc_array(theirs), data["y"], names=fit.names)
+    np.testing.assert_allclose(fit.coef, reference.coef, rtol=1e-12)
+
+
+def test_a_formula_with_parts_is_refused_by_name():
+    with pytest.raises(ValueError, match="one right-hand side"):
+        regression.poisson_glm("y ~ x | k", _factor_data())  # was an AttributeError
+
+
+def test_a_logged_column_inside_another_call_must_be_positive():
+    data = _factor_data()
+    data.loc[3, "x"] = 0.0
+    with pytest.raises(ValueError, match="'x' is logged"):
+        regression.poisson_glm("y ~ C(s) + I(np.log(x) ** 2) - 1", data)
+
+
+def test_the_statistics_are_p_plus_four_numbers_beside_the_design_and_the_counts():
+    from scipy.special import gammaln, xlogy
+
+    X, y = small_problem(n=200)
+    problem = regression.suff_stats(X, y)
+    stats = problem.stats
+    assert isinstance(stats, regression.PoissonRegStats)
+    assert stats._fields == ("t", "n", "log_factorials", "y_log_y", "remainder")
+    assert stats.t.shape == (X.shape[1],) and stats.n == y.size
+    assert stats.log_factorials == pytest.approx(gammaln(y + 1.0).sum(), rel=1e-13)
+    assert stats.y_log_y == pytest.approx((xlogy(y, y) - y).sum(), rel=1e-13)
+    assert stats.remainder == pytest.approx(stats.log_factorials - stats.y_log_y, rel=1e-12)
+    np.testing.assert_array_equal(problem.X, X)  # the design: the model
+    np.testing.assert_array_equal(problem.y, y)  # the counts: for the careful fallback only
+    # away from cancellation −ℓ is read off the statistics and the design alone
+    beta = np.array([0.8, 0.1, -0.2])
+    from_statistics = np.exp(X @ beta).sum() - beta @ stats.t + stats.log_factorials
+    assert regression.negloglik(beta, problem) == pytest.approx(from_statistics, rel=1e-14)
