@@ -168,7 +168,7 @@ def test_extreme_parameters_give_a_number_or_inf_never_nan():
     ) == pytest.approx(-np.sum(np.array([1, 2, 3]) * np.log(1 / 3)))
     stats = regression.suff_stats(np.c_[np.ones(3), [1, -1, 0]], [1, 2, 3])
     assert regression.negloglik([1e308, 1e308], stats) == np.inf
-    np.testing.assert_array_equal(mixtures.posterior(1e308, 0.5, [0, 1], [1, 2]), [0.0, 1.0])
+    np.testing.assert_array_equal(mixtures.posterior(1e308, 0.5, [0, 1], [1, 4]), [0.0, 1.0])
     grouped = mixed.suff_stats([1, 2, 3, 4.5], [0, 0, 1, 1])
     assert mixed.negloglik([0, np.nan, 1], grouped) == np.inf
 
@@ -468,14 +468,46 @@ def test_monte_carlo_se_scales_with_the_data(unit):
         for w, dk, sk in zip((P, 1 - P), d, S, strict=True)
     )
     n = 100
-    se_mean, se_var = mixtures.monte_carlo_se(n, p, mu * unit, sigma * unit)
+    se_mean, se_var = mixtures.monte_carlo_se(n, p, mu * unit, (sigma * unit) ** 2)
     assert se_mean == pytest.approx(math.sqrt(var / n) * unit, rel=1e-14, abs=0)
     assert se_var == pytest.approx(math.sqrt((m4 - var**2) / n) * unit * unit, rel=1e-14, abs=0)
 
 
 def test_monte_carlo_se_beyond_the_float_range_is_inf_without_warnings():
-    se_mean, se_var = mixtures.monte_carlo_se(10, 0.5, [0.0, 0.0], [1e200, 1e200])
-    assert se_mean == pytest.approx(1e200 / math.sqrt(10)) and se_var == np.inf
+    # σ² = 1.5e308: se(s²) = σ² √2 for n = 1 exceeds the largest float
+    se_mean, se_var = mixtures.monte_carlo_se(1, 0.5, [0.0, 0.0], [1.5e308, 1.5e308])
+    assert se_mean == pytest.approx(math.sqrt(1.5e308)) and se_var == np.inf
+    # far-apart means, unit variances: m₄ − V² = 4·10⁴⁰⁰ + 2, so se(s²) = 2·10²⁰⁰, finite
+    se_mean, se_var = mixtures.monte_carlo_se(1, 0.5, [-1e200, 1e200], [1.0, 1.0])
+    assert se_mean == pytest.approx(1e200) and se_var == pytest.approx(2e200, rel=1e-13)
+
+
+def exact_monte_carlo_se(n, p, mu, sigma2):
+    """√(V/n) and √((m₄ − V²)/n) in exact fractions, m₄ from its defining sum."""
+    w = [Fraction(p), 1 - Fraction(p)]
+    mu, v = [Fraction(m) for m in mu], [Fraction(x) for x in sigma2]
+    mean = w[0] * mu[0] + w[1] * mu[1]
+    d = [m - mean for m in mu]
+    var = sum(w[k] * (v[k] + d[k] ** 2) for k in range(2))
+    m4 = sum(w[k] * (d[k] ** 4 + 6 * d[k] ** 2 * v[k] + 3 * v[k] ** 2) for k in range(2))
+    return math.sqrt(var / n), math.sqrt((m4 - var**2) / n)
+
+
+@pytest.mark.parametrize(
+    ("n", "p", "mu", "sigma2"),
+    [
+        (100, 0.5, (-1e8, 1e8), (1.0, 1.0)),  # was 2.58e7 for 2e7: m₄ − V² cancelled
+        (10, 0.3, (1e6, -1e6), (2.0, 0.5)),
+        (1, 0.9, (0.0, 1e-9), (1e-30, 4e-30)),
+        (5000, 0.5, (-0.5, 4.0), (1.0, 4.0)),
+        (7, 0.0, (3.0, -2.0), (0.3, 5.0)),
+    ],
+)
+def test_monte_carlo_se_of_far_apart_means_does_not_cancel(n, p, mu, sigma2):
+    se_mean, se_var = mixtures.monte_carlo_se(n, p, mu, sigma2)
+    exact_mean, exact_var = exact_monte_carlo_se(n, p, mu, sigma2)
+    assert se_mean == pytest.approx(exact_mean, rel=1e-14)
+    assert se_var == pytest.approx(exact_var, rel=1e-14)
 
 
 def test_marginal_cov_of_small_integers_does_not_wrap():
