@@ -370,6 +370,18 @@ def test_gaussian_variance_of_data_with_a_large_offset_is_exact():
     assert gaussian.mle(gaussian.suff_stats(y))[1] == float(exact)  # was 26
 
 
+@pytest.mark.parametrize("mu", [1e16 + 4, 1e16 + 6, 1e16 - 1000, 1e16 + 2**20, 0.0])
+def test_gaussian_negloglik_with_a_large_offset_keeps_the_rounding_of_the_mean(mu):
+    """Σ(y − μ)² = Σ(y − ȳ)² + N(ȳ − μ)² with the exact ȳ = 10¹⁶ + 5, not the stored float
+    10¹⁶ + 4: at μ = 10¹⁶ + 4 the sum is 52 (was 50, the corrected Σ(y − ȳ)² alone)."""
+    y = [1e16, 1e16 + 10]
+    stats = gaussian.suff_stats(y)
+    sigma2 = 30.0
+    squares = sum((Fraction(v) - Fraction(mu)) ** 2 for v in y)
+    expected = float(squares / (2 * Fraction(sigma2))) + math.log(2 * math.pi * sigma2)
+    assert gaussian.negloglik([mu, sigma2], stats) == pytest.approx(expected, rel=1e-14)
+
+
 def test_mixed_within_sum_of_squares_with_a_large_offset_is_exact():
     y = [1e16, 1e16 + 10, 1e16, 1e16 + 12, 1e16 + 20]  # ranges beyond rounding (4 ulps = 8)
     group = [0, 0, 1, 1, 1]
