@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 import scipy.optimize
 import scipy.sparse
+import scipy.stats
 import statsmodels.api as sm
-from scipy.special import i0e, i1e
+from scipy.special import gammaln, i0e, i1e
 
 from statbook import (
     exceptions,
@@ -438,6 +439,49 @@ def test_intercept_only_deviance_equals_the_null_deviance_at_large_counts():
     mean = Decimal(int(y.sum())) / y.size
     null = decimal_poisson_deviance(y, [mean.ln()] * y.size)
     assert fit.null_deviance == pytest.approx(float(null), rel=1e-12)
+
+
+# --- where the stable form takes over (the dropdowns of 6.1 and 6.3) ---------------------------
+def test_regression_leaves_the_sufficient_statistic_past_the_cancellation_line(monkeypatch):
+    """Counts near 10¹² (the example of 6.3): κ(β) − βᵀt + Σ log y! has terms 10¹² times −ℓ,
+    so negloglik sums per observation and matches 50 digits; forced to keep the fast form
+    (the line moved to infinity) it loses 5 digits, and forced never to keep it (the line
+    at 0) it changes nothing where the fast form stands (the vegetables-sized counts)."""
+    X = np.c_[np.ones(6), np.arange(6.0)]
+    y = 10**12 + np.array([3, 9, 28, 31, 38, 56]) * 10**3
+    stats = regression.suff_stats(X, y)
+    beta = regression.fit_poisson(X, y).coef
+    eta = X @ beta
+    reference = float(decimal_poisson_negloglik(y, [float(Decimal(float(e)).exp()) for e in eta]))
+    assert float(regression.negloglik(beta, stats)) == pytest.approx(reference, rel=1e-13)
+    monkeypatch.setattr(regression, "CANCELLATION", np.inf)
+    fast = float(regression.negloglik(beta, stats))
+    assert abs(fast - reference) > 1e-7 * reference
+    small_X, small_y = np.c_[np.ones(5), np.arange(5.0)], np.array([3, 0, 7, 12, 20])
+    small = regression.suff_stats(small_X, small_y)
+    grid = np.array([[0.5, 0.4], [1.0, 0.2], [0.1, 0.7]])
+    ratio = [  # the size of the terms over |−ℓ|: below 2¹⁰, so the fast form stands
+        (np.exp(small_X @ b).sum() + abs(b @ (small_X.T @ small_y)) + gammaln(small_y + 1).sum())
+        / float(regression.negloglik(b, small))
+        for b in grid
+    ]
+    assert max(ratio) < 2**10
+    kept = regression.negloglik(grid, small)
+    monkeypatch.setattr(regression, "CANCELLATION", 0.0)
+    np.testing.assert_allclose(regression.negloglik(grid, small), kept, rtol=1e-13)
+    for b, value in zip(grid, kept, strict=True):
+        mu = np.exp(small_X @ b)
+        assert value == pytest.approx(-scipy.stats.poisson.logpmf(small_y, mu).sum(), rel=1e-13)
+
+
+def test_poisson_stable_form_equals_the_formula_of_the_text_at_ordinary_counts():
+    """The line lies at zero for the Poisson model: the stable form is always used, and where
+    the formula N μ − S log μ + Σ log y! keeps its digits the two agree to 13 digits."""
+    counts = np.random.default_rng(5).poisson(3.5, size=50)
+    stats = poisson.suff_stats(counts)
+    for mu in (0.5, counts.mean(), 3.0, 7.0, 40.0):
+        textbook = counts.size * mu - counts.sum() * math.log(mu) + gammaln(counts + 1).sum()
+        assert float(poisson.negloglik(mu, stats)) == pytest.approx(textbook, rel=1e-13)
 
 
 # --- rank decisions ------------------------------------------------------------------------------
