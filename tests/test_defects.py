@@ -445,7 +445,7 @@ def test_intercept_only_deviance_equals_the_null_deviance_at_large_counts():
 def test_regression_leaves_the_sufficient_statistic_past_the_cancellation_line(monkeypatch):
     """Counts near 10¹² (the example of 6.3): κ(β) − βᵀt + Σ log y! has terms 10¹² times −ℓ,
     so negloglik sums per observation and matches 50 digits; forced to keep the fast form
-    (the line moved to infinity) it loses 5 digits, and forced never to keep it (the line
+    (the line moved to infinity) it keeps only 5 digits, and forced never to keep it (the line
     at 0) it changes nothing where the fast form stands (the vegetables-sized counts)."""
     X = np.c_[np.ones(6), np.arange(6.0)]
     y = 10**12 + np.array([3, 9, 28, 31, 38, 56]) * 10**3
