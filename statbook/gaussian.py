@@ -15,7 +15,9 @@ convex: N θ₁²/(4θ₂) − (N/2) log θ₂ is N times the log-partition func
 Both depend on the data through (N, Σ y_i, Σ y_i²).  We store the equivalent
 and numerically stable statistics (N, ȳ, Σ (y_i − ȳ)²) and use
 Σ (y_i − μ)² = Σ (y_i − ȳ)² + N (ȳ − μ)², which avoids the cancellation of
-Σ y_i² − 2μ Σ y_i + N μ² when |ȳ| is large.
+Σ y_i² − 2μ Σ y_i + N μ² when |ȳ| is large.  The stored mean is a rounded ȳ; its
+rounding error ȳ − mean is kept too (``mean_error``) and added back in ȳ − μ, so that
+at [1e16, 1e16 + 10] (ȳ = 1e16 + 5, stored as 1e16 + 4) Σ (y_i − μ)² is 52 at μ = 1e16 + 4.
 """
 
 from __future__ import annotations
@@ -42,13 +44,15 @@ class GaussianStats(NamedTuple):
     """Sufficient statistics of a Gaussian sample, in a numerically stable form."""
 
     n: int  #: N
-    mean: float  #: ȳ = Σ y_i / N
-    sum_sq_dev: float  #: Σ (y_i − ȳ)²
+    mean: float  #: ȳ = Σ y_i / N, rounded to a float
+    sum_sq_dev: float  #: Σ (y_i − ȳ)² about the exact mean
+    #: ȳ − ``mean``, the rounding of the stored mean: Σ (y_i − mean)/N (0 for equal data)
+    mean_error: float = 0.0
 
     @property
     def sum_y(self) -> float:
         """Σ y_i."""
-        return self.n * self.mean
+        return self.n * self.mean + self.n * self.mean_error
 
     @property
     def sum_y2(self) -> float:
@@ -66,7 +70,10 @@ def suff_stats(y) -> GaussianStats:
     mean = mean_without_overflow(values)
     if equal_up_to_rounding(values):
         return GaussianStats(values.size, mean, 0.0)
-    return GaussianStats(values.size, mean, sum_squared_deviations(values, mean))
+    with np.errstate(over="ignore"):  # data near ±1e308: no rounding error worth keeping
+        error = float(np.mean(values - mean))
+    error = error if np.isfinite(error) else 0.0
+    return GaussianStats(values.size, mean, sum_squared_deviations(values, mean), error)
 
 
 def negloglik(par, stats: GaussianStats) -> np.ndarray:
@@ -81,7 +88,8 @@ def negloglik(par, stats: GaussianStats) -> np.ndarray:
     safe = np.where(inside, sigma2, 1.0)
     mu = np.where(inside, mu, stats.mean)
     with np.errstate(over="ignore"):
-        squares = stats.sum_sq_dev + stats.n * (stats.mean - mu) ** 2
+        # ȳ − μ = (mean − μ) + (ȳ − mean): the stored mean's rounding is not lost
+        squares = stats.sum_sq_dev + stats.n * ((stats.mean - mu) + stats.mean_error) ** 2
         value = 0.5 * stats.n * np.log(2 * np.pi * safe) + squares / (2 * safe)
     return np.where(inside, value, np.inf)
 
@@ -96,8 +104,9 @@ def hessian(par, stats: GaussianStats) -> np.ndarray:
     par = as_parameter(par, 2)
     mu, v = par[..., 0], par[..., 1]
     n = stats.n
-    squares = stats.sum_sq_dev + n * (stats.mean - mu) ** 2
-    off = n * (stats.mean - mu) / v**2
+    centre = (stats.mean - mu) + stats.mean_error  # ȳ − μ
+    squares = stats.sum_sq_dev + n * centre**2
+    off = n * centre / v**2
     rows = [
         np.stack([n / v, off], axis=-1),
         np.stack([off, -n / (2 * v**2) + squares / v**3], axis=-1),
@@ -119,7 +128,7 @@ def negloglik_canonical(theta, stats: GaussianStats) -> np.ndarray:
     with np.errstate(over="ignore"):
         value = (
             safe * stats.sum_sq_dev
-            + stats.n * safe * (stats.mean - t1 / (2 * safe)) ** 2
+            + stats.n * safe * ((stats.mean - t1 / (2 * safe)) + stats.mean_error) ** 2
             - 0.5 * stats.n * (np.log(safe) - LOG_PI)
         )
     return np.where(inside, value, np.inf)

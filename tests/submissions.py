@@ -103,26 +103,26 @@ def gaussian_negloglik_canonical(theta, y):
 """
 
 MIXTURE_RIGHT = """
-def mixture_log_density(y, p, mu, sigma):
+def mixture_log_density(y, p, mu, sigma2):
     y = np.asarray(y, dtype=float)
-    a1 = np.log(p) + stats.norm.logpdf(y, mu[0], sigma[0])
-    a2 = np.log1p(-p) + stats.norm.logpdf(y, mu[1], sigma[1])
+    a1 = np.log(p) + stats.norm.logpdf(y, mu[0], np.sqrt(sigma2[0]))
+    a2 = np.log1p(-p) + stats.norm.logpdf(y, mu[1], np.sqrt(sigma2[1]))
     return np.logaddexp(a1, a2)
 """
-#: sigma read as variances: scipy gets √σ as the standard deviation.
-MIXTURE_VARIANCE_FOR_SD = MIXTURE_RIGHT.replace("sigma[0])", "np.sqrt(sigma[0]))").replace(
-    "sigma[1])", "np.sqrt(sigma[1]))"
+#: the variances handed to scipy as its standard deviations (the square root forgotten).
+MIXTURE_VARIANCE_FOR_SD = MIXTURE_RIGHT.replace("np.sqrt(sigma2[0])", "sigma2[0]").replace(
+    "np.sqrt(sigma2[1])", "sigma2[1]"
 )
 #: The naive log of the sum of the two densities.
 MIXTURE_LOG_OF_SUM = """
-def mixture_log_density(y, p, mu, sigma):
-    f1 = stats.norm.pdf(y, mu[0], sigma[0])
-    f2 = stats.norm.pdf(y, mu[1], sigma[1])
+def mixture_log_density(y, p, mu, sigma2):
+    f1 = stats.norm.pdf(y, mu[0], np.sqrt(sigma2[0]))
+    f2 = stats.norm.pdf(y, mu[1], np.sqrt(sigma2[1]))
     return np.log(p * f1 + (1 - p) * f2)
 """
 BOUNDARY_RIGHT = """
-def decision_boundary(p, mu, sigma):
-    return (mu[0] + mu[1]) / 2 + sigma**2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
+def decision_boundary(p, mu, sigma2):
+    return (mu[0] + mu[1]) / 2 + sigma2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
 """
 
 #: The right answer under another name: the test cell calls poisson_negloglik.

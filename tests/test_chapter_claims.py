@@ -257,14 +257,14 @@ def test_pearson_dispersion_of_the_store_model_is_r_quasipoisson_11_34(vegetable
 
 # --- 6.4 -----------------------------------------------------------------------------------
 def test_mixture_likelihood_is_unbounded_with_unequal_variances():
-    """−ℓ → −∞ like log σ₁ along μ₁ = y₁, σ₁ → 0; with σ₁ = σ₂ → 0 it goes to +∞."""
-    p, mu, sigma = 0.5, (-0.5, 4.0), (1.0, 2.0)
-    y = mixtures.simulate(500, p, mu, sigma, np.random.default_rng(3))
+    """−ℓ → −∞ like log σ₁ = ½ log σ₁² along μ₁ = y₁, σ₁² → 0; with σ₁² = σ₂² → 0, +∞."""
+    p, mu, sigma2 = 0.5, (-0.5, 4.0), (1.0, 4.0)
+    y = mixtures.simulate(500, p, mu, sigma2, np.random.default_rng(3))
     sigma_1 = 10.0 ** -np.arange(4, 15, 2)
-    spike = np.array([[p, y[0], mu[1], s, sigma[1]] for s in sigma_1])
+    spike = np.array([[p, y[0], mu[1], s**2, sigma2[1]] for s in sigma_1])
     values = mixtures.negloglik(spike, y)
     np.testing.assert_allclose(np.diff(values), -np.log(100), rtol=0, atol=1e-6)
-    common = np.array([[p, y[0], mu[1], s, s] for s in sigma_1[:3]])
+    common = np.array([[p, y[0], mu[1], s**2, s**2] for s in sigma_1[:3]])
     assert np.all(np.diff(mixtures.negloglik(common, y)) > 0)
 
 

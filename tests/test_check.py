@@ -161,30 +161,39 @@ def regression_grad_per_row(beta, X, y):
 # --- 6.4 -----------------------------------------------------------------------------------
 
 
-def log_density_right(y, p, mu, sigma):
+def log_density_right(y, p, mu, sigma2):
+    sd = np.sqrt(sigma2)
     return np.logaddexp(
-        np.log(p) + norm.logpdf(y, mu[0], sigma[0]), np.log1p(-p) + norm.logpdf(y, mu[1], sigma[1])
+        np.log(p) + norm.logpdf(y, mu[0], sd[0]), np.log1p(-p) + norm.logpdf(y, mu[1], sd[1])
     )
 
 
-def log_density_swapped(y, p, mu, sigma):
-    return log_density_right(y, 1 - p, mu, sigma)
+def log_density_swapped(y, p, mu, sigma2):
+    return log_density_right(y, 1 - p, mu, sigma2)
 
 
-def log_density_variance(y, p, mu, sigma):
-    return log_density_right(y, p, mu, np.sqrt(sigma))
+def log_density_variance_as_sd(y, p, mu, sigma2):
+    """scipy handed the variances as its standard deviations (no square root)."""
+    return np.logaddexp(
+        np.log(p) + norm.logpdf(y, mu[0], sigma2[0]),
+        np.log1p(-p) + norm.logpdf(y, mu[1], sigma2[1]),
+    )
 
 
-def boundary_right(p, mu, sigma):
-    return (mu[0] + mu[1]) / 2 + sigma**2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
+def boundary_right(p, mu, sigma2):
+    return (mu[0] + mu[1]) / 2 + sigma2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
 
 
-def boundary_flipped(p, mu, sigma):
-    return (mu[0] + mu[1]) / 2 - sigma**2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
+def boundary_flipped(p, mu, sigma2):
+    return (mu[0] + mu[1]) / 2 - sigma2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
 
 
-def boundary_sigma_not_squared(p, mu, sigma):
-    return (mu[0] + mu[1]) / 2 + sigma / (mu[1] - mu[0]) * np.log(p / (1 - p))
+def boundary_sigma_not_squared(p, mu, sigma2):
+    return (mu[0] + mu[1]) / 2 + np.sqrt(sigma2) / (mu[1] - mu[0]) * np.log(p / (1 - p))
+
+
+def boundary_variance_squared(p, mu, sigma2):
+    return (mu[0] + mu[1]) / 2 + sigma2**2 / (mu[1] - mu[0]) * np.log(p / (1 - p))
 
 
 # --- 6.5 -----------------------------------------------------------------------------------
@@ -273,12 +282,16 @@ ANSWERS = {
         [
             (log_density_naive, "np.logaddexp"),
             (log_density_swapped, "weight of component 1"),
-            (log_density_variance, "standard deviations"),
+            (log_density_variance_as_sd, "np.sqrt(sigma2[k])"),
         ],
     ),
     "mixtures-ex-4": (
         boundary_right,
-        [(boundary_flipped, "towards component 2"), (boundary_sigma_not_squared, "variance σ²")],
+        [
+            (boundary_flipped, "towards component 2"),
+            (boundary_sigma_not_squared, "variance σ², not with σ"),
+            (boundary_variance_squared, "without squaring"),
+        ],
     ),
     "mixed-ex-3": (
         group_right,
@@ -595,7 +608,10 @@ def test_the_naive_log_of_a_sum_gets_no_false_constant_hints():
 def test_variance_for_standard_deviation_is_named():
     answer = submitted(submissions.MIXTURE_VARIANCE_FOR_SD, "mixture_log_density")
     result = check("mixtures-ex-2", answer, quiet=True)
-    assert "sigma used as a variance" in result.message
+    assert not result.passed
+    assert "the variance σ² passed as a standard deviation" in result.message
+    right = submitted(submissions.MIXTURE_RIGHT, "mixture_log_density")
+    assert check("mixtures-ex-2", right, quiet=True).passed
 
 
 def submitted(source: str, name: str):

@@ -128,7 +128,7 @@ LIKELIHOOD_TRUTH = {
     "renamed-function": (0, 4),
     "deleted-answer-cell": (0, 0),  # nothing but the written answer, in a new cell
 }
-#: mixtures-ex-2 with σ read as a variance: right form, wrong values (2 of 4)
+#: mixtures-ex-2 with the variance σ² given to scipy as σ: right form, wrong values (2 of 4)
 MIXTURES_TRUTH = {"variance-for-sd": (2, 4)}
 # the hint each mistake earns, in the output of its test cell
 DIAGNOSES = {
@@ -599,7 +599,7 @@ def test_variance_for_standard_deviation_is_diagnosed(course):
     assert scores["mixtures-ex-2-test"] == (ex2, False)
     assert scores["mixtures-ex-4-test"] == (ex4, False)
     outputs = autograded_outputs(course, "variance-for-sd", "mixtures")
-    assert "sigma used as a variance" in outputs["mixtures-ex-2-test"]
+    assert "the variance σ² passed as a standard deviation" in outputs["mixtures-ex-2-test"]
     assert "All 3 checks passed" in outputs["mixtures-ex-4-test"]
 
 

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 import scipy.optimize
 import scipy.sparse
+import scipy.stats
 import statsmodels.api as sm
-from scipy.special import i0e, i1e
+from scipy.special import gammaln, i0e, i1e
 
 from statbook import (
     exceptions,
@@ -168,7 +169,7 @@ def test_extreme_parameters_give_a_number_or_inf_never_nan():
     ) == pytest.approx(-np.sum(np.array([1, 2, 3]) * np.log(1 / 3)))
     stats = regression.suff_stats(np.c_[np.ones(3), [1, -1, 0]], [1, 2, 3])
     assert regression.negloglik([1e308, 1e308], stats) == np.inf
-    np.testing.assert_array_equal(mixtures.posterior(1e308, 0.5, [0, 1], [1, 2]), [0.0, 1.0])
+    np.testing.assert_array_equal(mixtures.posterior(1e308, 0.5, [0, 1], [1, 4]), [0.0, 1.0])
     grouped = mixed.suff_stats([1, 2, 3, 4.5], [0, 0, 1, 1])
     assert mixed.negloglik([0, np.nan, 1], grouped) == np.inf
 
@@ -370,6 +371,18 @@ def test_gaussian_variance_of_data_with_a_large_offset_is_exact():
     assert gaussian.mle(gaussian.suff_stats(y))[1] == float(exact)  # was 26
 
 
+@pytest.mark.parametrize("mu", [1e16 + 4, 1e16 + 6, 1e16 - 1000, 1e16 + 2**20, 0.0])
+def test_gaussian_negloglik_with_a_large_offset_keeps_the_rounding_of_the_mean(mu):
+    """Σ(y − μ)² = Σ(y − ȳ)² + N(ȳ − μ)² with the exact ȳ = 10¹⁶ + 5, not the stored float
+    10¹⁶ + 4: at μ = 10¹⁶ + 4 the sum is 52 (was 50, the corrected Σ(y − ȳ)² alone)."""
+    y = [1e16, 1e16 + 10]
+    stats = gaussian.suff_stats(y)
+    sigma2 = 30.0
+    squares = sum((Fraction(v) - Fraction(mu)) ** 2 for v in y)
+    expected = float(squares / (2 * Fraction(sigma2))) + math.log(2 * math.pi * sigma2)
+    assert gaussian.negloglik([mu, sigma2], stats) == pytest.approx(expected, rel=1e-14)
+
+
 def test_mixed_within_sum_of_squares_with_a_large_offset_is_exact():
     y = [1e16, 1e16 + 10, 1e16, 1e16 + 12, 1e16 + 20]  # ranges beyond rounding (4 ulps = 8)
     group = [0, 0, 1, 1, 1]
@@ -428,6 +441,49 @@ def test_intercept_only_deviance_equals_the_null_deviance_at_large_counts():
     assert fit.null_deviance == pytest.approx(float(null), rel=1e-12)
 
 
+# --- where the stable form takes over (the dropdowns of 6.1 and 6.3) ---------------------------
+def test_regression_leaves_the_sufficient_statistic_past_the_cancellation_line(monkeypatch):
+    """Counts near 10¹² (the example of 6.3): κ(β) − βᵀt + Σ log y! has terms 10¹² times −ℓ,
+    so negloglik sums per observation and matches 50 digits; forced to keep the fast form
+    (the line moved to infinity) it keeps only 5 digits, and forced never to keep it (the line
+    at 0) it changes nothing where the fast form stands (the vegetables-sized counts)."""
+    X = np.c_[np.ones(6), np.arange(6.0)]
+    y = 10**12 + np.array([3, 9, 28, 31, 38, 56]) * 10**3
+    stats = regression.suff_stats(X, y)
+    beta = regression.fit_poisson(X, y).coef
+    eta = X @ beta
+    reference = float(decimal_poisson_negloglik(y, [float(Decimal(float(e)).exp()) for e in eta]))
+    assert float(regression.negloglik(beta, stats)) == pytest.approx(reference, rel=1e-13)
+    monkeypatch.setattr(regression, "CANCELLATION", np.inf)
+    fast = float(regression.negloglik(beta, stats))
+    assert abs(fast - reference) > 1e-7 * reference
+    small_X, small_y = np.c_[np.ones(5), np.arange(5.0)], np.array([3, 0, 7, 12, 20])
+    small = regression.suff_stats(small_X, small_y)
+    grid = np.array([[0.5, 0.4], [1.0, 0.2], [0.1, 0.7]])
+    ratio = [  # the size of the terms over |−ℓ|: below 2¹⁰, so the fast form stands
+        (np.exp(small_X @ b).sum() + abs(b @ (small_X.T @ small_y)) + gammaln(small_y + 1).sum())
+        / float(regression.negloglik(b, small))
+        for b in grid
+    ]
+    assert max(ratio) < 2**10
+    kept = regression.negloglik(grid, small)
+    monkeypatch.setattr(regression, "CANCELLATION", 0.0)
+    np.testing.assert_allclose(regression.negloglik(grid, small), kept, rtol=1e-13)
+    for b, value in zip(grid, kept, strict=True):
+        mu = np.exp(small_X @ b)
+        assert value == pytest.approx(-scipy.stats.poisson.logpmf(small_y, mu).sum(), rel=1e-13)
+
+
+def test_poisson_stable_form_equals_the_formula_of_the_text_at_ordinary_counts():
+    """The line lies at zero for the Poisson model: the stable form is always used, and where
+    the formula N μ − S log μ + Σ log y! keeps its digits the two agree to 13 digits."""
+    counts = np.random.default_rng(5).poisson(3.5, size=50)
+    stats = poisson.suff_stats(counts)
+    for mu in (0.5, counts.mean(), 3.0, 7.0, 40.0):
+        textbook = counts.size * mu - counts.sum() * math.log(mu) + gammaln(counts + 1).sum()
+        assert float(poisson.negloglik(mu, stats)) == pytest.approx(textbook, rel=1e-13)
+
+
 # --- rank decisions ------------------------------------------------------------------------------
 @pytest.mark.parametrize("scale", [1e-8, 1.0, 1e8])
 def test_a_nearly_collinear_design_is_rank_deficient_in_any_units(scale):
@@ -468,14 +524,46 @@ def test_monte_carlo_se_scales_with_the_data(unit):
         for w, dk, sk in zip((P, 1 - P), d, S, strict=True)
     )
     n = 100
-    se_mean, se_var = mixtures.monte_carlo_se(n, p, mu * unit, sigma * unit)
+    se_mean, se_var = mixtures.monte_carlo_se(n, p, mu * unit, (sigma * unit) ** 2)
     assert se_mean == pytest.approx(math.sqrt(var / n) * unit, rel=1e-14, abs=0)
     assert se_var == pytest.approx(math.sqrt((m4 - var**2) / n) * unit * unit, rel=1e-14, abs=0)
 
 
 def test_monte_carlo_se_beyond_the_float_range_is_inf_without_warnings():
-    se_mean, se_var = mixtures.monte_carlo_se(10, 0.5, [0.0, 0.0], [1e200, 1e200])
-    assert se_mean == pytest.approx(1e200 / math.sqrt(10)) and se_var == np.inf
+    # σ² = 1.5e308: se(s²) = σ² √2 for n = 1 exceeds the largest float
+    se_mean, se_var = mixtures.monte_carlo_se(1, 0.5, [0.0, 0.0], [1.5e308, 1.5e308])
+    assert se_mean == pytest.approx(math.sqrt(1.5e308)) and se_var == np.inf
+    # far-apart means, unit variances: m₄ − V² = 4·10⁴⁰⁰ + 2, so se(s²) = 2·10²⁰⁰, finite
+    se_mean, se_var = mixtures.monte_carlo_se(1, 0.5, [-1e200, 1e200], [1.0, 1.0])
+    assert se_mean == pytest.approx(1e200) and se_var == pytest.approx(2e200, rel=1e-13)
+
+
+def exact_monte_carlo_se(n, p, mu, sigma2):
+    """√(V/n) and √((m₄ − V²)/n) in exact fractions, m₄ from its defining sum."""
+    w = [Fraction(p), 1 - Fraction(p)]
+    mu, v = [Fraction(m) for m in mu], [Fraction(x) for x in sigma2]
+    mean = w[0] * mu[0] + w[1] * mu[1]
+    d = [m - mean for m in mu]
+    var = sum(w[k] * (v[k] + d[k] ** 2) for k in range(2))
+    m4 = sum(w[k] * (d[k] ** 4 + 6 * d[k] ** 2 * v[k] + 3 * v[k] ** 2) for k in range(2))
+    return math.sqrt(var / n), math.sqrt((m4 - var**2) / n)
+
+
+@pytest.mark.parametrize(
+    ("n", "p", "mu", "sigma2"),
+    [
+        (100, 0.5, (-1e8, 1e8), (1.0, 1.0)),  # was 2.58e7 for 2e7: m₄ − V² cancelled
+        (10, 0.3, (1e6, -1e6), (2.0, 0.5)),
+        (1, 0.9, (0.0, 1e-9), (1e-30, 4e-30)),
+        (5000, 0.5, (-0.5, 4.0), (1.0, 4.0)),
+        (7, 0.0, (3.0, -2.0), (0.3, 5.0)),
+    ],
+)
+def test_monte_carlo_se_of_far_apart_means_does_not_cancel(n, p, mu, sigma2):
+    se_mean, se_var = mixtures.monte_carlo_se(n, p, mu, sigma2)
+    exact_mean, exact_var = exact_monte_carlo_se(n, p, mu, sigma2)
+    assert se_mean == pytest.approx(exact_mean, rel=1e-14)
+    assert se_var == pytest.approx(exact_var, rel=1e-14)
 
 
 def test_marginal_cov_of_small_integers_does_not_wrap():

@@ -439,28 +439,28 @@ def test_regression_bad_design_and_formula_data(value):
     parameters(2, moderate),
     st.lists(st.floats(1e-3, 1e3), min_size=2, max_size=2),
 )
-def test_mixture_densities_at_any_finite_point(y, p, mu, sigma):
+def test_mixture_densities_at_any_finite_point(y, p, mu, sigma2):
     mu = mu[0]
-    density = mixtures.density(y, p, mu, sigma)
+    density = mixtures.density(y, p, mu, sigma2)
     assert np.all((density >= 0) & np.isfinite(density))
-    assert not np.any(np.isnan(mixtures.log_density(y, p, mu, sigma)))
-    cdf = mixtures.cdf(y, p, mu, sigma)
+    assert not np.any(np.isnan(mixtures.log_density(y, p, mu, sigma2)))
+    cdf = mixtures.cdf(y, p, mu, sigma2)
     assert np.all((cdf >= 0) & (cdf <= 1))
-    posterior = mixtures.posterior(y, p, mu, sigma)
+    posterior = mixtures.posterior(y, p, mu, sigma2)
     assert np.all((posterior >= 0) & (posterior <= 1))
     np.testing.assert_allclose(posterior.sum(axis=-1), 1.0)
-    components = mixtures.component_densities(y, p, mu, sigma)
+    components = mixtures.component_densities(y, p, mu, sigma2)
     assert np.all(np.isfinite(components))
 
 
 @given(st.lists(st.floats(-100, 100), min_size=1, max_size=10), parameters(5))
 def test_mixture_negloglik_everywhere(y, par):
-    p, sigma = par[:, 0], par[:, 3:]
+    p, sigma2 = par[:, 0], par[:, 3:]
     inside = (
         (p >= 0)
         & (p <= 1)
         & np.all(np.isfinite(par[:, 1:3]), axis=-1)
-        & np.all((sigma > 0) & (sigma < np.inf), axis=-1)
+        & np.all((sigma2 > 0) & (sigma2 < np.inf), axis=-1)
     )
     assert_off_space_is_inf(mixtures.negloglik(par, y), inside)
 
@@ -472,20 +472,24 @@ def test_mixture_negloglik_everywhere(y, par):
     st.floats(0.1, 10),
     st.floats(-20, 20),
 )
-def test_mixture_canonical_parametrization(p, mu, s1, s2, y):
-    mu, sigma = mu[0], np.array([s1, s2])
-    theta = mixtures.to_canonical(p, mu, sigma)
-    back_p, back_mu, back_sigma = mixtures.from_canonical(theta)
+def test_mixture_canonical_parametrization(p, mu, v1, v2, y):
+    mu, sigma2 = mu[0], np.array([v1, v2])
+    theta = mixtures.to_canonical(p, mu, sigma2)
+    np.testing.assert_allclose(theta[[2, 4]], 1 / (2 * sigma2), rtol=1e-15)  # θ₃ = 1/(2σ₁²)
+    back_p, back_mu, back_sigma2 = mixtures.from_canonical(theta)
     assert (
-        back_p == pytest.approx(p) and np.allclose(back_mu, mu) and np.allclose(back_sigma, sigma)
+        back_p == pytest.approx(p)
+        and np.allclose(back_mu, mu)
+        and np.allclose(back_sigma2, sigma2, rtol=1e-14)
     )
     assert mixtures.density_canonical(y, theta) == pytest.approx(
-        mixtures.density(y, p, mu, sigma), rel=1e-9, abs=1e-300
+        mixtures.density(y, p, mu, sigma2), rel=1e-9, abs=1e-300
     )
     joint = mixtures.joint_log_density_canonical(y, np.array([1, 2]), theta)
     assert np.all(np.isfinite(joint))
-    mean, variance = mixtures.moments(p, mu, sigma)
-    se_mean, se_var = mixtures.monte_carlo_se(100, p, mu, sigma)
+    mean, variance = mixtures.moments(p, mu, sigma2)
+    assert variance >= p * v1 + (1 - p) * v2 - 1e-12 * (v1 + v2)  # at least the within part
+    se_mean, se_var = mixtures.monte_carlo_se(100, p, mu, sigma2)
     assert variance > 0 and se_mean > 0 and se_var > 0 and np.isfinite(mean)
 
 

@@ -59,12 +59,12 @@ class DensityScene(Scene):
 
     def update(self, *, p, mu1, mu2, sigma1, sigma2, seed: int = 1) -> None:
         mu, sigma = (mu1, mu2), (sigma1, sigma2)
-        y = mixtures.simulate(SAMPLE_SIZE, p, mu, sigma, np.random.default_rng(seed))
+        y = mixtures.simulate(SAMPLE_SIZE, p, mu, np.square(sigma), np.random.default_rng(seed))
         lo = 5 * np.floor(min(m - 4 * s for m, s in zip(mu, sigma, strict=True)) / 5)
         hi = 5 * np.ceil(max(m + 4 * s for m, s in zip(mu, sigma, strict=True)) / 5)
         grid = np.linspace(lo, hi, 400)
-        components = mixtures.component_densities(grid, p, mu, sigma)
-        mean, variance = mixtures.moments(p, mu, sigma)
+        components = mixtures.component_densities(grid, p, mu, np.square(sigma))
+        mean, variance = mixtures.moments(p, mu, np.square(sigma))
         top = _fill_histogram(self.histogram, y, 40, lo, hi)
         total = components.sum(axis=-1)
         self.density.set_data(grid, total)
@@ -158,8 +158,8 @@ class LabelSwitchingScene(Scene):
 
     def update(self, *, p: float, sigma2: float, n: int, seed: int = 1) -> None:
         sigma = (1.0, sigma2)
-        y = mixtures.simulate(int(n), p, self.truth, sigma, np.random.default_rng(seed))
-        values = mixtures.negloglik_means(self.axis, self.axis, y, p, sigma)
+        y = mixtures.simulate(int(n), p, self.truth, np.square(sigma), np.random.default_rng(seed))
+        values = mixtures.negloglik_means(self.axis, self.axis, y, p, np.square(sigma))
         (a1, a2, va), (b1, b2, vb) = _best_in_halves(self.axis, self.axis, values)
         self.contours.set_surface(self.axis, self.axis, values)
         self.best.set_data([a1, b1], [a2, b2])
@@ -170,7 +170,7 @@ class LabelSwitchingScene(Scene):
         lo, hi = np.floor(min(y.min(), -5.0)), np.ceil(max(y.max(), 11.0))
         ys = np.linspace(lo, hi, 300)
         top = _fill_histogram(self.histogram, y, 30, y.min(), y.max())
-        fits = [mixtures.density(ys, p, means, sigma) for means in ((a1, a2), (b1, b2))]
+        fits = [mixtures.density(ys, p, means, np.square(sigma)) for means in ((a1, a2), (b1, b2))]
         for line, fit in zip(self.fits, fits, strict=True):
             line.set_data(ys, fit)
         top = max(top, *(fit.max() for fit in fits))
