@@ -15,11 +15,17 @@ those, and the feedback must hide the hidden tests.
 To keep the run short, the typical mistakes are paired up in one submission
 (one per exercise of section 6.1, which has two autograded exercises), and
 section 6.4 is graded for one student only: the cheats and mistakes are the
-same machinery whatever the section.
+same machinery whatever the section.  And the sections graded here are cut to
+the cells their exercises need (:func:`exercises_only`: no explorers, figures or
+timings, which take most of a chapter's run and grade nothing); the whole
+section is graded as a teacher grades it in ``tests/test_teacher_page.py``, and
+every section's solutions are run whole in
+:func:`test_the_solutions_earn_every_autograded_point`.
 """
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures
 import csv
 import mimetypes
@@ -188,6 +194,38 @@ def hand_in(course: Path, section: str, student: str, answers: dict[str, str]) -
     nbformat.write(notebook, folder / f"{section}.ipynb")
 
 
+def names(source: str) -> tuple[set[str], set[str]]:
+    """The names a cell's code binds and the names it reads."""
+    bound, read = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return bound, read
+
+
+def exercises_only(path: Path) -> None:
+    """Cut the source notebook at ``path`` to its text and the code its nbgrader cells need:
+    each graded cell, and, walking back, every code cell that binds a name a kept cell reads."""
+    notebook = nbformat.read(path, as_version=4)
+    needed: set[str] = set()
+    kept = []
+    for cell in reversed(notebook.cells):
+        if cell.cell_type == "code":
+            bound, read = names(cell.source)
+            if "nbgrader" not in cell.metadata and not bound & needed:
+                continue
+            needed |= read
+        kept.append(cell)
+    dropped = len(notebook.cells) - len(kept)
+    assert dropped > 0, f"nothing to cut in {path}"
+    notebook.cells = kept[::-1]
+    nbformat.write(notebook, path)
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     """The course, built and graded: generate, hand in, autograde, feedback, export."""
@@ -199,6 +237,7 @@ def course(tmp_path_factory) -> Path:
         capture_output=True,
     )
     for section, students in (("likelihood", LIKELIHOOD), ("mixtures", MIXTURES)):
+        exercises_only(course / "source" / section / f"{section}.ipynb")
         nbgrader(course, "generate_assignment", section)
         for student, answers in students.items():
             hand_in(course, section, student, answers)
