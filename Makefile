@@ -66,7 +66,7 @@ TEST_WORKERS ?= 2
 test test-fast: export OPENBLAS_NUM_THREADS = 1
 test test-fast: export OMP_NUM_THREADS = 1
 test: system-test $(STAMP) $(NODE_STAMP) lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=10
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=10
 
 # The edit-test loop: lint, the library and its unit tests (no book build, browser, notebook
 # execution or course), in under two minutes.
