@@ -1291,9 +1291,19 @@ def test_each_explorer_weighs_at_most_2_mb(built_book):
 
 
 # A symbol spelt with an underscore subscript ("θ_k", "N_C", "p_{ij}"): a screen reader
-# reads it out as "theta underscore k".  Labels and alt texts use Unicode subscripts (θₖ)
-# or words instead.
+# reads it out as "theta underscore k".  Labels, alt texts, captions and table headers use
+# Unicode subscripts (θₖ) or words instead.  A name from the code made of words
+# ("std_error", a column of the library's table) is code, read as it is typed.
 UNDERSCORE_SUBSCRIPT = re.compile(r"[^\W\d_]_[\w{]")
+CODE_NAME = re.compile(r"[^\W\d_]{2,}(?:_[^\W\d_]{2,})+")
+
+
+def spelt_with_underscore(text: str) -> bool:
+    """Whether ``text`` spells a symbol with an underscore subscript (not a code name)."""
+    return any(
+        UNDERSCORE_SUBSCRIPT.search(word) and not CODE_NAME.fullmatch(word)
+        for word in re.findall(r"[\w{}]+", text)
+    )
 
 
 def explorer_texts(explorer) -> list[str]:
@@ -1320,22 +1330,20 @@ def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard():
     ]
     texts = [text for explorer in explorers for text in explorer_texts(explorer)]
     assert len(texts) > 30
-    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
+    assert [t for t in texts if spelt_with_underscore(t)] == []
 
 
 def test_underscore_subscripts_are_recognised():
-    found = [
-        t
-        for t in ("θ_k", "dark N_C", "p_{ij}", "x_1", "sample size N")
-        if UNDERSCORE_SUBSCRIPT.search(t)
-    ]
-    assert found == ["θ_k", "dark N_C", "p_{ij}", "x_1"]
+    texts = ("θ_k", "dark N_C", "p_{ij}", "x_1", "sample size N", "νZ_i", "p_value", "std_error")
+    found = [t for t in texts if spelt_with_underscore(t)]
+    assert found == ["θ_k", "dark N_C", "p_{ij}", "x_1", "νZ_i", "p_value"]
 
 
 @pytest.mark.book
 def test_built_labels_and_alt_texts_write_symbols_as_they_are_heard(built_book):
-    """Every alt text and slider label of the built explorers, and the names and alt text
-    from which an explorer's script writes the alt text of each frame it shows."""
+    """Every alt text and slider label of the built explorers, the names and alt text from
+    which an explorer's script writes the alt text of each frame it shows, and every alt
+    text, aria-label, table header and caption of the pages (tables of outputs included)."""
     texts = []
     for page in toc_pages():
         soup = BeautifulSoup(
@@ -1348,8 +1356,12 @@ def test_built_labels_and_alt_texts_write_symbols_as_they_are_heard(built_book):
         for script in soup.select("article script.sbx-data"):
             data = json.loads(script.string)
             texts += [data["alt"], *data["names"]]
+        texts += [img["alt"] for img in soup.select("article img[alt]")]
+        texts += [tag["aria-label"] for tag in soup.select("article [aria-label]")]
+        headers_and_captions = soup.select("article :is(th, caption, figcaption)")
+        texts += [tag.get_text(" ", strip=True) for tag in headers_and_captions]
     assert len(texts) > 30
-    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
+    assert [t for t in texts if spelt_with_underscore(t)] == []
 
 
 @pytest.mark.book
