@@ -414,7 +414,7 @@ def _focus_rings(page, report: PageReport) -> None:
                 "sides": ring_sides(difference, edges, scale),
             }
         )
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.evaluate(BLUR_JS)
 
 
 # Where a control and the 8 px around it are on the page (CSS px from the document's top),
