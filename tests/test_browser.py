@@ -419,16 +419,21 @@ def _focus_rings(page, report: PageReport) -> None:
 
 # Where a control and the 8 px around it are on the page (CSS px from the document's top),
 # the band of the window in which it can be shot (below the sticky article header unless
-# the control is in that header) and whether it is in that band already.
+# the control is in it), whether it is in that band already, and whether it is pinned to
+# the window (in a sticky or fixed box: scrolling does not move it).
 CONTROL_ON_PAGE_JS = """(control) => {
   const box = control.getBoundingClientRect();
   const header = document.querySelector('.bd-header-article');
-  const free = header && !header.contains(control) ? header.getBoundingClientRect().bottom : 0;
+  const free = Math.max(header && !header.contains(control)
+    ? header.getBoundingClientRect().bottom : 0, 0);
+  let pinned = false;
+  for (let e = control; e; e = e.parentElement) {
+    pinned ||= ['sticky', 'fixed'].includes(getComputedStyle(e).position);
+  }
   return {x: box.x, top: box.top + scrollY, width: box.width, height: box.height,
           from: Math.max(Math.floor(box.top + scrollY) - 8, 0),
-          to: Math.ceil(box.bottom + scrollY) + 8,
-          free: Math.max(free, 0), window: innerHeight,
-          inView: box.top - 8 >= Math.max(free, 0) && box.bottom + 8 <= innerHeight};
+          to: Math.ceil(box.bottom + scrollY) + 8, free, window: innerHeight, pinned,
+          inView: box.top - 8 >= free && box.bottom + 8 <= innerHeight};
 }"""
 BLUR_JS = "() => document.activeElement && document.activeElement.blur()"
 
@@ -440,15 +445,19 @@ def _focus_difference(page, control) -> tuple[Image.Image, tuple, float]:
     The window is scrolled so the whole box and its margin are shot, in window-high parts
     stitched together where the control is taller than the window (a side below the window
     or under the sticky header is not seen, and a screenshot clipped past the window leaves
-    it out)."""
+    it out).  A control pinned to the window is shot where it is, within the window."""
     at = page.evaluate(CONTROL_ON_PAGE_JS, control.element_handle())
     left = max(at["x"] - 8, 0)
     width = at["width"] + 16
+    if at["pinned"]:
+        scroll = page.evaluate("scrollY")
+        at["from"] = max(at["top"] - 8, scroll)
+        at["to"] = min(at["top"] + at["height"] + 8, scroll + at["window"])
     band = at["window"] - at["free"]
     parts = []
     start = at["from"]
     while start < at["to"]:
-        if not at["inView"]:  # else it stays put (the header's buttons are sticky)
+        if not (at["inView"] or at["pinned"]):
             page.evaluate(f"() => window.scrollTo(scrollX, {start - at['free']})")
         top = start - page.evaluate("scrollY")
         height = min(at["to"] - start, band, at["window"] - top)
