@@ -374,7 +374,7 @@ def test_explorer_is_shown_at_its_drawn_size_with_sliders_in_one_column(explorer
     assert (image["width"], image["height"]) == (image["naturalWidth"], image["naturalHeight"])
     assert len({(t["left"], t["width"]) for t in shape["tracks"]}) == 1, shape["tracks"]
     assert len({(r["left"], r["width"]) for r in shape["readouts"]}) == 1, shape["readouts"]
-    assert "After a kernel restart, run this cell again." in shape["text"]
+    assert RESTART_HINT in shape["text"]  # shown once the kernel is gone
 
 
 @pytest.mark.browser
