@@ -52,8 +52,24 @@ from statbook.livefigure import LiveFigure, Scene
 
 STATIC_ENV = "STATBOOK_STATIC"
 MAX_FRAMES = 120
-# ipywidgets shows no error when a slider's kernel is gone: say what to do under every live view.
-RESTART_HINT = "Sliders not responding? After a kernel restart, run this cell again."
+# After a kernel restart an old slider still moves its readout, but nothing redraws the
+# figure.  ipywidgets' front end (@jupyter-widgets/base, JupyterLab and Notebook 7) marks
+# the view of every widget whose kernel connection is gone with the class
+# jupyter-widgets-disconnected; the live view's style sheet (RESTART_STYLE) then shows
+# RESTART_HINT (the view's last child) between the sliders and the figure, dims the figure
+# and the sliders and stops the sliders.
+RESTART_HINT = "The kernel has restarted: run this cell again to move the sliders."
+RESTART_STYLE = """<style>
+.sbx-live > .sbx-restart { display: none; }
+.sbx-live.jupyter-widgets-disconnected > :not(.widget-slider, .sbx-restart) { order: 1; }
+.sbx-live.jupyter-widgets-disconnected > .sbx-restart {
+  display: block; margin: 0.4em 0; padding: 0.4em 0.6em; font-weight: bold;
+  color: var(--jp-ui-font-color0, #1f1f1f); background: var(--jp-warn-color3, #fff3cd);
+  border: 2px solid var(--jp-warn-color0, #b45309); border-radius: 4px;
+}
+.sbx-live.jupyter-widgets-disconnected > .widget-slider,
+.sbx-live.jupyter-widgets-disconnected > .widget-image { opacity: 0.35; pointer-events: none; }
+</style>"""
 # The precomputed frames: a 16-colour palette (line plots and contours need no more),
 # saved as lossless WebP, which every current browser shows and which is 15-25 % smaller
 # than the same palette as PNG (benchmarks/bench_pages.py measures both).
@@ -268,15 +284,17 @@ class Explorer:
         self.message = widgets.HTML("")
         for control in self.controls.values():
             control.observe(self._redraw, names="value")
+        notice = widgets.HTML(f"{RESTART_STYLE}<p role='status'>{RESTART_HINT}</p>")
         self._widget = widgets.VBox(
             [
                 *self.controls.values(),
                 self.image,
                 self.message,
                 widgets.HTML(html.escape(self.caption)),
-                widgets.HTML(f"<small>{RESTART_HINT}</small>"),
+                notice.add_class("sbx-restart"),
             ]
         )
+        self._widget.add_class("sbx-live")
 
     def set(self, **values) -> None:
         """Move sliders to (the grid values nearest) ``values``, as a reader would."""

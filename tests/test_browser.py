@@ -404,29 +404,80 @@ def _focus_rings(page, report: PageReport) -> None:
         if not control.is_visible():
             continue
         control.scroll_into_view_if_needed()
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        box = control.bounding_box()
-        clip = {
-            "x": max(box["x"] - 8, 0),
-            "y": max(box["y"] - 8, 0),
-            "width": box["width"] + 16,
-            "height": box["height"] + 16,
-        }
-        before = _pixels(page.screenshot(clip=clip, animations="disabled"))
-        control.focus()
-        after = _pixels(page.screenshot(clip=clip, animations="disabled"))
-        difference = ImageChops.difference(before, after).convert("L")
+        difference, edges, scale = _focus_difference(page, control)
         changed = sum(difference.histogram()[1:])
         label = control.get_attribute("aria-label") or control.get_attribute("title") or ""
-        edges = (box["x"] - clip["x"], box["y"] - clip["y"], box["width"], box["height"])
         report.focus_rings.append(
             {
                 "control": f"{n}: {label or control.inner_text()[:40]}",
                 "changed_px": changed,
-                "sides": ring_sides(difference, edges, difference.width / clip["width"]),
+                "sides": ring_sides(difference, edges, scale),
             }
         )
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.evaluate(BLUR_JS)
+
+
+# Where a control and the 8 px around it are on the page (CSS px from the document's top),
+# the band of the window in which it can be shot (below the sticky article header unless
+# the control is in it), whether it is in that band already, and whether it is pinned to
+# the window (in a sticky or fixed box: scrolling does not move it).
+CONTROL_ON_PAGE_JS = """(control) => {
+  const box = control.getBoundingClientRect();
+  const header = document.querySelector('.bd-header-article');
+  const free = Math.max(header && !header.contains(control)
+    ? header.getBoundingClientRect().bottom : 0, 0);
+  let pinned = false;
+  for (let e = control; e; e = e.parentElement) {
+    pinned ||= ['sticky', 'fixed'].includes(getComputedStyle(e).position);
+  }
+  return {x: box.x, top: box.top + scrollY, width: box.width, height: box.height,
+          from: Math.max(Math.floor(box.top + scrollY) - 8, 0),
+          to: Math.ceil(box.bottom + scrollY) + 8, free, window: innerHeight, pinned,
+          inView: box.top - 8 >= free && box.bottom + 8 <= innerHeight};
+}"""
+BLUR_JS = "() => document.activeElement && document.activeElement.blur()"
+
+
+def _focus_difference(page, control) -> tuple[Image.Image, tuple, float]:
+    """The pixels that change when ``control`` takes the focus, in and 8 px around its box,
+    its edges there (left, top, width, height; CSS px) and device pixels a CSS px.
+
+    The window is scrolled so the whole box and its margin are shot, in window-high parts
+    stitched together where the control is taller than the window (a side below the window
+    or under the sticky header is not seen, and a screenshot clipped past the window leaves
+    it out).  A control pinned to the window is shot where it is, within the window."""
+    at = page.evaluate(CONTROL_ON_PAGE_JS, control.element_handle())
+    left = max(at["x"] - 8, 0)
+    width = at["width"] + 16
+    if at["pinned"]:
+        scroll = page.evaluate("scrollY")
+        at["from"] = max(at["top"] - 8, scroll)
+        at["to"] = min(at["top"] + at["height"] + 8, scroll + at["window"])
+    band = at["window"] - at["free"]
+    parts = []
+    start = at["from"]
+    while start < at["to"]:
+        if not (at["inView"] or at["pinned"]):
+            page.evaluate(f"() => window.scrollTo(scrollX, {start - at['free']})")
+        top = start - page.evaluate("scrollY")
+        height = min(at["to"] - start, band, at["window"] - top)
+        if height <= 0:
+            break
+        clip = {"x": left, "y": top, "width": width, "height": height}
+        page.evaluate(BLUR_JS)
+        before = _pixels(page.screenshot(clip=clip, animations="disabled"))
+        control.evaluate("(e) => e.focus({preventScroll: true})")
+        after = _pixels(page.screenshot(clip=clip, animations="disabled"))
+        parts.append(ImageChops.difference(before, after).convert("L"))
+        start += height
+    page.evaluate(BLUR_JS)
+    difference = Image.new("L", (parts[0].width, sum(part.height for part in parts)))
+    y = 0
+    for part in parts:
+        difference.paste(part, (0, y))
+        y += part.height
+    edges = (at["x"] - left, at["top"] - at["from"], at["width"], at["height"])
+    return difference, edges, difference.width / width
 
 
 def ring_sides(difference: Image.Image, edges: tuple, scale: float) -> dict[str, float]:
@@ -919,30 +970,11 @@ def test_every_control_shows_where_the_keyboard_focus_is(page_report, page):
     assert unmarked(rings) == []
 
 
-#: Pages where the phone focus test still finds a control without a whole ring: the ring of
-#: a table output that scrolls sideways is not seen along its bottom side (regression,
-#: mixtures, mixed models), and a table taller than the window is measured only in part
-#: (teacher). Open work of issue 30: strict, so a fix shows as an unexpected pass.
-PHONE_FOCUS_OPEN = {
-    "chapters/regression": "a scrolling table output's ring is not seen along its bottom",
-    "chapters/mixtures": "a scrolling table output's ring is not seen along its bottom",
-    "chapters/mixed-models": "a scrolling table output's ring is not seen along its bottom",
-    "chapters/teacher": "a table taller than the window is measured only in part",
-}
-
-
 @pytest.mark.browser
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(page, marks=pytest.mark.xfail(strict=True, reason=PHONE_FOCUS_OPEN[page]))
-        if page in PHONE_FOCUS_OPEN
-        else page
-        for page in toc_pages()
-    ],
-)
+@pytest.mark.parametrize("page", toc_pages())
 def test_phone_every_control_shows_where_the_keyboard_focus_is(phone_report, page):
-    """At 375 px, where many formulas scroll sideways and fade out at their hidden side."""
+    """At 375 px, where many formulas and tables scroll sideways (formulas fade out at their
+    hidden side); a control taller than the window is measured in parts."""
     rings = phone_report(page).focus_rings
     assert rings, "no focusable control found"
     assert unmarked(rings) == []
@@ -1268,9 +1300,19 @@ def test_each_explorer_weighs_at_most_2_mb(built_book):
 
 
 # A symbol spelt with an underscore subscript ("θ_k", "N_C", "p_{ij}"): a screen reader
-# reads it out as "theta underscore k".  Labels and alt texts use Unicode subscripts (θₖ)
-# or words instead.
+# reads it out as "theta underscore k".  Labels, alt texts, captions and table headers use
+# Unicode subscripts (θₖ) or words instead.  A name from the code made of words
+# ("std_error", a column of the library's table) is code, read as it is typed.
 UNDERSCORE_SUBSCRIPT = re.compile(r"[^\W\d_]_[\w{]")
+CODE_NAME = re.compile(r"[^\W\d_]{2,}(?:_[^\W\d_]{2,})+")
+
+
+def spelt_with_underscore(text: str) -> bool:
+    """Whether ``text`` spells a symbol with an underscore subscript (not a code name)."""
+    return any(
+        UNDERSCORE_SUBSCRIPT.search(word) and not CODE_NAME.fullmatch(word)
+        for word in re.findall(r"[\w{}]+", text)
+    )
 
 
 def explorer_texts(explorer) -> list[str]:
@@ -1297,22 +1339,20 @@ def test_explorer_labels_and_alt_texts_write_symbols_as_they_are_heard():
     ]
     texts = [text for explorer in explorers for text in explorer_texts(explorer)]
     assert len(texts) > 30
-    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
+    assert [t for t in texts if spelt_with_underscore(t)] == []
 
 
 def test_underscore_subscripts_are_recognised():
-    found = [
-        t
-        for t in ("θ_k", "dark N_C", "p_{ij}", "x_1", "sample size N")
-        if UNDERSCORE_SUBSCRIPT.search(t)
-    ]
-    assert found == ["θ_k", "dark N_C", "p_{ij}", "x_1"]
+    texts = ("θ_k", "dark N_C", "p_{ij}", "x_1", "sample size N", "νZ_i", "p_value", "std_error")
+    found = [t for t in texts if spelt_with_underscore(t)]
+    assert found == ["θ_k", "dark N_C", "p_{ij}", "x_1", "νZ_i", "p_value"]
 
 
 @pytest.mark.book
 def test_built_labels_and_alt_texts_write_symbols_as_they_are_heard(built_book):
-    """Every alt text and slider label of the built explorers, and the names and alt text
-    from which an explorer's script writes the alt text of each frame it shows."""
+    """Every alt text and slider label of the built explorers, the names and alt text from
+    which an explorer's script writes the alt text of each frame it shows, and every alt
+    text, aria-label, table header and caption of the pages (tables of outputs included)."""
     texts = []
     for page in toc_pages():
         soup = BeautifulSoup(
@@ -1325,8 +1365,12 @@ def test_built_labels_and_alt_texts_write_symbols_as_they_are_heard(built_book):
         for script in soup.select("article script.sbx-data"):
             data = json.loads(script.string)
             texts += [data["alt"], *data["names"]]
+        texts += [img["alt"] for img in soup.select("article img[alt]")]
+        texts += [tag["aria-label"] for tag in soup.select("article [aria-label]")]
+        headers_and_captions = soup.select("article :is(th, caption, figcaption)")
+        texts += [tag.get_text(" ", strip=True) for tag in headers_and_captions]
     assert len(texts) > 30
-    assert [t for t in texts if UNDERSCORE_SUBSCRIPT.search(t)] == []
+    assert [t for t in texts if spelt_with_underscore(t)] == []
 
 
 @pytest.mark.book

@@ -39,6 +39,7 @@ import nbformat
 import pytest
 
 from booktools.chapters import METADATA_FILTER, default_kernelspec, notebook_chapters
+from statbook.widgets import RESTART_HINT
 from tests import jupyter_live as live
 from tests.conftest import ROOT
 
@@ -373,7 +374,7 @@ def test_explorer_is_shown_at_its_drawn_size_with_sliders_in_one_column(explorer
     assert (image["width"], image["height"]) == (image["naturalWidth"], image["naturalHeight"])
     assert len({(t["left"], t["width"]) for t in shape["tracks"]}) == 1, shape["tracks"]
     assert len({(r["left"], r["width"]) for r in shape["readouts"]}) == 1, shape["readouts"]
-    assert "After a kernel restart, run this cell again." in shape["text"]
+    assert RESTART_HINT in shape["text"]  # shown once the kernel is gone
 
 
 @pytest.mark.browser
@@ -426,3 +427,40 @@ def test_notebook_7_opens_a_chapter_as_a_notebook_and_its_slider_redraws(tmp_pat
         assert state["sent"] == state["fresh"] == live.displayed_hash(page, root) != before
         page.close()
     assert live.git(checkout, "status", "--porcelain") == ""
+
+
+# Restart the notebook's kernel as the Kernel menu does, without its confirmation dialog.
+RESTART_JS = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+NOTICE = ".sbx-restart"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_after_a_kernel_restart_an_old_explorer_says_to_run_its_cell_again(tmp_path, browser, app):
+    """JupyterLab and Notebook 7: the notice is hidden while the kernel that drew the
+    explorer lives; after a restart it shows, and a click on the old slider's track moves
+    neither its readout nor the figure."""
+    checkout = live.copy_checkout(tmp_path / "checkout")
+    home = tmp_path / "home"
+    home.mkdir()
+    with live.make_lab(checkout, home, app=app) as base:
+        page = live.open_notebook(browser, base, "likelihood.md", app=app)
+        live.run_all(page)
+        root = live.explorer(page, 0)
+        notice = root.query_selector(NOTICE)
+        assert notice is not None and not notice.is_visible()
+        live.watch(page, root)
+        live.click_slider(page, root, 0, at=0.3)
+        live.wait_until_settled(page, root)
+        assert len(live.recorded(page, root)["frames"]) == 1
+        assert not notice.is_visible()  # a live explorer redraws and says nothing
+        readouts, image = live.readouts(page, root), live.displayed_hash(page, root)
+        page.evaluate(RESTART_JS)
+        page.wait_for_function(live.KERNEL_IDLE_JS, timeout=120_000)
+        live.click_slider(page, root, 0, at=0.8)
+        page.wait_for_timeout(1000)
+        assert notice.is_visible()
+        assert RESTART_HINT in notice.inner_text()
+        assert live.readouts(page, root) == readouts
+        assert live.displayed_hash(page, root) == image
+        page.close()
