@@ -231,9 +231,10 @@ def suff_stats(y, group) -> MixedStats:
         size = np.maximum(np.abs(low), np.abs(high))
         constant = high - low <= ROUNDING_ULPS * np.finfo(float).eps * size
     group_mean = np.where(constant, low, group_mean)
+    centre = group_mean[codes]  # each observation's group mean
     varying = ~constant[codes]
     within_ss = (
-        sum_squared_deviations(values[varying], group_mean[codes][varying], codes=codes[varying])
+        sum_squared_deviations(values[varying], centre[varying], codes=codes[varying])
         if varying.any()
         else 0.0
     )
@@ -241,11 +242,11 @@ def suff_stats(y, group) -> MixedStats:
     size_mean = np.bincount(size_index, weights=group_mean / size_counts[size_index])
     with np.errstate(over="ignore", invalid="ignore"):  # data near ±1e308: nothing worth keeping
         # e_i = ȳ_i − mean_i = Σ_j (y_ij − mean_i)/m_i, the rounding of the stored group mean
-        group_error = np.bincount(codes, weights=(values - group_mean[codes]) / group_size[codes])
+        group_error = np.bincount(codes, weights=values - centre) / group_size
         group_error = np.where(constant | ~np.isfinite(group_error), 0.0, group_error)
         # ȳ_i − a_k (a_k as stored), with the rounding of both means kept
         centred = (group_mean - size_mean[size_index]) + group_error
-        size_error = np.bincount(size_index, weights=centred / size_counts[size_index])
+        size_error = np.bincount(size_index, weights=centred) / size_counts
         size_error = np.where(np.isfinite(size_error), size_error, 0.0)
         size_dev = np.bincount(size_index, weights=(centred - size_error[size_index]) ** 2)
     return MixedStats(
@@ -351,39 +352,42 @@ def grad(par, stats: MixedStats) -> np.ndarray:
 
 
 def _weighted_mean(weight, stats: MixedStats):
-    """β̂₀ = Σ_k u_k a_k / Σ_k u_k for weights u_k of shape (..., K): (β̂₀, its rounding, a_k − β̂₀).
+    """β̂₀ = Σ_k u_k a_k / Σ_k u_k for weights u_k of shape (..., K), as b + e, and a_k − β̂₀.
 
-    β̂₀ is returned as a float and its rounding error (the exact β̂₀ minus the float);
-    a_k − β̂₀, of shape (..., K), keeps the rounding of the stored a_k and of β̂₀
-    (β̂₀ = b + Σ u_k (a_k − b)/Σ u_k for the rounded weighted mean b), so that
-    Σ u_k (a_k − β̂₀)² is the sum about the exact weighted mean at any offset.
+    b is the weighted mean of the stored a_k, rounded; e = Σ u_k (a_k − b)/Σ u_k is
+    what b misses (the rounding of b and of the stored a_k).  a_k − β̂₀ = (a_k − b) − e,
+    of shape (..., K), so Σ u_k (a_k − β̂₀)² is the sum about the exact weighted mean
+    at any offset.
     """
-    total = np.sum(weight, axis=-1)
-    rounded = np.sum(weight * stats.size_mean, axis=-1) / total
-    centred = (stats.size_mean - rounded[..., None]) + stats.size_mean_error  # a_k − b
-    error = np.sum(weight * centred, axis=-1) / total  # β̂₀ − b
-    beta0 = rounded + error
-    return beta0, error - (beta0 - rounded), centred - error[..., None]
+    total = weight.sum(axis=-1)
+    rounded = (weight @ stats.size_mean) / total
+    centred = stats.size_mean - rounded[..., None]
+    centred += stats.size_mean_error  # a_k − b
+    error = (weight * centred).sum(axis=-1) / total  # β̂₀ − b
+    centred -= error[..., None]
+    return rounded, error, centred
 
 
 def _profile_parts(ratio, stats: MixedStats):
-    """β̂₀(λ) and its rounding, σ̂²(λ), the weights w_k and the squares Q_k at ratios λ (any shape).
+    """β̂₀(λ) as b + e (see :func:`_weighted_mean`), σ̂²(λ), the weights w_k and the squares Q_k.
+
+    ``ratio`` holds variance ratios λ of any shape.
 
     w_k = m_k/(1 + m_k λ) is computed as 1/(1/m_k + λ), which does not overflow for huge λ.
     """
     ratio = np.asarray(ratio, dtype=float)[..., None]
     m, count = stats.sizes, stats.size_counts
     weight = 1 / (1 / m + ratio)
-    beta0, beta0_error, centred = _weighted_mean(count * weight, stats)
+    rounded, error, centred = _weighted_mean(count * weight, stats)
     squares = stats.size_dev + count * centred**2
     sigma2 = (stats.within_ss + np.sum(weight * squares, axis=-1)) / stats.n_obs
-    return beta0, beta0_error, sigma2, weight, squares
+    return rounded, error, sigma2, weight, squares
 
 
 def profile_ratio(ratio, stats: MixedStats):
     """(β̂₀(λ), σ̂²(λ)): the β₀ and σ² that minimize −ℓ for fixed λ = ν²/σ² ≥ 0."""
-    beta0, _, sigma2, _, _ = _profile_parts(ratio, stats)
-    return beta0, sigma2
+    rounded, error, sigma2, _, _ = _profile_parts(ratio, stats)
+    return rounded + error, sigma2
 
 
 def _log1p_m_ratio(ratio, m):
@@ -551,7 +555,9 @@ def fit_stats(stats: MixedStats) -> MixedFit:
     """
     _check_identifiable(stats)
     ratio = _argmin_ratio(stats)
-    beta0, beta0_error, sigma2 = (float(v) for v in _profile_parts(ratio, stats)[:3])
+    rounded, error, sigma2 = (float(v) for v in _profile_parts(ratio, stats)[:3])
+    beta0 = rounded + error
+    beta0_error = error - (beta0 - rounded)  # the exact β̂₀ − the float β̂₀
     nu = float(np.sqrt(ratio * sigma2))
     par = np.array([beta0, nu, sigma2])
     return MixedFit(
