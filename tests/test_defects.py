@@ -457,12 +457,34 @@ def test_mixed_negloglik_of_the_reproducer_keeps_the_rounding_of_the_group_means
 @pytest.mark.parametrize("nu", [0.0, 3.5])
 def test_mixed_negloglik_at_a_large_offset_matches_fractions(offset, shift, nu):
     """−ℓ(β₀, ν, σ²) with the group means and the means by size in exact fractions,
-    at β₀ = c + shift (or 0) away from the data mean c + 27 (c = 10⁸: 2e-10 off before)."""
+    at β₀ = c + shift (or 0) away from the data mean c + 22 (c = 10⁸: 2e-10 off before)."""
     y, group, blocks = mixed_offset_data(offset)
     beta0 = 0.0 if shift is None else float(offset + shift)
     expected = exact_mixed_negloglik(blocks, beta0, nu, 30.0)
     value = mixed.negloglik([beta0, nu, 30.0], mixed.suff_stats(y, group))
     assert value == pytest.approx(expected, rel=1e-13)
+
+
+@pytest.mark.parametrize("offset", [10**8, 10**12, 10**16])
+@pytest.mark.parametrize("shift", [8, -1000])
+def test_mixed_gradient_at_a_large_offset_matches_fractions(offset, shift):
+    """∇(−ℓ) (see mixed.grad) in exact fractions; each component to 1e-12 of the sum of
+    the sizes of its terms, which cancel near the optimum."""
+    y, group, blocks = mixed_offset_data(offset)
+    beta0, nu, s2 = Fraction(offset + shift), Fraction(3.5), Fraction(30)
+    terms = ([], [], [Fraction(sum(len(b) - 1 for b in blocks), 2) / s2])
+    for block in blocks:
+        m = len(block)
+        mean = sum(block) / m
+        v = s2 + m * nu**2
+        terms[0].append(-m * (mean - beta0) / v)
+        terms[1].extend([nu * m / v, -nu * m**2 * (mean - beta0) ** 2 / v**2])
+        terms[2].extend([-sum((x - mean) ** 2 for x in block) / (2 * s2**2), 1 / (2 * v)])
+        terms[2].append(-m * (mean - beta0) ** 2 / (2 * v**2))
+    got = mixed.grad([float(beta0), float(nu), float(s2)], mixed.suff_stats(y, group))
+    for value, parts in zip(got, terms, strict=True):
+        scale = float(sum(abs(t) for t in parts))
+        assert abs(value - float(sum(parts))) <= 1e-12 * scale
 
 
 @pytest.mark.parametrize("offset", [10**8, 10**12, 10**16])
