@@ -371,9 +371,8 @@ def _weighted_mean(weight, stats: MixedStats):
 def _profile_parts(ratio, stats: MixedStats):
     """β̂₀(λ) as b + e (see :func:`_weighted_mean`), σ̂²(λ), the weights w_k and the squares Q_k.
 
-    ``ratio`` holds variance ratios λ of any shape.
-
-    w_k = m_k/(1 + m_k λ) is computed as 1/(1/m_k + λ), which does not overflow for huge λ.
+    ``ratio`` holds variance ratios λ of any shape.  w_k = m_k/(1 + m_k λ) is computed as
+    1/(1/m_k + λ), which does not overflow for huge λ.
     """
     ratio = np.asarray(ratio, dtype=float)[..., None]
     m, count = stats.sizes, stats.size_counts
@@ -550,8 +549,9 @@ def conditional_mean_z(par, stats: MixedStats, *, beta0_error: float = 0.0) -> n
 def fit_stats(stats: MixedStats) -> MixedFit:
     """Maximum-likelihood fit from sufficient statistics: minimize −ℓ_p(λ), then β̂₀, σ̂², ν̂.
 
-    The predictions E(Z_i | y) use the exact β̂₀, not only its nearest float, which at
-    a large offset (data near 10¹⁶) may differ from it by as much as the data's spread.
+    The predictions E(Z_i | y) use the exact β̂₀, not only its nearest float, which
+    differs from it by up to half a unit in the last place: 1 for data near 10¹⁶, not
+    small beside a spread of a few units.
     """
     _check_identifiable(stats)
     ratio = _argmin_ratio(stats)
