@@ -31,6 +31,14 @@ the number n_k of such groups, the mean a_k of their group means and the sum
 D_k of squared deviations of those group means from a_k:
 Σ_{i: m_i = m_k} (ȳ_i − β₀)² = D_k + n_k (a_k − β₀)².
 
+**Rounding.**  The means ȳ_i and a_k are stored as floats together with their
+rounding errors (``group_mean_error``, ``size_mean_error``), which are added back
+wherever a mean is compared with β₀ or with another mean (D_k, a_k − β₀, the
+weighted mean β̂₀(λ) below), as in :mod:`statbook.gaussian`.  At a large offset
+this matters: for y = (10¹⁶, 10¹⁶ + 10 | 10¹⁶, 10¹⁶ + 12, 10¹⁶ + 20) the means
+10¹⁶ + 5 and 10¹⁶ + 32/3 are stored as 10¹⁶ + 4 and 10¹⁶ + 12, and the quadratic
+part of −ℓ at (β₀, ν, σ²) = (10¹⁶ + 8, 0, 30) is 4.867 (the stored means alone give 5.544).
+
 **Profiling.**  With the variance ratio λ = ν²/σ² fixed, v_i = σ²(1 + m_i λ) and
 −ℓ is minimized in closed form by the weighted mean and the weighted residual
 variance (weights w_i = m_i/(1 + m_i λ)):
@@ -162,11 +170,15 @@ class MixedStats(NamedTuple):
     within_ss: float  #: W = Σ_ij (y_ij − ȳ_i)²
     sizes: np.ndarray  #: the distinct group sizes m_k
     size_counts: np.ndarray  #: n_k, the number of groups of size m_k
-    size_mean: np.ndarray  #: a_k, the mean of ȳ_i over the groups of size m_k
-    size_dev: np.ndarray  #: D_k = Σ (ȳ_i − a_k)² over the groups of size m_k
+    size_mean: np.ndarray  #: a_k, the mean of ȳ_i over the groups of size m_k, rounded to a float
+    size_dev: np.ndarray  #: D_k = Σ (ȳ_i − a_k)² over the groups of size m_k, about the exact a_k
     group_size: np.ndarray  #: m_i, per group (for the predictions E(Z_i | y))
-    group_mean: np.ndarray  #: ȳ_i, per group
+    group_mean: np.ndarray  #: ȳ_i, per group, rounded to a float
     groups: np.ndarray  #: the label of each group, in the order of group_size and group_mean
+    #: ȳ_i − ``group_mean``, the rounding of the stored group means (0 for equal data)
+    group_mean_error: np.ndarray | float = 0.0
+    #: a_k − ``size_mean``, the rounding of the stored means by size (0 for equal data)
+    size_mean_error: np.ndarray | float = 0.0
 
 
 def group_codes(group, n_obs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -207,6 +219,8 @@ def suff_stats(y, group) -> MixedStats:
     ``group`` holds any labels (see :func:`group_codes`).  A group whose observations
     are equal up to rounding (range ≤ 4 ε max |y_ij|) contributes exactly 0 to W, so
     data constant within every group are recognised (W = 0) however their means round.
+    The rounding of each stored mean is kept (see the module docstring), and D_k is the
+    sum of squares about the exact a_k.
     """
     values = as_float_vector(y, "y")
     codes, labels = group_codes(group, values.size)
@@ -217,15 +231,24 @@ def suff_stats(y, group) -> MixedStats:
         size = np.maximum(np.abs(low), np.abs(high))
         constant = high - low <= ROUNDING_ULPS * np.finfo(float).eps * size
     group_mean = np.where(constant, low, group_mean)
+    centre = group_mean[codes]  # each observation's group mean
     varying = ~constant[codes]
     within_ss = (
-        sum_squared_deviations(values[varying], group_mean[codes][varying], codes=codes[varying])
+        sum_squared_deviations(values[varying], centre[varying], codes=codes[varying])
         if varying.any()
         else 0.0
     )
     sizes, size_index, size_counts = np.unique(group_size, return_inverse=True, return_counts=True)
     size_mean = np.bincount(size_index, weights=group_mean / size_counts[size_index])
-    size_dev = np.bincount(size_index, weights=(group_mean - size_mean[size_index]) ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):  # data near ±1e308: nothing worth keeping
+        # e_i = ȳ_i − mean_i = Σ_j (y_ij − mean_i)/m_i, the rounding of the stored group mean
+        group_error = np.bincount(codes, weights=values - centre) / group_size
+        group_error = np.where(constant | ~np.isfinite(group_error), 0.0, group_error)
+        # ȳ_i − a_k (a_k as stored), with the rounding of both means kept
+        centred = (group_mean - size_mean[size_index]) + group_error
+        size_error = np.bincount(size_index, weights=centred) / size_counts
+        size_error = np.where(np.isfinite(size_error), size_error, 0.0)
+        size_dev = np.bincount(size_index, weights=(centred - size_error[size_index]) ** 2)
     return MixedStats(
         n_obs=int(values.size),
         n_groups=int(group_size.size),
@@ -237,6 +260,8 @@ def suff_stats(y, group) -> MixedStats:
         group_size=group_size,
         group_mean=group_mean,
         groups=labels,
+        group_mean_error=group_error,
+        size_mean_error=size_error,
     )
 
 
@@ -283,7 +308,8 @@ def negloglik(par, stats: MixedStats) -> np.ndarray:
     )
     inv_sqrt_v = np.exp(-0.5 * log_v)
     with np.errstate(over="ignore"):  # a value beyond the float range is +inf, as it should be
-        scaled = (stats.size_mean - beta0) * inv_sqrt_v  # (a_k − β₀)/√v_k
+        # (a_k − β₀)/√v_k, with a_k − β₀ = (size_mean − β₀) + (a_k − size_mean)
+        scaled = ((stats.size_mean - beta0) + stats.size_mean_error) * inv_sqrt_v
         positive = stats.size_dev > 0
         log_dev = np.log(np.where(positive, stats.size_dev, 1.0))
         spread = np.where(positive, np.exp(log_dev - log_v), 0.0)  # D_k/v_k, 0 when D_k = 0
@@ -308,7 +334,7 @@ def grad(par, stats: MixedStats) -> np.ndarray:
     beta0, nu, sigma2 = par[..., 0, None], par[..., 1, None], par[..., 2, None]
     m, count = stats.sizes, stats.size_counts
     v = sigma2 + m * nu**2
-    diff = stats.size_mean - beta0
+    diff = (stats.size_mean - beta0) + stats.size_mean_error  # a_k − β₀
     squares = stats.size_dev + count * diff**2
     common = count / v - m * squares / v**2
     d_beta0 = -np.sum(count * m * diff / v, axis=-1)
@@ -325,24 +351,42 @@ def grad(par, stats: MixedStats) -> np.ndarray:
 # --- profiling and the fit ----------------------------------------------------------------
 
 
-def _profile_parts(ratio, stats: MixedStats):
-    """β̂₀(λ), σ̂²(λ), the weights w_k and the squares Q_k at variance ratios λ (any shape).
+def _weighted_mean(weight, stats: MixedStats):
+    """β̂₀ = Σ_k u_k a_k / Σ_k u_k for weights u_k of shape (..., K), as b + e, and a_k − β̂₀.
 
-    w_k = m_k/(1 + m_k λ) is computed as 1/(1/m_k + λ), which does not overflow for huge λ.
+    b is the weighted mean of the stored a_k, rounded; e = Σ u_k (a_k − b)/Σ u_k is
+    what b misses (the rounding of b and of the stored a_k).  a_k − β̂₀ = (a_k − b) − e,
+    of shape (..., K), so Σ u_k (a_k − β̂₀)² is the sum about the exact weighted mean
+    at any offset.
+    """
+    total = weight.sum(axis=-1)
+    rounded = (weight @ stats.size_mean) / total
+    centred = stats.size_mean - rounded[..., None]
+    centred += stats.size_mean_error  # a_k − b
+    error = (weight * centred).sum(axis=-1) / total  # β̂₀ − b
+    centred -= error[..., None]
+    return rounded, error, centred
+
+
+def _profile_parts(ratio, stats: MixedStats):
+    """β̂₀(λ) as b + e (see :func:`_weighted_mean`), σ̂²(λ), the weights w_k and the squares Q_k.
+
+    ``ratio`` holds variance ratios λ of any shape.  w_k = m_k/(1 + m_k λ) is computed as
+    1/(1/m_k + λ), which does not overflow for huge λ.
     """
     ratio = np.asarray(ratio, dtype=float)[..., None]
     m, count = stats.sizes, stats.size_counts
     weight = 1 / (1 / m + ratio)
-    beta0 = np.sum(count * weight * stats.size_mean, axis=-1) / np.sum(count * weight, axis=-1)
-    squares = stats.size_dev + count * (stats.size_mean - beta0[..., None]) ** 2
+    rounded, error, centred = _weighted_mean(count * weight, stats)
+    squares = stats.size_dev + count * centred**2
     sigma2 = (stats.within_ss + np.sum(weight * squares, axis=-1)) / stats.n_obs
-    return beta0, sigma2, weight, squares
+    return rounded, error, sigma2, weight, squares
 
 
 def profile_ratio(ratio, stats: MixedStats):
     """(β̂₀(λ), σ̂²(λ)): the β₀ and σ² that minimize −ℓ for fixed λ = ν²/σ² ≥ 0."""
-    beta0, sigma2, _, _ = _profile_parts(ratio, stats)
-    return beta0, sigma2
+    rounded, error, sigma2, _, _ = _profile_parts(ratio, stats)
+    return rounded + error, sigma2
 
 
 def _log1p_m_ratio(ratio, m):
@@ -359,7 +403,7 @@ def profile_negloglik_ratio(ratio, stats: MixedStats) -> np.ndarray:
     ratio = np.asarray(ratio, dtype=float)
     inside = (ratio >= 0) & (ratio < np.inf)
     safe = np.where(inside, ratio, 0.0)
-    _, sigma2, _, _ = _profile_parts(safe, stats)
+    _, _, sigma2, _, _ = _profile_parts(safe, stats)
     logdet = np.sum(stats.size_counts * _log1p_m_ratio(safe[..., None], stats.sizes), axis=-1)
     with np.errstate(divide="ignore"):  # σ̂² = 0 only when W = 0, where −ℓ_p is −inf
         value = 0.5 * stats.n_obs * (LOG_2PI + 1 + np.log(sigma2)) + 0.5 * logdet
@@ -368,7 +412,7 @@ def profile_negloglik_ratio(ratio, stats: MixedStats) -> np.ndarray:
 
 def profile_grad_ratio(ratio, stats: MixedStats) -> np.ndarray:
     """d(−ℓ_p)/dλ = ½ Σ_k [n_k w_k − w_k² Q_k/σ̂²(λ)] with w_k = m_k/(1 + m_k λ)."""
-    _, sigma2, weight, squares = _profile_parts(ratio, stats)
+    _, _, sigma2, weight, squares = _profile_parts(ratio, stats)
     total = np.sum(stats.size_counts * weight - weight**2 * squares / sigma2[..., None], axis=-1)
     return 0.5 * total
 
@@ -384,10 +428,11 @@ def profile_negloglik_nu(nu, stats: MixedStats, *, iterations: int = 80) -> np.n
     """
     _check_identifiable(stats)
     nu = np.asarray(nu, dtype=float)
-    spread = np.ptp(stats.group_mean)
+    # an upper bound on the range R of the exact group means ȳ_i = group_mean + group_mean_error
+    spread = np.ptp(stats.group_mean) + np.ptp(stats.group_mean_error)
     n_within = stats.n_obs - stats.n_groups
 
-    m, count, mean = stats.sizes, stats.size_counts, stats.size_mean
+    m, count = stats.sizes, stats.size_counts
     m_nu2 = m * nu[..., None] ** 2
     constant = stats.n_obs * LOG_2PI
 
@@ -395,9 +440,8 @@ def profile_negloglik_nu(nu, stats: MixedStats, *, iterations: int = 80) -> np.n
         # −ℓ(β̂₀, ν, σ²) of negloglik, written out for σ² > 0 and finite ν: v_k = σ² + m_k ν²
         sigma2 = np.exp(log_sigma2)
         v = sigma2[..., None] + m_nu2
-        weight = count * m / v
-        beta0 = np.sum(weight * mean, axis=-1) / np.sum(weight, axis=-1)
-        squares = stats.size_dev + count * (mean - beta0[..., None]) ** 2
+        _, _, centred = _weighted_mean(count * m / v, stats)  # a_k − β̂₀
+        squares = stats.size_dev + count * centred**2
         groups = np.sum(count * np.log(v) + m * squares / v, axis=-1)
         within = n_within * log_sigma2 + stats.within_ss / sigma2
         return 0.5 * (constant + within + groups)
@@ -489,18 +533,31 @@ class MixedFit:
         return self.nu * self.blup
 
 
-def conditional_mean_z(par, stats: MixedStats) -> np.ndarray:
-    """E(Z_i | y) = ν m_i (ȳ_i − β₀)/(σ² + m_i ν²) for every group, at ``par`` = (β₀, ν, σ²)."""
+def conditional_mean_z(par, stats: MixedStats, *, beta0_error: float = 0.0) -> np.ndarray:
+    """E(Z_i | y) = ν m_i (ȳ_i − β₀)/(σ² + m_i ν²) for every group, at ``par`` = (β₀, ν, σ²).
+
+    ``beta0_error`` is added to β₀ where it is subtracted from the exact ȳ_i: the
+    rounding of an estimate β̂₀ that a float does not hold (see :func:`fit_stats`).
+    """
     beta0, nu, sigma2 = as_parameter(par, 3)
     m = stats.group_size
-    return nu * m * (stats.group_mean - beta0) / (sigma2 + m * nu**2)
+    # ȳ_i − β₀ = (group_mean − β₀) + (ȳ_i − group_mean), less the rounding of β₀
+    centred = (stats.group_mean - beta0) + (stats.group_mean_error - beta0_error)
+    return nu * m * centred / (sigma2 + m * nu**2)
 
 
 def fit_stats(stats: MixedStats) -> MixedFit:
-    """Maximum-likelihood fit from sufficient statistics: minimize −ℓ_p(λ), then β̂₀, σ̂², ν̂."""
+    """Maximum-likelihood fit from sufficient statistics: minimize −ℓ_p(λ), then β̂₀, σ̂², ν̂.
+
+    The predictions E(Z_i | y) use the exact β̂₀, not only its nearest float, which
+    differs from it by up to half a unit in the last place: 1 for data near 10¹⁶, not
+    small beside a spread of a few units.
+    """
     _check_identifiable(stats)
     ratio = _argmin_ratio(stats)
-    beta0, sigma2 = (float(v) for v in profile_ratio(ratio, stats))
+    rounded, error, sigma2 = (float(v) for v in _profile_parts(ratio, stats)[:3])
+    beta0 = rounded + error
+    beta0_error = error - (beta0 - rounded)  # the exact β̂₀ − the float β̂₀
     nu = float(np.sqrt(ratio * sigma2))
     par = np.array([beta0, nu, sigma2])
     return MixedFit(
@@ -508,7 +565,7 @@ def fit_stats(stats: MixedStats) -> MixedFit:
         nu=nu,
         sigma=float(np.sqrt(sigma2)),
         loglik=-float(profile_negloglik_ratio(ratio, stats)),
-        blup=conditional_mean_z(par, stats),
+        blup=conditional_mean_z(par, stats, beta0_error=beta0_error),
         n_obs=stats.n_obs,
         n_groups=stats.n_groups,
         groups=stats.groups,

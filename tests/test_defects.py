@@ -395,6 +395,127 @@ def test_mixed_within_sum_of_squares_with_a_large_offset_is_exact():
     assert mixed.suff_stats(y, group).within_ss == pytest.approx(float(exact), rel=1e-15)
 
 
+# groups of sizes 2, 3, 2, 3, 4 as offsets from c; all even, so c + offset is exact at c = 10¹⁶,
+# and every range exceeds 4 ulps of 10¹⁶ (8.9), so no group counts as equal up to rounding
+MIXED_OFFSETS = [[0, 10], [0, 12, 20], [40, 52], [30, 36, 50], [4, 8, 16, 30]]
+
+
+def mixed_offset_data(offset: int):
+    y = np.array([offset + v for block in MIXED_OFFSETS for v in block], dtype=float)
+    group = [i for i, block in enumerate(MIXED_OFFSETS) for _ in block]
+    exact = [[Fraction(offset + v) for v in block] for block in MIXED_OFFSETS]
+    assert [Fraction(v) for v in y] == [v for block in exact for v in block]
+    return y, group, exact
+
+
+def exact_mixed_negloglik(blocks, beta0, nu, sigma2) -> float:
+    """−ℓ of Example 6.5 with W_i and (ȳ_i − β₀)² in exact fractions (the logs in floats)."""
+    beta0, nu2, s2 = Fraction(beta0), Fraction(nu) ** 2, Fraction(sigma2)
+    squares, logs = Fraction(0), 0.0
+    for block in blocks:
+        m = len(block)
+        mean = sum(block) / m
+        v = s2 + m * nu2
+        squares += sum((y - mean) ** 2 for y in block) / s2 + m * (mean - beta0) ** 2 / v
+        logs += (m - 1) * math.log(sigma2) + math.log(v)
+    n_obs = sum(len(block) for block in blocks)
+    return 0.5 * (n_obs * math.log(2 * math.pi) + logs) + float(squares / 2)
+
+
+def exact_mixed_profile(blocks, ratio):
+    """β̂₀(λ), σ̂²(λ) as fractions and −ℓ_p(λ), with w_i = m_i/(1 + m_i λ)."""
+    ratio = Fraction(ratio)
+    means = [sum(block) / len(block) for block in blocks]
+    weights = [len(block) / (1 + len(block) * ratio) for block in blocks]
+    within = sum((y - mean) ** 2 for block, mean in zip(blocks, means, strict=True) for y in block)
+    beta0 = sum(w * a for w, a in zip(weights, means, strict=True)) / sum(weights)
+    n_obs = sum(len(block) for block in blocks)
+    sigma2 = (
+        within + sum(w * (a - beta0) ** 2 for w, a in zip(weights, means, strict=True))
+    ) / n_obs
+    logdet = sum(math.log1p(len(block) * float(ratio)) for block in blocks)
+    value = 0.5 * n_obs * (math.log(2 * math.pi) + 1 + math.log(sigma2)) + 0.5 * logdet
+    return beta0, sigma2, value
+
+
+def test_mixed_negloglik_of_the_reproducer_keeps_the_rounding_of_the_group_means():
+    """y = [10¹⁶, 10¹⁶ + 10 | 10¹⁶, 10¹⁶ + 12, 10¹⁶ + 20] at (β₀, ν, σ²) = (10¹⁶ + 8, 0, 30):
+    the quadratic part is 4.867 (the means 10¹⁶ + 5 and 10¹⁶ + 32/3 are stored as
+    10¹⁶ + 4 and 10¹⁶ + 12); it was 5.544."""
+    y = [1e16, 1e16 + 10, 1e16, 1e16 + 12, 1e16 + 20]
+    stats = mixed.suff_stats(y, [0, 0, 1, 1, 1])
+    blocks = [[Fraction(int(v)) for v in y[:2]], [Fraction(int(v)) for v in y[2:]]]
+    logs = 0.5 * (5 * math.log(2 * math.pi) + 5 * math.log(30.0))
+    quadratic = float(mixed.negloglik([1e16 + 8, 0.0, 30.0], stats)) - logs
+    assert quadratic == pytest.approx(4.8666666666666667, rel=1e-13)  # was 5.544
+    expected = exact_mixed_negloglik(blocks, 1e16 + 8, 0.0, 30.0)
+    assert mixed.negloglik([1e16 + 8, 0.0, 30.0], stats) == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("offset", [10**8, 10**12, 10**16])
+@pytest.mark.parametrize("shift", [8, -1000, 2**20, None])
+@pytest.mark.parametrize("nu", [0.0, 3.5])
+def test_mixed_negloglik_at_a_large_offset_matches_fractions(offset, shift, nu):
+    """−ℓ(β₀, ν, σ²) with the group means and the means by size in exact fractions,
+    at β₀ = c + shift (or 0) away from the data mean c + 22 (c = 10⁸: 2e-10 off before)."""
+    y, group, blocks = mixed_offset_data(offset)
+    beta0 = 0.0 if shift is None else float(offset + shift)
+    expected = exact_mixed_negloglik(blocks, beta0, nu, 30.0)
+    value = mixed.negloglik([beta0, nu, 30.0], mixed.suff_stats(y, group))
+    assert value == pytest.approx(expected, rel=1e-13)
+
+
+@pytest.mark.parametrize("offset", [10**8, 10**12, 10**16])
+@pytest.mark.parametrize("shift", [8, -1000])
+def test_mixed_gradient_at_a_large_offset_matches_fractions(offset, shift):
+    """∇(−ℓ) (see mixed.grad) in exact fractions; each component to 1e-12 of the sum of
+    the sizes of its terms, which cancel near the optimum."""
+    y, group, blocks = mixed_offset_data(offset)
+    beta0, nu, s2 = Fraction(offset + shift), Fraction(3.5), Fraction(30)
+    terms = ([], [], [Fraction(sum(len(b) - 1 for b in blocks), 2) / s2])
+    for block in blocks:
+        m = len(block)
+        mean = sum(block) / m
+        v = s2 + m * nu**2
+        terms[0].append(-m * (mean - beta0) / v)
+        terms[1].extend([nu * m / v, -nu * m**2 * (mean - beta0) ** 2 / v**2])
+        terms[2].extend([-sum((x - mean) ** 2 for x in block) / (2 * s2**2), 1 / (2 * v)])
+        terms[2].append(-m * (mean - beta0) ** 2 / (2 * v**2))
+    got = mixed.grad([float(beta0), float(nu), float(s2)], mixed.suff_stats(y, group))
+    for value, parts in zip(got, terms, strict=True):
+        scale = float(sum(abs(t) for t in parts))
+        assert abs(value - float(sum(parts))) <= 1e-12 * scale
+
+
+@pytest.mark.parametrize("offset", [10**8, 10**12, 10**16])
+def test_mixed_profile_and_fit_at_a_large_offset_match_fractions(offset):
+    """β̂₀(λ), σ̂²(λ) and −ℓ_p(λ), and the fit (its β̂₀, σ̂², ℓ and E(Z_i | y) at the
+    exact β̂₀), against exact fractions: σ̂² was 1e-10 (c = 10⁸) to 4 % (c = 10¹⁶) off."""
+    y, group, blocks = mixed_offset_data(offset)
+    stats = mixed.suff_stats(y, group)
+    for ratio in [0.0, 0.25, 4.0]:
+        beta0, sigma2, value = exact_mixed_profile(blocks, ratio)
+        got_beta0, got_sigma2 = mixed.profile_ratio(ratio, stats)
+        assert abs(got_beta0 - beta0) <= np.spacing(float(beta0))  # the float nearest, or next
+        assert got_sigma2 == pytest.approx(float(sigma2), rel=1e-13)
+        assert mixed.profile_negloglik_ratio(ratio, stats) == pytest.approx(value, rel=1e-13)
+    result = mixed.fit(y, group)
+    assert result.nu > 0
+    beta0, sigma2, value = exact_mixed_profile(
+        blocks, Fraction(result.nu) ** 2 / Fraction(result.sigma2)
+    )
+    assert abs(result.beta0 - beta0) <= np.spacing(float(beta0))
+    assert result.sigma2 == pytest.approx(float(sigma2), rel=1e-12)
+    assert -result.loglik == pytest.approx(value, rel=1e-13)
+    nu, s2 = Fraction(result.nu), Fraction(result.sigma2)
+    blup = [
+        float(nu * len(block) * (sum(block) / len(block) - beta0) / (s2 + len(block) * nu**2))
+        for block in blocks
+    ]
+    np.testing.assert_allclose(result.blup, blup, rtol=1e-12)
+    assert mixed.profile_negloglik_nu(result.nu, stats) == pytest.approx(value, rel=1e-12)
+
+
 # --- count likelihoods at large counts -------------------------------------------------------
 def test_poisson_negloglik_at_large_counts_matches_decimal():
     y = [10**15, 10**15 + 7]

@@ -660,6 +660,40 @@ def test_variances_are_translation_invariant(values, offset):
         assert stats.within_ss == pytest.approx(float(within), rel=1e-12)
 
 
+@given(
+    st.lists(st.integers(0, 1000), min_size=4, max_size=20),
+    st.integers(2, 4),
+    st.integers(0, 51).flatmap(lambda e: st.integers(2**e, 2 ** (e + 1) - 1)),
+    st.integers(-2000, 3000),
+    st.floats(0, 10),
+    st.floats(1, 1e3),
+)
+def test_mixed_likelihood_is_translation_invariant(values, n_groups, offset, beta0, nu, sigma2):
+    """−ℓ(β₀ + c, ν, σ²; y + c) = −ℓ(β₀, ν, σ²; y), and the profile in λ likewise (β̂₀
+    moves by c): y + c and β₀ + c are exact in floating point (below 2⁵³), the group
+    means are not; σ² ≥ 1 keeps every term of −ℓ positive, so a relative tolerance holds."""
+    y = np.array(values, dtype=float)
+    group = np.arange(y.size) % n_groups
+    moved = y + offset
+    for g in range(n_groups):  # groups equal up to rounding at c count as constant (W_i = 0)
+        spread = np.ptp(moved[group == g])
+        assume(spread == 0 or spread > 4 * np.finfo(float).eps * np.abs(moved).max())
+    stats, moved_stats = mixed.suff_stats(y, group), mixed.suff_stats(moved, group)
+    expected = mixed.negloglik([beta0, nu, sigma2], stats)
+    value = mixed.negloglik([float(beta0 + offset), nu, sigma2], moved_stats)
+    assert value == pytest.approx(expected, rel=1e-12)
+    ratio = np.array([0.0, 0.3, 5.0])
+    profile_beta0, profile_sigma2 = mixed.profile_ratio(ratio, stats)
+    moved_beta0, moved_sigma2 = mixed.profile_ratio(ratio, moved_stats)
+    np.testing.assert_allclose(moved_sigma2, profile_sigma2, rtol=1e-12)
+    assert np.all(np.abs(moved_beta0 - offset - profile_beta0) <= np.spacing(offset + 1000.0))
+    np.testing.assert_allclose(
+        mixed.profile_negloglik_ratio(ratio, moved_stats),
+        mixed.profile_negloglik_ratio(ratio, stats),
+        rtol=1e-12,
+    )
+
+
 @given(st.lists(st.integers(0, 10**15), min_size=1, max_size=6), st.floats(-3, 3))
 def test_poisson_negloglik_matches_high_precision_across_magnitudes(y, shift):
     assume(sum(y) > 0)
