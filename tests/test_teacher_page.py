@@ -64,14 +64,14 @@ def test_the_teacher_page_commands_run_as_written(tmp_path):
     formgrader = [
         lines[lab].split("#")[0].rstrip() + " &",  # the command as typed, in the background
         "lab=$!",
-        'trap \'kill -TERM -- "-$lab" 2>/dev/null || true\' EXIT',  # never left running
+        "trap 'kill -TERM -- \"-$lab\" 2>/dev/null || true' EXIT",  # never left running
         f"{sys.executable} -c {shlex.quote(ANSWERED)} {port} {live.TOKEN}",
         'kill -INT -- "-$lab"',  # Ctrl-C: the whole foreground process group
         'wait "$lab" || [ $? -gt 128 ]',  # ended by the signal
     ]
+    before, after = lines[hand + 1 : lab], lines[lab + 1 :]
     script = "\n".join(
-        ["set -e", "set -m", *lines[:hand], handing_in, *lines[hand + 1 : lab], *formgrader]
-        + lines[lab + 1 :]
+        ["set -e", "set -m", *lines[:hand], handing_in, *before, *formgrader, *after]
     )
     home = tmp_path / "home"
     home.mkdir()
