@@ -294,13 +294,14 @@ class Explorer:
             )
             for s in self.sliders
         }
-        width, height = self.figure.size
+        width, _height = self.figure.size
         self.image = widgets.Image(
             format="png",
             value=self.render(),
-            # Drawn size in CSS pixels: never stretched to the width of the output area.
+            # Drawn size in CSS pixels (the wide layout: at most 680, for a 700 px output
+            # area), never stretched; narrower than that, shrunk to the area's width whole.
             layout=widgets.Layout(
-                width=f"{width}px", height=f"{height}px", max_width="none", align_self="flex-start"
+                width=f"{width}px", height="auto", max_width="100%", align_self="flex-start"
             ),
         )
         self.message = widgets.HTML("")

@@ -136,15 +136,13 @@ def test_sliders_update_continuously_in_one_column():
     assert len({control.layout.width for control in controls}) == 1
 
 
-def test_image_is_shown_at_its_drawn_size():
+def test_image_is_shown_at_its_drawn_size_or_shrunk_whole_to_the_output_area():
     explorer = line_explorer()
     explorer.widget  # noqa: B018  (builds the view)
     width, height = 3 * 80, 2 * 80  # figsize × dpi
     assert PIL.Image.open(io.BytesIO(explorer.image.value)).size == (width, height)
-    assert (explorer.image.layout.width, explorer.image.layout.height) == (
-        f"{width}px",
-        f"{height}px",
-    )
+    layout = explorer.image.layout
+    assert (layout.width, layout.max_width, layout.height) == (f"{width}px", "100%", "auto")
 
 
 def test_live_view_tells_how_to_recover_after_a_kernel_restart():
