@@ -464,7 +464,11 @@ class Explorer:
         if interactive:
             data = self.static_data()
             return explorer_html(
-                data, data_uris(data), embedded=True, phone=data_uris(data, "phone")
+                data,
+                data_uris(data),
+                embedded=True,
+                phone=data_uris(data, "phone"),
+                printed=data_uris(data, "print"),
             )
         frame = base64.b64encode(self.render(colors=FRAME_COLORS, fmt="png")).decode()
         src = f"data:image/png;base64,{frame}"
@@ -577,10 +581,10 @@ def explorer_html(
     its values, replaces the sliders: ``printed`` (the print layout's frames, in the
     order of ``data["print"]["positions"]``), else the wide frames.  ``embedded``
     (``frames`` are ``data:`` URIs): the start frames are stored once, as the image's src
-    and the source's srcset; the print panel gets the wide frames just before printing;
-    the script is inline.  Otherwise (``frames`` are files, the book): every frame's
-    address is listed, the print panel's images load lazily, and the page loads the
-    script.
+    and the source's srcset; the print panel gets its frames (``printed``, else the wide
+    ones) just before printing; the script is inline.  Otherwise (``frames`` are files,
+    the book): every frame's address is listed, the print panel's images load lazily,
+    and the page loads the script.
     """
     sizes, start, labels, names = data["sizes"], data["start"], data["labels"], data["names"]
     start_frame = int(np.ravel_multi_index(start, sizes))
@@ -617,6 +621,8 @@ def explorer_html(
     content = {"frames": stored(frames), "labels": labels, "names": names, "sizes": sizes}
     if phone is not None:
         content["phone"] = stored(phone)
+    if embedded and printed is not None:
+        content["print"] = list(printed)
     table = ""
     if "tables" in data:
         content["tables"] = data["tables"]

@@ -19,6 +19,7 @@ from statbook.plotting import smallest_text_px
 from statbook.widgets import (
     EXPLORER_MIME,
     FRAME_COLORS,
+    PHONE_MEDIA,
     RESTART_HINT,
     STATIC_ENV,
     Explorer,
@@ -291,7 +292,7 @@ def test_static_html_holds_one_frame_per_grid_point():
     decoded = [base64.b64decode(WEBP.fullmatch(f).group(1)) for f in frames]
     assert all(f[:4] == b"RIFF" and f[8:12] == b"WEBP" for f in decoded)
     assert len(set(decoded)) == 9
-    assert len(WEBP.findall(html)) == 9  # no frame twice
+    assert len(WEBP.findall(html)) == 9 + 4  # no frame twice; the print panel's 4 for paper
     image = Image.open(io.BytesIO(decoded[start]))
     assert image.size == (240, 160) and len(image.convert("RGB").getcolors(256)) <= FRAME_COLORS
     assert html.count('type="range"') == 2
@@ -484,6 +485,44 @@ def test_every_frame_of_a_drag_is_the_fresh_figure(name):
         assert np.array_equal(kept, fresh.figure.draw(**values)), values
     if name in ("gaussian", "mixed", "density"):  # their axes follow the data
         assert explorer.figure.partial_draws > 0
+
+
+def test_the_phone_layout_is_a_source_of_the_picture_switched_with_the_frame():
+    """With a phone layout the frame is a <picture>: the phone frame for a narrow window,
+    the wide one (the <img>) elsewhere, each with its drawn size and smallest text; the
+    phone frames switch with the wide ones (the data's "phone", the start frame once);
+    the print panel shows the print layout's frames at their printed size."""
+    explorer = line_explorer(phone=(2.0, 2.5))
+    html = explorer.static_html()
+    data = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
+    picture = re.search(r'<picture class="sbx-picture">(.*?)</picture>', html).group(1)
+    source = re.fullmatch(r"<source ([^>]*)>(<img [^>]*>)", picture)
+    assert source is not None, picture
+    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', source.group(1)))
+    image = dict(re.findall(r'([\w-]+)="([^"]*)"', source.group(2)))
+    assert attributes["media"] == PHONE_MEDIA
+    assert (attributes["width"], attributes["height"]) == ("160", "200")  # 2 × 2.5 in at 80 dpi
+    assert (image["width"], image["height"]) == ("240", "160")
+    # matplotlib's 10 pt tick labels at 80 dpi, rounded to 0.01 px
+    assert float(attributes["data-text-px"]) == float(image["data-text-px"]) == 11.11
+    assert len(data["phone"]) == 9 and data["phone"][4] is None
+    phone = [attributes["srcset"] if f is None else f for f in data["phone"]]
+    wide = [image["src"] if f is None else f for f in data["frames"]]
+    decoded = [base64.b64decode(WEBP.fullmatch(f).group(1)) for f in phone]
+    sizes = {Image.open(io.BytesIO(f)).size for f in decoded}
+    assert sizes == {(160, 200)} and not set(phone) & set(wide)
+    assert len(WEBP.findall(html)) == 9 + 9 + 4  # each frame once, and the 4 for paper
+    # the print panel: 300 dpi frames of the wide figure, 3 in wide on paper (288 CSS px)
+    assert len(data["print"]) == 4
+    printed = Image.open(io.BytesIO(base64.b64decode(WEBP.fullmatch(data["print"][0]).group(1))))
+    assert printed.size == (900, 600)
+    assert html.count('<img data-sbx-frame="') == 4
+    assert html.count('width="288" height="192" data-text-px=') == 4
+    # the book's one-frame picture for other tools: the start frame of each layout
+    book = explorer.static_data()
+    shown = picture_html(book)
+    assert WEBP.findall(shown) == [book["phone"]["frames"][4], book["frames"][4]]
+    assert '<source class="sbx-phone" media="(max-width: 720px)"' in shown
 
 
 def test_a_table_of_values_follows_the_frames_as_text():

@@ -14,7 +14,9 @@
  *     with (stored once, as the image's own src); the same for the phone frames ("phone",
  *     the start frame stored once as the source's srcset); each slider's value labels ("labels"),
  *     names ("names") and number of positions ("sizes"); the alt text ("alt"); and, with
- *     a table, every frame's table rows ("tables", header row first).
+ *     a table, every frame's table rows ("tables", header row first); and, inline, the
+ *     print panel's frames in its order ("print", drawn for paper; else the panel shows
+ *     the wide frames).
  *
  * Moving a slider shows the frame of the sliders' positions (in both layouts), and updates each readout,
  * each slider's aria-valuetext (what a screen reader says) and the image's alt text.
@@ -111,9 +113,10 @@
       inputs[i].addEventListener("input", show);
     }
     view.addEventListener("beforeprint", function () {
-      figure.querySelectorAll("img[data-sbx-frame]").forEach(function (panel) {
+      figure.querySelectorAll("img[data-sbx-frame]").forEach(function (panel, j) {
         if (!panel.getAttribute("src")) {
-          panel.src = source(+panel.dataset.sbxFrame);
+          var printed = read().print;
+          panel.src = printed ? printed[j] : source(+panel.dataset.sbxFrame);
         }
       });
     });

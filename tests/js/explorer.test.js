@@ -208,3 +208,13 @@ test("without phone frames the image alone switches", () => {
   assert.equal(fig.phone, null);
   assert.equal(fig.image.src, "f5");
 });
+
+test("before printing, an inline panel gets the frames drawn for paper", () => {
+  const fig = figure({ ...DATA, print: ["q0", "q1", "q2"] });
+  wire(fig.root, fig.view);
+  fig.view.dispatchEvent(new Event("beforeprint"));
+  assert.deepEqual(
+    fig.panel.map((img) => img.src),
+    ["q0", "q1", "kept"],
+  );
+});
