@@ -18,11 +18,20 @@ Displayed in a notebook, one object gives two renderings in one output:
   one for the values the slider was released at;
 * the same figure precomputed over a small grid of slider values, switched by
   ``<input type="range">`` with the script ``statbook/static/explorer.js``: as
-  data (:data:`EXPLORER_MIME`, the frames and their labels), which the HTML book
-  renders with frames as files (``_ext/explorer_frames.py``), and as
-  self-contained ``text/html`` (frames as ``data:`` URIs, the script inline) for
-  other tools.  The book drops the widget view (``_config.yml``), so sliders work
-  without a kernel, without a server and without any JavaScript from elsewhere.
+  data (:data:`EXPLORER_MIME`, the frames of each layout and their labels), which
+  the HTML book renders with frames as files (``_ext/explorer_frames.py``); other
+  tools get the start frame as a picture (``text/html``), so the notebook holds
+  the frames once.  The book drops the widget view (``_config.yml``), so sliders
+  work without a kernel, without a server and without any JavaScript from elsewhere.
+
+Each figure is drawn for where it is shown (:class:`~statbook.livefigure.Layout`):
+wide (at most 680 CSS px, for a 700 px page or output area; the live view),
+phone (panels stacked, 340 px: a ``<picture>`` source the browser picks in a
+narrow window and loads only there) and print (the small-multiples panel that
+replaces the sliders on paper, 300 dpi at its printed size).  Every frame's
+``<img>`` or ``<source>`` carries its drawn size (``width``, ``height``, CSS px)
+and the height of its smallest text at that size (``data-text-px``), so a test
+reads the text size a reader gets: data-text-px × shown width ÷ width.
 
 The environment variable ``STATBOOK_STATIC=1`` (set by ``make book``) selects
 the book rendering: the whole frame grid and no live widget, so no widget state
@@ -48,7 +57,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from statbook.livefigure import Layout, LiveFigure, Scene
+from statbook.livefigure import Layout, LiveFigure, Scene, png_bytes
 from statbook.plotting import smallest_text_px
 
 STATIC_ENV = "STATBOOK_STATIC"
@@ -114,8 +123,9 @@ class Slider:
         return int(np.argmin(np.abs(np.asarray(grid, dtype=float) - value)))
 
 
-def quantize_png(png: bytes, colors: int, fmt: str = "png") -> bytes:
-    """Reduce a PNG to an adaptive palette of ``colors`` colours, saved in ``fmt``.
+def quantize_rgb(rgb: np.ndarray, colors: int, fmt: str = "png") -> bytes:
+    """Reduce an RGB frame (rows, cols, 3) to an adaptive palette of ``colors`` colours,
+    saved in ``fmt``.
 
     ``"png"`` (palette PNG, about three times smaller than the full-colour image)
     or ``"webp"`` (lossless WebP of the same pixels).  The palette is the fast octree's:
@@ -126,11 +136,7 @@ def quantize_png(png: bytes, colors: int, fmt: str = "png") -> bytes:
     """
     if fmt not in ("png", "webp"):
         raise ValueError(f"fmt must be 'png' or 'webp', not {fmt!r}")
-    image = (
-        Image.open(io.BytesIO(png))
-        .convert("RGB")
-        .quantize(colors, method=Image.Quantize.FASTOCTREE)
-    )
+    image = Image.fromarray(rgb, "RGB").quantize(colors, method=Image.Quantize.FASTOCTREE)
     small = io.BytesIO()
     if fmt == "png":
         image.save(small, format="png", optimize=True)
@@ -260,12 +266,12 @@ class Explorer:
         """Draw the figure of ``layout`` at ``values`` (defaults for the rest) as PNG bytes.
 
         With ``colors`` the frame is reduced to a palette of that many colours, in
-        ``fmt`` (the precomputed frames of the book, :func:`quantize_png`; the live
+        ``fmt`` (the precomputed frames of the book, :func:`quantize_rgb`; the live
         view never quantizes).
         """
         with self._figure_lock:
-            png = self.layout_figure(layout).png(**{**self.defaults, **values})
-        return png if colors is None else quantize_png(png, colors, fmt)
+            rgb = self.layout_figure(layout).draw(**{**self.defaults, **values})
+        return png_bytes(rgb) if colors is None else quantize_rgb(rgb, colors, fmt)
 
     # --- live version -----------------------------------------------------------------
     @property
@@ -525,13 +531,13 @@ def _size_attributes(shown: dict) -> str:
     return f'width="{shown["width"]}" height="{shown["height"]}" data-text-px="{shown["text_px"]}"'
 
 
-def _picture(data: dict, wide: str, phone: str | None, alt: str, attributes: str = "") -> str:
+def _picture(data: dict, wide: str, phone: str | None, alt: str) -> str:
     """The frame as a ``<picture>``: the phone frame where the window is narrow (a
     ``<source>`` for :data:`PHONE_MEDIA`), the wide one (the ``<img>``) elsewhere; the
     browser loads only the one it shows."""
     image = (
         f'<img class="sbx-frame" src="{wide}" alt="{html.escape(alt)}" {_size_attributes(data)}'
-        f'{attributes} loading="lazy" decoding="async" '
+        ' loading="lazy" decoding="async" '
         'style="max-width:100%;height:auto;background:white">'
     )
     if phone is None:
