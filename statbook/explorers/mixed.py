@@ -98,7 +98,7 @@ class MixedScene(Scene):
         self.left_title = self.live(left.set_title("", fontsize="medium"))
 
         self.profile = self.live(right.plot([], [], color="tab:blue")[0])
-        self.nu_hat = self.live(right.axvline(0, color="tab:purple", ls="-.", lw=1.2, label="ν̂"))
+        self.nu_hat = self.live(right.axvline(0, color="black", ls="-.", lw=1.2, label="ν̂"))
         self.true_nu = self.live(
             right.axvline(0, color="tab:red", ls="--", lw=1.2, label="true |ν|")
         )
