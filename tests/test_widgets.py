@@ -487,6 +487,25 @@ def test_every_frame_of_a_drag_is_the_fresh_figure(name):
         assert explorer.figure.partial_draws > 0
 
 
+@pytest.mark.parametrize("name", ["density", "label switching", "mixed"])
+def test_the_frames_palette_keeps_every_colour_that_fills_an_area(name):
+    """Each colour covering 0.5 % of the drawn frame or more (the white ground, the
+    histograms' grey, bars, the markers' fill) is within 16 of itself (per channel)
+    in the book's 16-colour frame, so a histogram never melts into its background."""
+    explorer = _explorers()[name]()
+    for kind in ("wide", "phone"):
+        rgb = explorer.layout_figure(kind).draw(**explorer.defaults)
+        frame = Image.open(
+            io.BytesIO(explorer.render(colors=FRAME_COLORS, fmt="webp", layout=kind))
+        )
+        shown = np.asarray(frame.convert("RGB")).astype(int)
+        colours, counts = np.unique(rgb.reshape(-1, 3), axis=0, return_counts=True)
+        for colour in colours[counts >= 0.005 * counts.sum()]:
+            where = np.all(rgb == colour, axis=-1)
+            worst = np.abs(shown[where] - colour.astype(int)).max()
+            assert worst <= 16, (kind, colour, worst)
+
+
 def test_the_phone_layout_is_a_source_of_the_picture_switched_with_the_frame():
     """With a phone layout the frame is a <picture>: the phone frame for a narrow window,
     the wide one (the <img>) elsewhere, each with its drawn size and smallest text; the
