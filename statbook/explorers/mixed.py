@@ -113,7 +113,7 @@ class MixedScene(Scene):
         # coordinates from inches: (x, y) inches from the figure's lower left corner.
         width, height = layout.figsize
         legend_at, table_at = (
-            ((6.15, 0.3), (6.2, 3.55)) if not stacked else ((0.0, 0.05), (2.75, 1.85))
+            ((6.15, 0.3), (6.2, 3.25)) if not stacked else ((0.0, 0.05), (2.75, 1.85))
         )
         handles = [
             self.points,
@@ -253,7 +253,7 @@ def mixed_explorer() -> Explorer:
             "horizontal level. Middle: a curve with its minimum at the estimate of ν. Right: a "
             "table of true and fitted β₀, ν, σ and intraclass correlation."
         ),
-        figsize=(8.5, 4.0),
+        figsize=(8.5, 3.7),  # printed 3 in tall: two panel frames and their tables a page
         phone=(4.25, 7.4),
         table=fitted_table,
     )
