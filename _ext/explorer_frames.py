@@ -6,8 +6,9 @@ static_data`: the frames as base64, the sliders' labels), beside the self-contai
 ``text/html`` other tools show.  With its frames as ``data:`` URIs a chapter would weigh
 megabytes before the reader moves a slider, so the book renders the data instead: each
 frame becomes a file ``_static/sbx/<hash>.webp`` that the page names (the browser fetches
-the start frame when the figure comes into view, the others when a slider reaches them,
-the print panel's when the page is printed), the HTML is
+the start frame of the layout it shows, wide or phone, when the figure comes into view,
+the others when a slider reaches them, the print panel's when the page is printed), the
+HTML is
 :func:`statbook.widgets.explorer_html`'s, and the page loads ``_static/explorer.js``
 (``statbook/static/explorer.js``).
 
@@ -69,11 +70,13 @@ def register_mime_renderer() -> None:
         )
 
 
-def frame_files(data: dict, write: Callable[[str, bytes], None]) -> list[str]:
-    """The file name of each frame of ``data``, ``<sha256[:16]>.<format>``, after
-    ``write(name, content)`` has stored it."""
+def frame_files(
+    data: dict, write: Callable[[str, bytes], None], layout: str | None = None
+) -> list[str]:
+    """The file name of each wide frame of ``data`` (or of ``layout``'s: ``"phone"``,
+    ``"print"``), ``<sha256[:16]>.<format>``, after ``write(name, content)`` has stored it."""
     names = []
-    for frame in data["frames"]:
+    for frame in data["frames"] if layout is None else data[layout]["frames"]:
         content = base64.b64decode(frame)
         name = f"{hashlib.sha256(content).hexdigest()[:16]}.{data['format']}"
         write(name, content)
@@ -92,12 +95,20 @@ def visit_explorer_html(self, node: explorer) -> None:
             (folder / name).write_bytes(content)
 
     page = builder.get_target_uri(builder.current_docname)
-    urls = [
-        relative_uri(page, f"_static/{FRAMES_DIR}/{name}")
-        for name in frame_files(node["data"], write)
-    ]
+    data = node["data"]
+
+    def urls(layout: str | None = None) -> list[str] | None:
+        if layout is not None and layout not in data:
+            return None
+        return [
+            relative_uri(page, f"_static/{FRAMES_DIR}/{name}")
+            for name in frame_files(data, write, layout)
+        ]
+
     self.body.append(self.starttag(node, "div", suffix=""))
-    self.body.append(explorer_html(node["data"], urls, embedded=False))
+    self.body.append(
+        explorer_html(data, urls(), embedded=False, phone=urls("phone"), printed=urls("print"))
+    )
     self.body.append("</div>\n")
     raise nodes.SkipNode
 

@@ -56,8 +56,11 @@
     button.type = "button";
     button.className = "sb-zoom";
     button.title = "Open the figure at full size";
-    img.parentNode.insertBefore(button, img);
-    button.appendChild(img); // the button's name is the image's alt text
+    // An explorer's frame is a picture (its phone source beside the image): the button
+    // wraps the whole picture, which only works with the image as its child.
+    var shown = img.parentNode.tagName === "PICTURE" ? img.parentNode : img;
+    shown.parentNode.insertBefore(button, shown);
+    button.appendChild(shown); // the button's name is the image's alt text
     button.addEventListener("click", function () { openFullSize(img); });
   }
 

@@ -92,7 +92,7 @@ def kernel_times(factory) -> tuple[list[float], list[float]]:
         explorer.render(**values)
         kept.append(1e3 * (time.perf_counter() - start))
         start = time.perf_counter()
-        LiveFigure(explorer.scene, figsize=explorer.figsize, dpi=explorer.dpi).png(**values)
+        LiveFigure(explorer.scene, explorer.layouts["wide"]).png(**values)
         fresh.append(1e3 * (time.perf_counter() - start))
     return kept, fresh
 
@@ -114,8 +114,7 @@ def partial_redraw_times(factory) -> dict[str, list[float] | list[bool]]:
     """
     explorer = factory()
     figures = [
-        kind(explorer.scene, figsize=explorer.figsize, dpi=explorer.dpi)
-        for kind in (LiveFigure, FullRedrawFigure)
+        kind(explorer.scene, explorer.layouts["wide"]) for kind in (LiveFigure, FullRedrawFigure)
     ]
     for figure in figures:
         figure.draw(**explorer.defaults)

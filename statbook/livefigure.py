@@ -18,6 +18,14 @@ slow part of a matplotlib draw).  So an explorer's figure is split in two:
 A frame is therefore the same image whether it is the first one drawn or the
 hundredth: the background depends only on the layout, the animated artists
 only on the values.
+
+A scene is built for one :class:`Layout`, the place its figure is shown: a
+laptop's page or output area (``"wide"``: panels in a row), a phone's column
+(``"phone"``: panels stacked), the printed page (``"print"``: the wide
+arrangement drawn at 300 dpi for its printed width).  :func:`panels` lays a
+scene's panels out for it, with margins in inches, so one scene reads the same
+at every size; :func:`statbook.plotting.smallest_text_px` measures the
+text a reader gets.
 """
 
 from __future__ import annotations
@@ -25,13 +33,74 @@ from __future__ import annotations
 import struct
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where an explorer's figure is shown, and so how it is drawn.
+
+    ``name`` is ``"wide"`` (panels side by side), ``"phone"`` (panels stacked, as wide
+    as a phone's column) or ``"print"`` (the wide arrangement drawn for paper);
+    ``figsize`` is in inches, ``dpi`` the frame's pixels per inch.
+    """
+
+    name: str
+    figsize: tuple[float, float]
+    dpi: float = 80
+
+    @property
+    def stacked(self) -> bool:
+        """Panels in a column (the phone layout) rather than in a row."""
+        return self.name == "phone"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height of a frame in pixels: figsize × dpi."""
+        return round(self.figsize[0] * self.dpi), round(self.figsize[1] * self.dpi)
+
+
+def panels(
+    figure: Figure,
+    layout: Layout,
+    count: int,
+    *,
+    ratios: Sequence[float] | None = None,
+    left: float = 0.7,
+    right: float = 0.15,
+    bottom: float = 0.5,
+    top: float = 0.45,
+    gap: float | None = None,
+    **subplot_kw,
+) -> list:
+    """``count`` axes side by side, or stacked in the phone layout; margins in inches.
+
+    ``gap`` (inches; default 0.75 in a row, 1.0 in a column) separates the panels:
+    horizontally in a row (room for a y label), vertically in a column (room for an x
+    label and the next panel's title); ``ratios``
+    are the panels' relative widths in a row, heights in a column.  Fractions of the
+    figure follow from its size, so the same inches of margin hold the same labels at
+    every size: ``left/width``, and ``wspace = gap / mean panel width`` (matplotlib's).
+    """
+    width, height = layout.figsize
+    if gap is None:
+        gap = 1.0 if layout.stacked else 0.75
+    box = {"left": left / width, "right": 1 - right / width}
+    box |= {"bottom": bottom / height, "top": 1 - top / height}
+    across = height - top - bottom if layout.stacked else width - left - right
+    space = gap / ((across - gap * (count - 1)) / count)
+    if layout.stacked:
+        grid = figure.add_gridspec(count, 1, hspace=space, height_ratios=ratios, **box)
+        return [figure.add_subplot(grid[k, 0], **subplot_kw) for k in range(count)]
+    grid = figure.add_gridspec(1, count, wspace=space, width_ratios=ratios, **box)
+    return [figure.add_subplot(grid[0, k], **subplot_kw) for k in range(count)]
 
 
 def _artists(obj) -> list[Artist]:
@@ -44,7 +113,8 @@ def _artists(obj) -> list[Artist]:
 class Scene:
     """The artists of one explorer figure: built once, then updated for each frame.
 
-    A subclass builds its axes and the static artists in ``__init__(figure)``,
+    A subclass builds its axes and the static artists in ``__init__(figure, layout)``
+    (a :class:`Layout`; :func:`panels` places the axes),
     registers what changes with :meth:`live` (artists it updates in place), and
     implements ``update(**values)``.  Axes limits belong to the layout: set them
     explicitly in ``update`` (autoscaling is off once a limit is set).
@@ -129,12 +199,11 @@ class LiveFigure:
     #: Pixels added around an axes' tight box for antialiased edges.
     PAD = 2
 
-    def __init__(
-        self, make_scene, *, figsize: tuple[float, float], dpi: int, kept_backgrounds: int = 12
-    ):
-        self.figure = Figure(figsize=figsize, dpi=dpi, facecolor="white")
+    def __init__(self, make_scene, layout: Layout, *, kept_backgrounds: int = 12):
+        self.layout = layout
+        self.figure = Figure(figsize=layout.figsize, dpi=layout.dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.figure)
-        self.scene: Scene = make_scene(self.figure)
+        self.scene: Scene = make_scene(self.figure, layout)
         self.kept_backgrounds = kept_backgrounds
         # layout -> (background image, the box each axes covers in it)
         self._backgrounds: OrderedDict[tuple, tuple[object, list[Bbox]]] = OrderedDict()

@@ -12,6 +12,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.collections import Collection
 from matplotlib.path import Path
+from matplotlib.text import Text
 
 # The markers of the true parameter and of the maximum-likelihood estimate.
 TRUTH_STYLE = {
@@ -35,6 +36,18 @@ def nowhere_finite_message(ax, *, visible: bool = True):
     return ax.text(
         0.5, 0.5, NOWHERE_FINITE, transform=ax.transAxes, ha="center", va="center", visible=visible
     )
+
+
+def smallest_text_px(figure) -> float:
+    """Height of the smallest visible text of ``figure`` in drawn pixels.
+
+    Over every visible ``Text`` artist with non-empty text (titles, labels, tick labels,
+    legends, annotations): ``size_in_points × figure.dpi / 72`` (a point is 1/72 inch).
+    """
+    sizes = [
+        t.get_fontsize() for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()
+    ]
+    return min(sizes) * figure.dpi / 72
 
 
 def parameter_grid(x, y) -> np.ndarray:

@@ -18,11 +18,20 @@ Displayed in a notebook, one object gives two renderings in one output:
   one for the values the slider was released at;
 * the same figure precomputed over a small grid of slider values, switched by
   ``<input type="range">`` with the script ``statbook/static/explorer.js``: as
-  data (:data:`EXPLORER_MIME`, the frames and their labels), which the HTML book
-  renders with frames as files (``_ext/explorer_frames.py``), and as
-  self-contained ``text/html`` (frames as ``data:`` URIs, the script inline) for
-  other tools.  The book drops the widget view (``_config.yml``), so sliders work
-  without a kernel, without a server and without any JavaScript from elsewhere.
+  data (:data:`EXPLORER_MIME`, the frames of each layout and their labels), which
+  the HTML book renders with frames as files (``_ext/explorer_frames.py``); other
+  tools get the start frame as a picture (``text/html``), so the notebook holds
+  the frames once.  The book drops the widget view (``_config.yml``), so sliders
+  work without a kernel, without a server and without any JavaScript from elsewhere.
+
+Each figure is drawn for where it is shown (:class:`~statbook.livefigure.Layout`):
+wide (at most 680 CSS px, for a 700 px page or output area; the live view),
+phone (panels stacked, 340 px: a ``<picture>`` source the browser picks in a
+narrow window and loads only there) and print (the small-multiples panel that
+replaces the sliders on paper, 300 dpi at its printed size).  Every frame's
+``<img>`` or ``<source>`` carries its drawn size (``width``, ``height``, CSS px)
+and the height of its smallest text at that size (``data-text-px``), so a test
+reads the text size a reader gets: data-text-px × shown width ÷ width.
 
 The environment variable ``STATBOOK_STATIC=1`` (set by ``make book``) selects
 the book rendering: the whole frame grid and no live widget, so no widget state
@@ -48,7 +57,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from statbook.livefigure import LiveFigure, Scene
+from statbook.livefigure import Layout, LiveFigure, Scene, png_bytes
+from statbook.plotting import smallest_text_px
 
 STATIC_ENV = "STATBOOK_STATIC"
 MAX_FRAMES = 120
@@ -76,6 +86,14 @@ RESTART_STYLE = """<style>
 FRAME_COLORS = 16
 FRAME_FORMAT = "webp"
 PRINT_FRAMES = 4  # frames in the small-multiples panel that replaces the sliders on paper
+# The print layout: the wide arrangement drawn for its printed width (at most PRINT_WIDTH
+# inches, the A4 column less a little) at PRINT_DPI pixels per printed inch.
+PRINT_WIDTH = 7.0
+PRINT_DPI = 300
+CSS_PX_PER_INCH = 96  # a CSS pixel is 1/96 inch on paper
+# The phone layout's frames are shown where the window is at most this wide (the wide
+# frames, drawn for a 700 px area, would shrink their text below 8 px there).
+PHONE_MEDIA = "(max-width: 720px)"
 
 # The explorer's data for a renderer of its own (the book's, _ext/explorer_frames.py): the
 # frames as base64 and the labels, from which explorer_html writes the same figure.
@@ -121,22 +139,24 @@ class Slider:
         return int(np.argmin(np.abs(np.asarray(grid, dtype=float) - value)))
 
 
-def quantize_png(png: bytes, colors: int, fmt: str = "png") -> bytes:
-    """Reduce a PNG to an adaptive palette of ``colors`` colours, saved in ``fmt``.
+def quantize_rgb(rgb: np.ndarray, colors: int, fmt: str = "png") -> bytes:
+    """Reduce an RGB frame (rows, cols, 3) to an adaptive palette of ``colors`` colours,
+    saved in ``fmt``.
 
     ``"png"`` (palette PNG, about three times smaller than the full-colour image)
-    or ``"webp"`` (lossless WebP of the same pixels).
+    or ``"webp"`` (lossless WebP of the same pixels).  The palette is median cut's (the
+    fast octree, ten times faster, merged a histogram's grey into the white background;
+    maximum coverage turned it blue).  WebP's ``method`` 2 makes files as small as its
+    slowest, 6, in a third of the time (measured on the explorers' frames).
     """
     if fmt not in ("png", "webp"):
         raise ValueError(f"fmt must be 'png' or 'webp', not {fmt!r}")
-    image = (
-        Image.open(io.BytesIO(png)).convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
-    )
+    image = Image.fromarray(rgb, "RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
     small = io.BytesIO()
     if fmt == "png":
         image.save(small, format="png", optimize=True)
     else:
-        image.convert("RGB").save(small, format="webp", lossless=True, method=6)
+        image.convert("RGB").save(small, format="webp", lossless=True, method=2)
     return small.getvalue()
 
 
@@ -171,8 +191,9 @@ class Explorer:
     Parameters
     ----------
     scene
-        ``scene(figure)`` builds a :class:`~statbook.livefigure.Scene` on the empty
-        ``Figure``; its ``update(**values)`` moves the figure to the slider values.
+        ``scene(figure, layout)`` builds a :class:`~statbook.livefigure.Scene` on the
+        empty ``Figure`` for a :class:`~statbook.livefigure.Layout`; its
+        ``update(**values)`` moves the figure to the slider values.
     sliders
         The sliders, in display order.
     caption
@@ -180,8 +201,13 @@ class Explorer:
     alt
         Alternative text for the image.
     figsize, dpi
-        Size of the drawn figure in inches and its resolution; the live image is
-        shown at exactly ``figsize × dpi`` CSS pixels.
+        Size of the wide figure in inches and its resolution (``figsize × dpi`` CSS
+        pixels, at most about 680 for a 700 px area): the live image, and the frames a
+        wide window shows.
+    phone
+        Size in inches (at ``dpi``) of the phone layout, panels stacked, about 340 CSS
+        pixels wide: the frames a window up to :data:`PHONE_MEDIA` shows.  Without it
+        the wide frames are shown everywhere.
     table
         Optional ``table(**values)``: rows of text (the first row the header) that
         the figure shows as pixels, e.g. fitted next to true values.  The HTML book
@@ -191,13 +217,14 @@ class Explorer:
 
     def __init__(
         self,
-        scene: Callable[[Figure], Scene],
+        scene: Callable[[Figure, Layout], Scene],
         sliders: Sequence[Slider],
         *,
         caption: str,
         alt: str,
-        figsize: tuple[float, float] = (9.0, 3.8),
+        figsize: tuple[float, float] = (8.5, 3.6),
         dpi: int = 80,
+        phone: tuple[float, float] | None = None,
         table: Callable[..., Sequence[Sequence[str]]] | None = None,
     ):
         self.scene = scene
@@ -207,6 +234,12 @@ class Explorer:
         self.figsize = figsize
         self.dpi = dpi
         self.table = table
+        printed = min(PRINT_WIDTH, figsize[0])
+        self.layouts = {
+            "wide": Layout("wide", figsize, dpi),
+            **({"phone": Layout("phone", phone, dpi)} if phone is not None else {}),
+            "print": Layout("print", figsize, PRINT_DPI * printed / figsize[0]),
+        }
         n_frames = int(np.prod([len(s.static_grid) for s in self.sliders]))
         if n_frames > MAX_FRAMES:
             raise ValueError(
@@ -214,7 +247,7 @@ class Explorer:
             )
         self.redraws = 0
         self.last_error: str | None = None
-        self._figure: LiveFigure | None = None
+        self._figures: dict[str, LiveFigure] = {}
         self._widget = None
         # The newest slider values not drawn yet, and whether a drawing thread runs; the
         # figure is drawn by one thread at a time.
@@ -229,21 +262,31 @@ class Explorer:
 
     @property
     def figure(self) -> LiveFigure:
-        """The one figure of this explorer, built on first use and kept alive."""
-        if self._figure is None:
-            self._figure = LiveFigure(self.scene, figsize=self.figsize, dpi=self.dpi)
-        return self._figure
+        """The wide figure of this explorer (the live one), built on first use, kept alive."""
+        return self.layout_figure("wide")
 
-    def render(self, *, colors: int | None = None, fmt: str = "png", **values) -> bytes:
-        """Draw the figure at ``values`` (defaults for the rest) and return PNG bytes.
+    def layout_figure(self, layout: str) -> LiveFigure:
+        """The figure of one of :attr:`layouts`, built on first use and kept alive."""
+        if layout not in self._figures:
+            self._figures[layout] = LiveFigure(self.scene, self.layouts[layout])
+        return self._figures[layout]
+
+    def forget_figures(self) -> None:
+        """Drop the kept figures: the next frame is drawn by a new one."""
+        self._figures.clear()
+
+    def render(
+        self, *, colors: int | None = None, fmt: str = "png", layout: str = "wide", **values
+    ) -> bytes:
+        """Draw the figure of ``layout`` at ``values`` (defaults for the rest) as PNG bytes.
 
         With ``colors`` the frame is reduced to a palette of that many colours, in
-        ``fmt`` (the precomputed frames of the book, :func:`quantize_png`; the live
+        ``fmt`` (the precomputed frames of the book, :func:`quantize_rgb`; the live
         view never quantizes).
         """
         with self._figure_lock:
-            png = self.figure.png(**{**self.defaults, **values})
-        return png if colors is None else quantize_png(png, colors, fmt)
+            rgb = self.layout_figure(layout).draw(**{**self.defaults, **values})
+        return png_bytes(rgb) if colors is None else quantize_rgb(rgb, colors, fmt)
 
     # --- live version -----------------------------------------------------------------
     @property
@@ -272,13 +315,14 @@ class Explorer:
             )
             for s in self.sliders
         }
-        width, height = self.figure.size
+        width, _height = self.figure.size
         self.image = widgets.Image(
             format="png",
             value=self.render(),
-            # Drawn size in CSS pixels: never stretched to the width of the output area.
+            # Drawn size in CSS pixels (the wide layout: at most 680, for a 700 px output
+            # area), never stretched; narrower than that, shrunk to the area's width whole.
             layout=widgets.Layout(
-                width=f"{width}px", height=f"{height}px", max_width="none", align_self="flex-start"
+                width=f"{width}px", height="auto", max_width="100%", align_self="flex-start"
             ),
         )
         self.message = widgets.HTML("")
@@ -353,91 +397,189 @@ class Explorer:
         self.redraws += 1
 
     # --- static version ----------------------------------------------------------------
+    def _frames(self, layout: str, combos) -> tuple[list[str], float]:
+        """The frames of ``layout`` at each of ``combos`` (base64), and the smallest text
+        drawn in any of them in CSS pixels at the shown width (:func:`shown_size`)."""
+        frames, smallest = [], np.inf
+        figure = self.layout_figure(layout)
+        for combo in combos:
+            values = dict(zip(self.defaults, combo, strict=True))
+            frame = self.render(colors=FRAME_COLORS, fmt=FRAME_FORMAT, layout=layout, **values)
+            frames.append(base64.b64encode(frame).decode())
+            smallest = min(smallest, smallest_text_px(figure.figure))
+        drawn = self.layouts[layout].size[0]
+        return frames, smallest * shown_size(self.layouts[layout])[0] / drawn
+
     def static_data(self) -> dict:
         """The figure precomputed over the static grid of every slider, as data.
 
         ``frames``: one ``FRAME_COLORS``-colour lossless ``FRAME_FORMAT`` image per grid
-        point (base64, row-major in the slider positions); ``start``: the default
-        positions; ``sizes``, ``labels``, ``names``: each slider's number of positions,
-        value labels and label; ``tables``: each frame's table rows (with ``table``);
-        ``id``, ``caption``, ``alt``, ``width``, ``height``, ``format``: the figure's.
+        point of the wide layout (base64, row-major in the slider positions); ``start``:
+        the default positions; ``sizes``, ``labels``, ``names``: each slider's number of
+        positions, value labels and label; ``tables``: each frame's table rows (with
+        ``table``); ``id``, ``caption``, ``alt``, ``format``; ``width``, ``height``,
+        ``text_px``: the wide frames' shown size and smallest text in CSS pixels.
+        ``phone`` (with a phone layout): its ``frames`` (every grid point), ``width``,
+        ``height``, ``text_px``, ``media``; ``print``: the same for the print panel, its
+        ``frames`` only those of ``positions`` (the panel's frames, :func:`print_frames`).
         :func:`explorer_html` writes the figure from it.
         """
         grids = [list(s.static_grid) for s in self.sliders]
-        frames = [
-            base64.b64encode(
-                self.render(
-                    colors=FRAME_COLORS,
-                    fmt=FRAME_FORMAT,
-                    **dict(zip(self.defaults, combo, strict=True)),
-                )
-            ).decode()
-            for combo in itertools.product(*grids)
-        ]
+        combos = list(itertools.product(*grids))
+        start = [s.nearest(g, s.default) for s, g in zip(self.sliders, grids, strict=True)]
+        sizes = [len(g) for g in grids]
+        frames, text_px = self._frames("wide", combos)
         uris = "".join(f"data:image/{FRAME_FORMAT};base64,{f}" for f in frames)
+        width, height = shown_size(self.layouts["wide"])
         data = {
             "id": "sbx-" + hashlib.sha256(uris.encode()).hexdigest()[:12],
             "caption": self.caption,
             "alt": self.alt,
-            "width": round(self.figsize[0] * self.dpi),
-            "height": round(self.figsize[1] * self.dpi),
+            "width": width,
+            "height": height,
+            "text_px": round(text_px, 2),
             "format": FRAME_FORMAT,
             "frames": frames,
-            "start": [s.nearest(g, s.default) for s, g in zip(self.sliders, grids, strict=True)],
-            "sizes": [len(g) for g in grids],
+            "start": start,
+            "sizes": sizes,
             "labels": [
                 [s.fmt.format(v) for v in g] for s, g in zip(self.sliders, grids, strict=True)
             ],
             "names": [s.label for s in self.sliders],
         }
+        if "phone" in self.layouts:
+            frames, text_px = self._frames("phone", combos)
+            width, height = shown_size(self.layouts["phone"])
+            data["phone"] = {
+                "frames": frames,
+                "width": width,
+                "height": height,
+                "text_px": round(text_px, 2),
+                "media": PHONE_MEDIA,
+            }
+        positions = [
+            int(np.ravel_multi_index(p, sizes)) for p in print_frames(sizes, start, PRINT_FRAMES)
+        ]
+        frames, text_px = self._frames("print", [combos[k] for k in positions])
+        width, height = shown_size(self.layouts["print"])
+        data["print"] = {
+            "frames": frames,
+            "positions": positions,
+            "width": width,
+            "height": height,
+            "text_px": round(text_px, 2),
+        }
         if self.table is not None:
             data["tables"] = [
                 [list(row) for row in self.table(**dict(zip(self.defaults, combo, strict=True)))]
-                for combo in itertools.product(*grids)
+                for combo in combos
             ]
         return data
 
     def static_html(self, *, interactive: bool = True) -> str:
         """Self-contained HTML of the figure at the default values.
 
-        With ``interactive`` (the book build) it is :func:`explorer_html` of
-        :meth:`static_data`, the frames as ``data:`` URIs and the script inline.
-        Without, it is the single default frame (a cheap static picture for the saved
-        notebook while the live widget does the work).
+        With ``interactive`` it is :func:`explorer_html` of :meth:`static_data`, the
+        frames as ``data:`` URIs and the script inline.  Without, it is the single default
+        frame (a cheap static picture for the saved notebook while the live widget does the
+        work).
         """
         if interactive:
             data = self.static_data()
-            return explorer_html(data, data_uris(data), embedded=True)
+            return explorer_html(
+                data,
+                data_uris(data),
+                embedded=True,
+                phone=data_uris(data, "phone"),
+                printed=data_uris(data, "print"),
+            )
         frame = base64.b64encode(self.render(colors=FRAME_COLORS, fmt="png")).decode()
         src = f"data:image/png;base64,{frame}"
         uid = "sbx-" + hashlib.sha256(src.encode()).hexdigest()[:12]
-        width, height = (round(x * self.dpi) for x in self.figsize)
+        width, height = self.layouts["wide"].size
+        figure = self.figure.figure
         return (
             f'<figure id="{uid}" class="statbook-explorer">'
             f'<img class="sbx-frame" src="{src}" alt="{html.escape(self.alt)}" '
-            f'width="{width}" height="{height}" loading="lazy" decoding="async" '
-            'style="max-width:100%;height:auto;background:white">'
+            f'width="{width}" height="{height}" data-text-px="{smallest_text_px(figure):.2f}" '
+            'loading="lazy" decoding="async" style="max-width:100%;height:auto;background:white">'
             f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """In the book (``STATBOOK_STATIC=1``): the frames as data (:data:`EXPLORER_MIME`,
-        which the book renders) and as self-contained HTML for other tools; in Jupyter:
-        the live widget and a one-frame picture for the saved notebook."""
+        which the book renders) and, for other tools, the start frame as a picture
+        (:func:`picture_html`: the frames are in the data once, not again as HTML); in
+        Jupyter: the live widget and a one-frame picture for the saved notebook."""
         bundle = {"text/plain": f"<statbook Explorer: {self.caption}>"}
         if os.environ.get(STATIC_ENV, "") in ("1", "true", "yes"):
             data = self.static_data()
             bundle[EXPLORER_MIME] = data
-            bundle["text/html"] = explorer_html(data, data_uris(data), embedded=True)
+            bundle["text/html"] = picture_html(data)
         else:
             bundle["text/html"] = self.static_html(interactive=False)
             bundle.update(self.widget._repr_mimebundle_(include=include, exclude=exclude))
         return bundle
 
 
-def data_uris(data: dict) -> list[str]:
-    """The frames of :meth:`Explorer.static_data` as ``data:`` URIs."""
-    return [f"data:image/{data['format']};base64,{frame}" for frame in data["frames"]]
+def shown_size(layout: Layout) -> tuple[int, int]:
+    """The size a layout's frames are shown at, in CSS pixels: the drawn pixels on screen
+    (wide, phone); the printed size for print (figsize × PRINT_DPI ÷ dpi inches, 96 CSS px
+    an inch)."""
+    if layout.name != "print":
+        return layout.size
+    scale = CSS_PX_PER_INCH * layout.dpi / PRINT_DPI
+    return round(layout.figsize[0] * scale), round(layout.figsize[1] * scale)
+
+
+def data_uris(data: dict, layout: str | None = None) -> list[str] | None:
+    """The frames of :meth:`Explorer.static_data` as ``data:`` URIs: the wide ones, or
+    those of ``layout`` (``"phone"``, ``"print"``; None if the data has no such layout)."""
+    if layout is not None and layout not in data:
+        return None
+    frames = data["frames"] if layout is None else data[layout]["frames"]
+    return [f"data:image/{data['format']};base64,{frame}" for frame in frames]
+
+
+def _size_attributes(shown: dict) -> str:
+    """``width``, ``height`` (the drawn size in CSS pixels) and ``data-text-px`` (its
+    smallest text at that size) of a frame: on screen its text is data-text-px × shown
+    width ÷ width."""
+    return f'width="{shown["width"]}" height="{shown["height"]}" data-text-px="{shown["text_px"]}"'
+
+
+def _picture(data: dict, wide: str, phone: str | None, alt: str) -> str:
+    """The frame as a ``<picture>``: the phone frame where the window is narrow (a
+    ``<source>`` for :data:`PHONE_MEDIA`), the wide one (the ``<img>``) elsewhere; the
+    browser loads only the one it shows."""
+    image = (
+        f'<img class="sbx-frame" src="{wide}" alt="{html.escape(alt)}" {_size_attributes(data)}'
+        ' loading="lazy" decoding="async" '
+        'style="max-width:100%;height:auto;background:white">'
+    )
+    if phone is None:
+        return image
+    source = (
+        f'<source class="sbx-phone" media="{data["phone"]["media"]}" srcset="{phone}" '
+        f"{_size_attributes(data['phone'])}>"
+    )
+    return f'<picture class="sbx-picture">{source}{image}</picture>'
+
+
+def picture_html(data: dict) -> str:
+    """The explorer of :meth:`Explorer.static_data` as one picture at its start values
+    (wide and phone frames as ``data:`` URIs), its caption under it: a static figure."""
+    sizes, start, labels = data["sizes"], data["start"], data["labels"]
+    k = int(np.ravel_multi_index(start, sizes))
+    alt = _described(
+        data["alt"], data["names"], [lab[i] for lab, i in zip(labels, start, strict=True)]
+    )
+    phone = data_uris(data, "phone")
+    picture = _picture(data, data_uris(data)[k], phone[k] if phone else None, alt)
+    return (
+        f'<figure id="{data["id"]}" class="statbook-explorer">{picture}'
+        f"<figcaption>{html.escape(data['caption'])}</figcaption></figure>"
+    )
 
 
 def _described(alt: str, names: Sequence[str], labels: Sequence[str]) -> str:
@@ -446,25 +588,31 @@ def _described(alt: str, names: Sequence[str], labels: Sequence[str]) -> str:
     return f"{alt} Shown at {shown}." if shown else alt
 
 
-def explorer_html(data: dict, frames: Sequence[str], *, embedded: bool) -> str:
+def explorer_html(
+    data: dict,
+    frames: Sequence[str],
+    *,
+    embedded: bool,
+    phone: Sequence[str] | None = None,
+    printed: Sequence[str] | None = None,
+) -> str:
     """The HTML of an explorer (:meth:`Explorer.static_data`) whose frames are at ``frames``.
 
-    Range inputs switch between the frames (statbook/static/explorer.js); on paper a
-    panel of ``PRINT_FRAMES`` frames, each labelled with its values, replaces the
-    sliders.  ``embedded`` (``frames`` are ``data:`` URIs): the start frame is stored
-    once, as the image's src; the print panel gets its frames just before printing; the
-    script is inline.  Otherwise (``frames`` are files, the book): every frame's address
-    is listed, the print panel's images load lazily, and the page loads the script.
+    Range inputs switch between the frames (statbook/static/explorer.js); with ``phone``
+    (the phone layout's frames) the frame is a ``<picture>`` whose phone ``<source>``
+    switches with it.  On paper a panel of ``PRINT_FRAMES`` frames, each labelled with
+    its values, replaces the sliders: ``printed`` (the print layout's frames, in the
+    order of ``data["print"]["positions"]``), else the wide frames.  ``embedded``
+    (``frames`` are ``data:`` URIs): the start frames are stored once, as the image's src
+    and the source's srcset; the print panel gets its frames (``printed``, else the wide
+    ones) just before printing; the script is inline.  Otherwise (``frames`` are files,
+    the book): every frame's address is listed, the print panel's images load lazily,
+    and the page loads the script.
     """
     sizes, start, labels, names = data["sizes"], data["start"], data["labels"], data["names"]
     start_frame = int(np.ravel_multi_index(start, sizes))
-    width, height = data["width"], data["height"]
     alt = _described(data["alt"], names, [lab[i] for lab, i in zip(labels, start, strict=True)])
-    image = (
-        f'<img class="sbx-frame" src="{frames[start_frame]}" alt="{html.escape(alt)}" '
-        f'width="{width}" height="{height}" loading="lazy" decoding="async" '
-        'style="max-width:100%;height:auto;background:white">'
-    )
+    image = _picture(data, frames[start_frame], phone[start_frame] if phone else None, alt)
     controls = "".join(
         f'<label class="sbx-slider">{html.escape(name)} '
         f'<input type="range" min="0" max="{size - 1}" step="1" value="{i}" '
@@ -473,7 +621,8 @@ def explorer_html(data: dict, frames: Sequence[str], *, embedded: bool) -> str:
         for name, size, i, lab in zip(names, sizes, start, labels, strict=True)
     )
     panel = []
-    for position in print_frames(sizes, start, PRINT_FRAMES):
+    on_paper = data["print"] if printed is not None else data
+    for j, position in enumerate(print_frames(sizes, start, PRINT_FRAMES)):
         values = [lab[i] for lab, i in zip(labels, position, strict=True)]
         # One span per value: on paper a long label breaks between values only.
         shown = ", ".join(
@@ -481,14 +630,22 @@ def explorer_html(data: dict, frames: Sequence[str], *, embedded: bool) -> str:
             for n, v in zip(names, values, strict=True)
         )
         k = int(np.ravel_multi_index(position, sizes))
-        source = "" if embedded else f' src="{frames[k]}" loading="lazy" decoding="async"'
+        address = printed[j] if printed is not None else frames[k]
+        source = "" if embedded else f' src="{address}" loading="lazy" decoding="async"'
         described = html.escape(_described(data["alt"], names, values))
         panel.append(
-            f'<figure><img data-sbx-frame="{k}"{source} alt="{described}" width="{width}" '
-            f'height="{height}"><figcaption>{shown}</figcaption></figure>'
+            f'<figure><img data-sbx-frame="{k}"{source} alt="{described}" '
+            f"{_size_attributes(on_paper)}><figcaption>{shown}</figcaption></figure>"
         )
-    stored = [None if embedded and k == start_frame else f for k, f in enumerate(frames)]
-    content = {"frames": stored, "labels": labels, "names": names, "sizes": sizes}
+
+    def stored(addresses):
+        return [None if embedded and k == start_frame else f for k, f in enumerate(addresses)]
+
+    content = {"frames": stored(frames), "labels": labels, "names": names, "sizes": sizes}
+    if phone is not None:
+        content["phone"] = stored(phone)
+    if embedded and printed is not None:
+        content["print"] = list(printed)
     table = ""
     if "tables" in data:
         content["tables"] = data["tables"]

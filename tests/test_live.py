@@ -39,6 +39,7 @@ import nbformat
 import pytest
 
 from booktools.chapters import METADATA_FILTER, default_kernelspec, notebook_chapters
+from statbook.plotting import smallest_text_px
 from statbook.widgets import RESTART_HINT
 from tests import jupyter_live as live
 from tests.conftest import ROOT
@@ -377,6 +378,66 @@ def test_explorer_is_shown_at_its_drawn_size_with_sliders_in_one_column(explorer
     assert RESTART_HINT in shape["text"]  # shown once the kernel is gone
 
 
+# The figure inside its output area: the image's box, its drawn width, and the output
+# area's box (a figure cut off shows its right edge beyond the area, or scrolls inside it).
+FIT_JS = """(root) => {
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right};
+  };
+  const img = root.querySelector('.widget-image');
+  const area = root.closest('.jp-OutputArea-output');
+  return {image: box(img), area: box(area), width: img.getBoundingClientRect().width,
+          naturalWidth: img.naturalWidth, scrolls: root.scrollWidth > root.clientWidth + 1,
+          leftOpen: !window.jupyterapp.shell.leftCollapsed};
+}"""
+# The explorer of each (chapter, ordinal), by its name in tests/test_widgets.py.
+LIVE_EXPLORERS = {
+    ("likelihood.md", 0): "vonmises",
+    ("likelihood.md", 1): "gaussian",
+    ("multinomial.md", 0): "softmax",
+    ("multinomial.md", 1): "moths",
+    ("regression.md", 0): "regression",
+    ("mixtures.md", 0): "label switching",
+    ("mixtures.md", 1): "density",
+    ("mixed-models.md", 0): "mixed",
+}
+
+
+def test_every_live_explorer_is_named():
+    named = {
+        (name, [i for n, i in explorer_cells() if n == name].index(index))
+        for name, index in explorer_cells()
+    }
+    assert named == set(LIVE_EXPLORERS)
+
+
+@pytest.mark.browser
+def test_explorer_fits_a_laptops_output_area_with_the_file_browser_open(explorer):
+    """At 1280 × 720 with JupyterLab's file browser open (an output area of about 850 px),
+    the whole figure is inside its output area, nothing scrolls sideways, and its smallest
+    text is 8 px or more on screen (drawn size × shown width ÷ drawn width)."""
+    from tests.test_widgets import _explorers
+
+    page, root, ordinal = explorer
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+    page.wait_for_timeout(500)
+    root.scroll_into_view_if_needed()
+    fit = page.evaluate(FIT_JS, root)
+    chapter = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
+    factory = _explorers()[LIVE_EXPLORERS[(chapter.rsplit("/", 1)[-1], ordinal)]]
+    wide = factory()
+    wide.render()
+    drawn_px = smallest_text_px(wide.figure.figure)
+    assert fit["leftOpen"]
+    assert fit["area"]["left"] - 1 <= fit["image"]["left"], fit
+    assert fit["image"]["right"] <= fit["area"]["right"] + 1, fit
+    assert not fit["scrolls"], fit
+    assert fit["naturalWidth"] == wide.figure.size[0]
+    assert drawn_px * fit["width"] / fit["naturalWidth"] >= 8.0, (drawn_px, fit)
+
+
 @pytest.mark.browser
 def test_make_lab_leaves_the_checkout_clean(tmp_path, browser):
     """A returning reader (an IPython directory exists, so jupyter_core would migrate) opens
@@ -418,6 +479,10 @@ def test_notebook_7_opens_a_chapter_as_a_notebook_and_its_slider_redraws(tmp_pat
         assert code_cells > 10  # opened as a notebook, not as text
         live.run_all(page)
         root = live.explorer(page, 0)
+        page.set_viewport_size({"width": 1280, "height": 720})
+        fit = page.evaluate(FIT_JS.replace("!window.jupyterapp.shell.leftCollapsed", "true"), root)
+        assert fit["area"]["left"] - 1 <= fit["image"]["left"], fit
+        assert fit["image"]["right"] <= fit["area"]["right"] + 1 and not fit["scrolls"], fit
         before = live.displayed_hash(page, root)
         live.watch(page, root)
         live.click_slider(page, root, 0, at=0.6)

@@ -88,19 +88,22 @@ def test_explorer_frames_become_files(tmp_path):
     html = _rendered(tmp_path, data)
     written = sorted((tmp_path / "_static" / "sbx").iterdir())
     assert "data:image" not in html
-    assert len(written) == 9
+    assert len(written) == 9 + 4  # the wide frames and the print panel's (300 dpi)
     block = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
     assert block["frames"] == [
         f"../_static/sbx/{name}" for name in frames.frame_files(data, lambda *_: None)
     ]
-    assert sorted(set(block["frames"])) == [f"../_static/sbx/{p.name}" for p in written]
+    printed = [
+        f"../_static/sbx/{name}" for name in frames.frame_files(data, lambda *_: None, "print")
+    ]
+    assert sorted({*block["frames"], *printed}) == [f"../_static/sbx/{p.name}" for p in written]
     shown = re.search(r'<img class="sbx-frame" src="([^"]+)"', html).group(1)
     assert shown == block["frames"][4]  # the start frame (slope 1, offset 0)
     panel = re.findall(r'<img data-sbx-frame="(\d+)" src="([^"]+)" loading="lazy"', html)
     assert len(panel) == 4
-    assert [(int(k), src) for k, src in panel] == [
-        (int(k), block["frames"][int(k)]) for k, _ in panel
-    ]
+    assert [(int(k), src) for k, src in panel] == list(
+        zip(data["print"]["positions"], printed, strict=True)
+    )
     for path in written:
         with Image.open(path) as frame:
             assert frame.format == "WEBP"

@@ -372,14 +372,14 @@ def explorers() -> dict:
 
 
 def drawn(explorer) -> tuple[tuple[int, int], float]:
-    """The frame's size in pixels and the smallest font size (pt at the figure's dpi) of the
-    text drawn in it."""
-    from matplotlib.text import Text
+    """The print layout's frame size in pixels and the smallest font size (pt at the
+    figure's dpi) of the text drawn in it."""
+    from statbook.plotting import smallest_text_px
 
-    with Image.open(io.BytesIO(explorer.render(**explorer.defaults))) as frame:
+    with Image.open(io.BytesIO(explorer.render(layout="print"))) as frame:
         size = frame.size
-    texts = explorer.figure.figure.findobj(Text)
-    return size, min(t.get_fontsize() for t in texts if t.get_visible() and t.get_text().strip())
+    figure = explorer.layout_figure("print").figure
+    return size, smallest_text_px(figure) * 72 / figure.dpi
 
 
 @pytest.fixture(scope="module")
@@ -398,24 +398,28 @@ def panel_text_pt(explorer, images: list[dict]) -> list[float]:
     """The printed size of the smallest text of each panel frame of ``explorer`` in the PDF:
     its size at the drawn dpi × drawn dpi ÷ printed ppi."""
     size, smallest = drawn(explorer)
-    return [smallest * explorer.dpi / image["ppi"] for image in images if image["size"] == size]
+    dpi = explorer.layouts["print"].dpi
+    return [smallest * dpi / image["ppi"] for image in images if image["size"] == size]
 
 
 @pytest.mark.parametrize(
     "name",
     [
-        *["vonmises", "gaussian", "density", "label switching", "moth", "softmax", "regression"],
-        pytest.param(
-            "mixed",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="its legend is drawn at 6.9 pt on a 10.5 in wide figure, 4.9 pt at the "
-                "column's width: it needs a figure drawn for paper (issue 30, item 1)",
-            ),
-        ),
+        "vonmises",
+        "gaussian",
+        "density",
+        "label switching",
+        "moth",
+        "softmax",
+        "regression",
+        "mixed",
     ],
 )
 def test_explorer_panels_print_text_at_6_pt_or_more(printed_images, name):
+    """The panels' frames are the print layout's, at about 300 dpi on paper (drawn for the
+    printed size, not shrunk to it), their smallest text 6 pt or more."""
     sizes = panel_text_pt(explorers()[name](), printed_images)
     assert len(sizes) >= 4  # the panel's frames (two explorers share one size)
     assert min(sizes) >= MIN_PRINTED_PT, [round(s, 2) for s in sizes]
+    ppi = [i["ppi"] for i in printed_images if i["size"] == drawn(explorers()[name]())[0]]
+    assert all(290 <= p <= 310 for p in ppi), ppi

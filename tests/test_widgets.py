@@ -14,17 +14,19 @@ import pytest
 from PIL import Image
 
 from statbook.explorers import likelihood
-from statbook.livefigure import LiveFigure, Scene, png_bytes, snap_up
+from statbook.livefigure import Layout, LiveFigure, Scene, png_bytes, snap_up
+from statbook.plotting import smallest_text_px
 from statbook.widgets import (
     EXPLORER_MIME,
     FRAME_COLORS,
+    PHONE_MEDIA,
     RESTART_HINT,
     STATIC_ENV,
     Explorer,
     Slider,
-    data_uris,
-    explorer_html,
+    picture_html,
     print_frames,
+    shown_size,
 )
 from tests.helpers import assert_survives_slider_extremes
 
@@ -34,7 +36,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 class LineScene(Scene):
     """A line y = slope·x + offset; its title says the slope; the y-axis widens for steep lines."""
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout=None):
         super().__init__(figure)
         self.ax = figure.subplots()
         self.x = np.linspace(0, 1, 20)
@@ -122,7 +124,7 @@ def test_slider_values_are_taken_at_once_and_only_the_newest_are_drawn():
     HeldLineScene.go.set()
     explorer.wait_drawn()
     assert explorer.redraws == 2 and explorer.last_error is None
-    fresh = LiveFigure(LineScene, figsize=(3, 2), dpi=80).png(slope=2.0, offset=1.0)
+    fresh = LiveFigure(LineScene, Layout("wide", (3, 2), 80)).png(slope=2.0, offset=1.0)
     assert np.array_equal(_pixels(explorer.image.value), _pixels(fresh))
 
 
@@ -135,15 +137,13 @@ def test_sliders_update_continuously_in_one_column():
     assert len({control.layout.width for control in controls}) == 1
 
 
-def test_image_is_shown_at_its_drawn_size():
+def test_image_is_shown_at_its_drawn_size_or_shrunk_whole_to_the_output_area():
     explorer = line_explorer()
     explorer.widget  # noqa: B018  (builds the view)
     width, height = 3 * 80, 2 * 80  # figsize × dpi
     assert PIL.Image.open(io.BytesIO(explorer.image.value)).size == (width, height)
-    assert (explorer.image.layout.width, explorer.image.layout.height) == (
-        f"{width}px",
-        f"{height}px",
-    )
+    layout = explorer.image.layout
+    assert (layout.width, layout.max_width, layout.height) == (f"{width}px", "100%", "auto")
 
 
 def test_live_view_tells_how_to_recover_after_a_kernel_restart():
@@ -174,7 +174,7 @@ def test_blitted_frames_equal_frames_drawn_from_scratch():
 
 
 def test_only_a_layout_change_redraws_the_background():
-    figure = LiveFigure(LineScene, figsize=(3, 2), dpi=80)
+    figure = LiveFigure(LineScene, Layout("wide", (3, 2), 80))
     first = figure.draw(slope=0.0, offset=0.0)
     second = figure.draw(slope=1.0, offset=0.0)  # same axes: blitted
     assert figure.full_draws == 1 and not np.array_equal(first, second)
@@ -193,7 +193,7 @@ class TwoPanelScene(Scene):
 
     inset = False
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout=None):
         super().__init__(figure)
         self.left = figure.add_axes((0.12, 0.15, 0.3, 0.75))
         box = (0.3, 0.5, 0.15, 0.3) if self.inset else (0.65, 0.15, 0.3, 0.75)
@@ -213,25 +213,25 @@ class InsetScene(TwoPanelScene):
 
 
 def _fresh(scene, **values):
-    return LiveFigure(scene, figsize=(6, 2), dpi=80).draw(**values)
+    return LiveFigure(scene, Layout("wide", (6, 2), 80)).draw(**values)
 
 
 def test_a_changed_axes_is_redrawn_alone_and_exactly():
-    figure = LiveFigure(TwoPanelScene, figsize=(6, 2), dpi=80)
+    figure = LiveFigure(TwoPanelScene, Layout("wide", (6, 2), 80))
     for a, b in [(1, 1), (100, 1), (100, 0.01), (1, 0.01), (1e4, 5)]:
         assert np.array_equal(figure.draw(a=a, b=b), _fresh(TwoPanelScene, a=a, b=b)), (a, b)
     assert figure.full_draws == 1 and figure.partial_draws == 4
 
 
 def test_axes_that_overlap_are_drawn_in_full():
-    figure = LiveFigure(InsetScene, figsize=(6, 2), dpi=80)
+    figure = LiveFigure(InsetScene, Layout("wide", (6, 2), 80))
     for a, b in [(1, 1), (100, 1), (1, 1000)]:
         assert np.array_equal(figure.draw(a=a, b=b), _fresh(InsetScene, a=a, b=b)), (a, b)
     assert figure.full_draws == 3 and figure.partial_draws == 0
 
 
 def test_animated_artists_are_left_out_of_the_background():
-    figure = LiveFigure(LineScene, figsize=(3, 2), dpi=80)
+    figure = LiveFigure(LineScene, Layout("wide", (3, 2), 80))
     with_line = figure.draw(slope=1.0, offset=0.0)
     figure.canvas.restore_region(figure._background)
     background = np.asarray(figure.canvas.buffer_rgba())[..., :3]
@@ -292,7 +292,7 @@ def test_static_html_holds_one_frame_per_grid_point():
     decoded = [base64.b64decode(WEBP.fullmatch(f).group(1)) for f in frames]
     assert all(f[:4] == b"RIFF" and f[8:12] == b"WEBP" for f in decoded)
     assert len(set(decoded)) == 9
-    assert len(WEBP.findall(html)) == 9  # no frame twice
+    assert len(WEBP.findall(html)) == 9 + 4  # no frame twice; the print panel's 4 for paper
     image = Image.open(io.BytesIO(decoded[start]))
     assert image.size == (240, 160) and len(image.convert("RGB").getcolors(256)) <= FRAME_COLORS
     assert html.count('type="range"') == 2
@@ -352,11 +352,12 @@ def test_mime_bundle_in_jupyter_and_in_the_book(monkeypatch):
     assert EXPLORER_MIME not in live
     book = line_explorer()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" not in book
-    assert book["text/html"].count('type="range"') == 2
-    # The book's data and the self-contained HTML hold the same frames and labels.
+    # The frames are stored once, as the book's data; other tools show the start frame.
     data = json.loads(json.dumps(book[EXPLORER_MIME]))  # as the notebook stores it
-    assert book["text/html"] == explorer_html(data, data_uris(data), embedded=True)
-    assert sorted(WEBP.findall(book["text/html"])) == sorted(data["frames"])
+    assert book["text/html"] == picture_html(data)
+    assert 'type="range"' not in book["text/html"]
+    assert WEBP.findall(book["text/html"]) == [data["frames"][4]]  # slope 1, offset 0
+    assert 'alt="A straight line. Shown at slope = 1, offset = 0."' in book["text/html"]
     assert (data["sizes"], data["start"], data["format"]) == ([3, 3], [1, 1], "webp")
     assert data["labels"] == [["0", "1", "2"], ["-1", "0", "1"]]
 
@@ -406,6 +407,54 @@ def test_every_explorer_ends_on_the_image_of_its_final_values(name):
         assert np.array_equal(_pixels(explorer.image.value), _pixels(fresh)), final
 
 
+MIN_SCREEN_PX = 8.0  # issue 30: text on screen at least 8 CSS px, on paper at least 6 pt
+MIN_PRINTED_PT = 6.0
+
+
+@pytest.mark.parametrize("name", list(_explorers()))
+def test_every_layout_fits_its_place_with_text_large_enough(name):
+    """Wide frames fit a 700 px area (at most 680 px), phone frames a phone's 343 px column,
+    both with text of 8 px or more at their drawn size; the print frames are 300 dpi at
+    their printed size (at most 7 in, the A4 column) with text of 6 pt or more; and in
+    every layout all the figure's text, legends and panels lie inside the frame."""
+    explorer = _explorers()[name]()
+    assert set(explorer.layouts) == {"wide", "phone", "print"}
+    for kind, layout in explorer.layouts.items():
+        explorer.render(layout=kind)
+        figure = explorer.layout_figure(kind).figure
+        width, height = layout.figsize
+        box = figure.get_tightbbox(figure.canvas.get_renderer())  # inches
+        assert box.x0 >= -0.01 and box.y0 >= -0.01, (kind, box)
+        assert box.x1 <= width + 0.01 and box.y1 <= height + 0.01, (kind, box)
+        text_px = smallest_text_px(figure)
+        if kind == "print":
+            printed = shown_size(layout)[0] / 96  # inches on paper
+            assert layout.size[0] / printed == pytest.approx(300)
+            assert printed <= 7.0
+            assert text_px * 72 / layout.dpi * printed / width >= MIN_PRINTED_PT
+        else:
+            assert (layout.size[0] <= 680) if kind == "wide" else (330 <= layout.size[0] <= 343)
+            assert text_px >= MIN_SCREEN_PX, (kind, text_px)
+
+
+def test_text_size_is_that_of_the_smallest_visible_text():
+    """``smallest_text_px``: points × dpi / 72 of the smallest visible, non-empty text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(dpi=144)
+    ax = figure.add_subplot()
+    ax.set_title("big", fontsize=20)
+    ax.tick_params(labelsize=9)
+    FigureCanvasAgg(figure).draw()  # makes the tick labels
+    assert smallest_text_px(figure) == pytest.approx(9 * 2)  # tick labels: 9 pt at 144 dpi
+    ax.text(0, 0, "tiny", fontsize=5, visible=False)
+    ax.text(0, 0, "   ", fontsize=4)
+    assert smallest_text_px(figure) == pytest.approx(18)  # invisible and blank: not text
+    ax.text(0, 0, "small", fontsize=6)
+    assert smallest_text_px(figure) == pytest.approx(12)
+
+
 def _stepped_path(explorer, steps: int = 3) -> list[dict]:
     """Each slider in turn a few positions up from its default (down near the top) and back,
     one position at a time as in a drag, the others where the previous one left them."""
@@ -432,10 +481,67 @@ def test_every_frame_of_a_drag_is_the_fresh_figure(name):
     fresh = factory()
     for values in _stepped_path(explorer):
         kept = explorer.figure.draw(**values)
-        fresh._figure = None  # a new Figure for every frame
+        fresh.forget_figures()  # a new Figure for every frame
         assert np.array_equal(kept, fresh.figure.draw(**values)), values
     if name in ("gaussian", "mixed", "density"):  # their axes follow the data
         assert explorer.figure.partial_draws > 0
+
+
+@pytest.mark.parametrize("name", ["density", "label switching", "mixed"])
+def test_the_frames_palette_keeps_every_colour_that_fills_an_area(name):
+    """Each colour covering 0.5 % of the drawn frame or more (the white ground, the
+    histograms' grey, bars, the markers' fill) is within 16 of itself (per channel)
+    in the book's 16-colour frame, so a histogram never melts into its background."""
+    explorer = _explorers()[name]()
+    for kind in ("wide", "phone"):
+        rgb = explorer.layout_figure(kind).draw(**explorer.defaults)
+        frame = Image.open(
+            io.BytesIO(explorer.render(colors=FRAME_COLORS, fmt="webp", layout=kind))
+        )
+        shown = np.asarray(frame.convert("RGB")).astype(int)
+        colours, counts = np.unique(rgb.reshape(-1, 3), axis=0, return_counts=True)
+        for colour in colours[counts >= 0.005 * counts.sum()]:
+            where = np.all(rgb == colour, axis=-1)
+            worst = np.abs(shown[where] - colour.astype(int)).max()
+            assert worst <= 16, (kind, colour, worst)
+
+
+def test_the_phone_layout_is_a_source_of_the_picture_switched_with_the_frame():
+    """With a phone layout the frame is a <picture>: the phone frame for a narrow window,
+    the wide one (the <img>) elsewhere, each with its drawn size and smallest text; the
+    phone frames switch with the wide ones (the data's "phone", the start frame once);
+    the print panel shows the print layout's frames at their printed size."""
+    explorer = line_explorer(phone=(2.0, 2.5))
+    html = explorer.static_html()
+    data = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
+    picture = re.search(r'<picture class="sbx-picture">(.*?)</picture>', html).group(1)
+    source = re.fullmatch(r"<source ([^>]*)>(<img [^>]*>)", picture)
+    assert source is not None, picture
+    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', source.group(1)))
+    image = dict(re.findall(r'([\w-]+)="([^"]*)"', source.group(2)))
+    assert attributes["media"] == PHONE_MEDIA
+    assert (attributes["width"], attributes["height"]) == ("160", "200")  # 2 × 2.5 in at 80 dpi
+    assert (image["width"], image["height"]) == ("240", "160")
+    # matplotlib's 10 pt tick labels at 80 dpi, rounded to 0.01 px
+    assert float(attributes["data-text-px"]) == float(image["data-text-px"]) == 11.11
+    assert len(data["phone"]) == 9 and data["phone"][4] is None
+    phone = [attributes["srcset"] if f is None else f for f in data["phone"]]
+    wide = [image["src"] if f is None else f for f in data["frames"]]
+    decoded = [base64.b64decode(WEBP.fullmatch(f).group(1)) for f in phone]
+    sizes = {Image.open(io.BytesIO(f)).size for f in decoded}
+    assert sizes == {(160, 200)} and not set(phone) & set(wide)
+    assert len(WEBP.findall(html)) == 9 + 9 + 4  # each frame once, and the 4 for paper
+    # the print panel: 300 dpi frames of the wide figure, 3 in wide on paper (288 CSS px)
+    assert len(data["print"]) == 4
+    printed = Image.open(io.BytesIO(base64.b64decode(WEBP.fullmatch(data["print"][0]).group(1))))
+    assert printed.size == (900, 600)
+    assert html.count('<img data-sbx-frame="') == 4
+    assert html.count('width="288" height="192" data-text-px=') == 4
+    # the book's one-frame picture for other tools: the start frame of each layout
+    book = explorer.static_data()
+    shown = picture_html(book)
+    assert WEBP.findall(shown) == [book["phone"]["frames"][4], book["frames"][4]]
+    assert '<source class="sbx-phone" media="(max-width: 720px)"' in shown
 
 
 def test_a_table_of_values_follows_the_frames_as_text():

@@ -6,12 +6,14 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from statbook import gaussian, vonmises
-from statbook.livefigure import Scene, snap_up
+from statbook.livefigure import Scene, panels, snap_up
 from statbook.plotting import LiveContours, estimate_markers, parameter_grid
 from statbook.widgets import Explorer, Slider
 
 GRID = 120  # contour lines through 120 × 120 points are smooth at the drawn size
-MARGINS = {"left": 0.07, "right": 0.98, "bottom": 0.14, "top": 0.86, "wspace": 0.25}
+# Inches above the panels (the figure's title, then each panel's) and below them.
+MARGINS = {"top": 0.6, "bottom": 0.55}
+WIDE, PHONE = (8.5, 3.6), (4.25, 7.0)  # inches at 80 dpi: 680 and 340 px wide
 SAMPLE_SIZES = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
 
@@ -40,9 +42,9 @@ class VonMisesScene(Scene):
     The θ-window is ±h with h = 1.6·max(κ, κ̂, 1) snapped up to a round number.
     """
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout):
         super().__init__(figure)
-        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.left, self.right = panels(figure, layout, 2, **MARGINS)
         self.left_contours, *self.left_markers = _surface_axes(
             self.left, xlabel="θ₁", ylabel="θ₂", title="canonical θ: convex"
         )
@@ -107,6 +109,8 @@ def vonmises_explorer() -> Explorer:
             "Two contour plots of the same von Mises negative log-likelihood: nested ovals "
             "in the θ-plane, bent banana-shaped contours in the (κ, μ)-plane."
         ),
+        figsize=WIDE,
+        phone=PHONE,
     )
 
 
@@ -119,9 +123,9 @@ class GaussianScene(Scene):
     stay put while the sliders move a few steps.
     """
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout):
         super().__init__(figure)
-        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.left, self.right = panels(figure, layout, 2, **MARGINS)
         self.left_contours, *self.left_markers = _surface_axes(
             self.left, xlabel="μ", ylabel="σ²", title="(μ, σ²): not convex (shaded where not)"
         )
@@ -209,4 +213,6 @@ def gaussian_explorer() -> Explorer:
             "contours open up towards large σ² inside a shaded non-convex region; in θ they "
             "are closed convex curves."
         ),
+        figsize=WIDE,
+        phone=PHONE,
     )

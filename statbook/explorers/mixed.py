@@ -6,10 +6,11 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from statbook import mixed
-from statbook.livefigure import Scene, snap_up
+from statbook.livefigure import Scene, panels, snap_up
 from statbook.widgets import Explorer, Slider
 
-MARGINS = {"left": 0.07, "right": 0.99, "bottom": 0.14, "top": 0.88, "wspace": 0.28}
+# Inches of margin: wide, the table and the legend right of the panels; phone, under them.
+MARGINS = {False: {"right": 2.45, "bottom": 0.5}, True: {"right": 0.15, "bottom": 2.25}}
 GROUP_SIZES = (3, 7)  # each group holds between 3 and 7 observations
 BETA0_VALUES = tuple(float(b) for b in range(-5, 6))
 SPREAD_STEPS = (1, 2, 5)  # the data window's margins snap to these (× 10^k)
@@ -69,11 +70,11 @@ class MixedScene(Scene):
     the axes move only now and then while a slider moves.
     """
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout):
         super().__init__(figure)
-        left, right, side = figure.subplots(
-            1, 3, gridspec_kw={**MARGINS, "width_ratios": [1.6, 1, 0.7]}
-        )
+        stacked = layout.stacked
+        ratios = None if stacked else [1.6, 1]
+        left, right = panels(figure, layout, 2, ratios=ratios, top=0.4, **MARGINS[stacked])
         self.left, self.right = left, right
         self.points = self.live(
             left.plot([], [], ".", color="tab:blue", alpha=0.5, ms=4, label="observations")[0]
@@ -97,7 +98,7 @@ class MixedScene(Scene):
         self.left_title = self.live(left.set_title("", fontsize="medium"))
 
         self.profile = self.live(right.plot([], [], color="tab:blue")[0])
-        self.nu_hat = self.live(right.axvline(0, color="tab:orange", lw=1.2, label="ν̂"))
+        self.nu_hat = self.live(right.axvline(0, color="black", ls="-.", lw=1.2, label="ν̂"))
         self.true_nu = self.live(
             right.axvline(0, color="tab:red", ls="--", lw=1.2, label="true |ν|")
         )
@@ -107,9 +108,13 @@ class MixedScene(Scene):
         right.set_ylim(-0.05 * PROFILE_TOP, PROFILE_TOP)
         right.set_ylabel("profile −ℓ minus its minimum")
         right.set_title("profile likelihood in ν", fontsize="medium")
-        side.axis("off")
-        # One legend for both panels, under the table: outside the panels, it is drawn once,
-        # not each time a slider moves their axes.
+        # One legend for both panels, under the table (wide) or beside it (phone): outside
+        # the panels, it is drawn once, not each time a slider moves their axes.  Figure
+        # coordinates from inches: (x, y) inches from the figure's lower left corner.
+        width, height = layout.figsize
+        legend_at, table_at = (
+            ((6.15, 0.3), (6.2, 3.25)) if not stacked else ((0.0, 0.05), (2.75, 1.85))
+        )
         handles = [
             self.points,
             self.means,
@@ -119,20 +124,19 @@ class MixedScene(Scene):
             self.nu_hat,
             self.true_nu,
         ]
-        side.legend(
+        figure.legend(
             handles,
             [h.get_label() for h in handles],
             loc="lower left",
-            bbox_to_anchor=(-0.15, 0.0),
-            fontsize="x-small",
+            bbox_to_anchor=(legend_at[0] / width, legend_at[1] / height),
+            fontsize="small",
             frameon=False,
         )
         self.table = self.live(
-            side.text(
-                -0.15,
-                0.9,
+            figure.text(
+                table_at[0] / width,
+                table_at[1] / height,
                 "",
-                transform=side.transAxes,
                 ha="left",
                 va="top",
                 family="monospace",
@@ -249,6 +253,7 @@ def mixed_explorer() -> Explorer:
             "horizontal level. Middle: a curve with its minimum at the estimate of ν. Right: a "
             "table of true and fitted β₀, ν, σ and intraclass correlation."
         ),
-        figsize=(10.5, 4.0),
+        figsize=(8.5, 3.7),  # printed 3 in tall: two panel frames and their tables a page
+        phone=(4.25, 7.4),
         table=fitted_table,
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from statbook import mixtures
-from statbook.livefigure import Scene, snap_up
+from statbook.livefigure import Scene, panels, snap_up
 from statbook.plotting import TRUTH_STYLE, LiveContours
 from statbook.widgets import Explorer, Slider
 
@@ -35,9 +36,15 @@ class DensityScene(Scene):
     and the density axis ends at a round number, so the axes move only now and then.
     """
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout):
         super().__init__(figure)
-        ax = self.ax = figure.add_axes((0.07, 0.14, 0.62, 0.76))
+        # Wide: the legend and the moments right of the panel; phone: under it, side by side.
+        right, bottom = (2.6, 0.5) if not layout.stacked else (0.15, 2.0)
+        (ax,) = panels(
+            figure, layout, 1, right=right, bottom=bottom, top=0.35 + 0.2 * layout.stacked
+        )
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if layout.stacked else 8))
+        self.ax = ax
         self.histogram = self.live(_histogram(ax))
         self.density = self.live(ax.plot([], [], color="tab:blue", lw=2, label="density f")[0])
         self.first = self.live(
@@ -49,12 +56,24 @@ class DensityScene(Scene):
         self.mean = self.live(ax.axvline(0, color="black", lw=1, ls=":", label="mean E Y"))
         ax.set_xlabel("y")
         ax.set_ylabel("density")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+        legend_at, moments_at = (
+            ((1.01, 1.0), (1.05, 0.0)) if not layout.stacked else ((-0.2, -0.2), (0.68, -0.28))
+        )
+        ax.legend(loc="upper left", bbox_to_anchor=legend_at, fontsize="small", frameon=False)
         ax.set_title(
-            f"{SAMPLE_SIZE} simulated values (seed 1) and the true density", fontsize="medium"
+            f"{SAMPLE_SIZE} simulated values (seed 1){chr(10) if layout.stacked else ' '}"
+            "and the true density",
+            fontsize="medium",
         )
         self.moments = self.live(
-            figure.text(0.71, 0.16, "", family="monospace", fontsize="small", va="bottom")
+            ax.text(
+                *moments_at,
+                "",
+                transform=ax.transAxes,
+                family="monospace",
+                fontsize="small",
+                va="bottom" if not layout.stacked else "top",
+            )
         )
 
     def update(self, *, p, mu1, mu2, sigma1, sigma2, seed: int = 1) -> None:
@@ -100,7 +119,8 @@ def density_explorer() -> Explorer:
             "dashed bell curves, and it is bimodal when the means are far apart relative to "
             "the standard deviations and unimodal when they are close."
         ),
-        dpi=96,
+        figsize=(8.5, 3.4),
+        phone=(4.25, 4.9),
     )
 
 
@@ -120,11 +140,10 @@ class LabelSwitchingScene(Scene):
 
     truth = (0.0, 3.0)
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout):
         super().__init__(figure)
         self.axis = np.linspace(-2.5, 5.5, GRID)
-        left = self.left = figure.add_axes((0.07, 0.14, 0.40, 0.72))
-        right = self.right = figure.add_axes((0.57, 0.14, 0.41, 0.72))
+        left, right = self.left, self.right = panels(figure, layout, 2, top=0.7, bottom=0.55)
         self.contours = LiveContours(left)
         self.live(self.contours.artists)
         left.plot(self.axis, self.axis, color="0.6", lw=0.8)
@@ -210,6 +229,6 @@ def label_switching_explorer() -> Explorer:
             "histogram of the data with the two fitted densities, which coincide when the "
             "weights and variances are equal."
         ),
-        figsize=(10.0, 4.6),
-        dpi=96,
+        figsize=(8.5, 4.2),
+        phone=(4.25, 8.0),
     )

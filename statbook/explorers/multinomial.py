@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.patches import Polygon, Rectangle
 
 from statbook import multinomial
-from statbook.livefigure import Scene, snap_up
+from statbook.livefigure import Scene, panels, snap_up
 from statbook.plotting import (
     LiveContours,
     contour_negloglik,
@@ -22,7 +22,9 @@ from statbook.widgets import Explorer, Slider
 GRID = 160
 PHENOTYPE_COLORS = ("#2b2b2b", "#9c7b4f", "#e9dfc4")  # dark, mottled, light
 ALLELES = ("C", "I", "T")
-MARGINS = {"left": 0.08, "right": 0.98, "bottom": 0.15, "top": 0.85, "wspace": 0.3}
+MARGINS = {"top": 0.75, "bottom": 0.55, "left": 0.75}  # inches: two-line titles above
+WIDE, PHONE = (8.5, 3.9), (4.25, 7.6)  # inches at 80 dpi: 680 and 340 px wide
+TOP = {False: 0.9, True: 1.1}  # the softmax figure: two-line titles over two-line titles
 
 
 def simplex_axis(size: int = GRID) -> np.ndarray:
@@ -110,9 +112,9 @@ def draw_moth_contours(ax, x=multinomial.MOTH_COUNTS, *, minimum=None, zoom=None
 class MothScene(Scene):
     """−ℓ over the simplex with the MLE, and predicted genotype counts at the MLE."""
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout):
         super().__init__(figure)
-        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.left, self.right = panels(figure, layout, 2, **MARGINS)
         self.axis = simplex_axis()
         self.grid = parameter_grid(self.axis, self.axis)
         self.left.add_patch(Polygon([(0, 0), (1, 0), (0, 1)], fill=False, edgecolor="grey", lw=0.8))
@@ -123,7 +125,7 @@ class MothScene(Scene):
         self.mle = self.live(estimate_markers(self.left, truth=False)[0])
         self.left_title = self.live(self.left.set_title("", fontsize="medium"))
         self.right.set_ylabel("predicted count E(N_k | X = x)")
-        self.right.set_title("genotype counts predicted at the MLE", fontsize="medium")
+        self.right.set_title("genotype counts\npredicted at the MLE", fontsize="medium")
         self.right.set_xlim(-0.6, len(multinomial.GENOTYPES) - 0.4)
         self.right.set_xticks(range(len(multinomial.GENOTYPES)), multinomial.GENOTYPES)
         colors = [PHENOTYPE_COLORS[g - 1] for g in multinomial.MOTH_GROUP]
@@ -136,11 +138,10 @@ class MothScene(Scene):
             self.left.text(
                 0.5,
                 0.5,
-                "No moths: with all three counts zero the likelihood is constant,\n"
-                "so every (p_C, p_I) in the simplex is a maximizer. Raise a count.",
+                "No moths: with all three counts\nzero the likelihood is constant,\n"
+                "so every (p_C, p_I) in the simplex\nis a maximizer. Raise a count.",
                 ha="left",
                 va="center",
-                fontsize=11,
                 transform=self.left.transAxes,
             )
         )
@@ -167,7 +168,7 @@ class MothScene(Scene):
         self.contours.set_surface(self.axis, self.axis, values)
         self.mle.set_data([estimate[0]], [estimate[1]])
         self.left_title.set_text(
-            f"x = ({x[0]}, {x[1]}, {x[2]}):  p̂_C = {estimate[0]:.4f}, p̂_I = {estimate[1]:.4f}"
+            f"x = ({x[0]}, {x[1]}, {x[2]})\np̂_C = {estimate[0]:.4f}, p̂_I = {estimate[1]:.4f}"
         )
         predicted = multinomial.genotype_expectation(
             x, multinomial.hardy_weinberg(estimate), multinomial.MOTH_GROUP
@@ -199,16 +200,17 @@ def moth_explorer() -> Explorer:
             "of the dark and mottled alleles, which add up to at most 1; right: six bars of "
             "predicted genotype counts coloured dark, mottled and light."
         ),
-        figsize=(10.0, 4.2),
+        figsize=WIDE,
+        phone=PHONE,
     )
 
 
 class SoftmaxScene(Scene):
     """p = softmax(θ₁ + c, θ₂ + c, c) as bars and as a point of the simplex Δ₃."""
 
-    def __init__(self, figure):
+    def __init__(self, figure, layout):
         super().__init__(figure)
-        self.left, self.right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        self.left, self.right = panels(figure, layout, 2, **{**MARGINS, "top": TOP[layout.stacked]})
         self.bars = self.live(
             self.left.bar(
                 ["$p_1$", "$p_2$", "$p_3$"], [0, 0, 0], color=["tab:blue", "tab:orange", "tab:grey"]
@@ -216,7 +218,7 @@ class SoftmaxScene(Scene):
         )
         self.bar_labels = self.live(self.left.bar_label(self.bars, fmt="%.3f"))
         self.left.set_ylim(0, 1.12)
-        self.left_title = self.live(self.left.set_title("", fontsize="small"))
+        self.left_title = self.live(self.left.set_title("", fontsize="medium"))
         # the simplex drawn in the (p_1, p_2) plane, with lines of constant reference θ
         for value in np.linspace(-4, 4, 9):
             line = np.stack([np.full(200, value), np.linspace(-8, 8, 200)], axis=-1)
@@ -228,7 +230,7 @@ class SoftmaxScene(Scene):
         self.point = self.live(self.right.plot([], [], "o", color="black", ms=8)[0])
         self.right.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), xlabel="$p_1$", ylabel="$p_2$")
         self.right.set_aspect("equal")
-        self.right.set_title("lines θ₁ = const (blue), θ₂ = const (orange)", fontsize="small")
+        self.right.set_title("lines θ₁ = const (blue),\nθ₂ = const (orange)", fontsize="medium")
         self.title = self.live(figure.suptitle("", fontsize="medium"))
 
     def update(self, *, theta1: float, theta2: float, shift: float) -> None:
@@ -240,13 +242,13 @@ class SoftmaxScene(Scene):
             label.xy = (bar.get_x() + bar.get_width() / 2, height)
             label.set_text(f"{height:.3f}")
         self.left_title.set_text(
-            f"θ = ({theta[0]:.2f}, {theta[1]:.2f}, {theta[2]:.2f})  →  "
-            f"reference θ = ({reference[0]:.2f}, {reference[1]:.2f})"
+            f"θ = ({theta[0]:.2f}, {theta[1]:.2f}, {theta[2]:.2f})\n"
+            f"→ reference θ = ({reference[0]:.2f}, {reference[1]:.2f})"
         )
         self.point.set_data([p[0]], [p[1]])
         self.title.set_text(
-            f"adding c = {shift:g} to every θₖ changes nothing: p = "
-            f"({p[0]:.3f}, {p[1]:.3f}, {p[2]:.3f})"
+            f"adding c = {shift:g} to every θₖ changes nothing:\n"
+            f"p = ({p[0]:.3f}, {p[1]:.3f}, {p[2]:.3f})"
         )
 
 
@@ -271,5 +273,6 @@ def softmax_explorer() -> Explorer:
             "probability vectors with two families of curves of constant θ₁ and θ₂ and a "
             "black point at the current probability vector."
         ),
-        figsize=(10.0, 4.2),
+        figsize=WIDE,
+        phone=PHONE,
     )

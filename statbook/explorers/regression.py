@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 
 from statbook import regression
-from statbook.livefigure import Scene
+from statbook.livefigure import Scene, panels
 from statbook.plotting import contour_negloglik, parameter_grid
 from statbook.widgets import Explorer, Slider
 
 GRID = 120
 BETA0_AXIS = np.linspace(0.4, 2.6, GRID)
 BETA1_AXIS = np.linspace(0.55, 1.25, GRID)
-MARGINS = {"left": 0.08, "right": 0.98, "bottom": 0.14, "top": 0.86, "wspace": 0.28}
+WIDE, PHONE = (8.5, 3.6), (4.25, 7.0)  # inches at 80 dpi: 680 and 340 px wide
 
 
 class SimpleModel:
@@ -34,10 +34,10 @@ class SimpleModelScene(Scene):
     Everything but the line at β, its deviance and the dot at β stays put.
     """
 
-    def __init__(self, figure, model: SimpleModel):
+    def __init__(self, figure, layout, model: SimpleModel):
         super().__init__(figure)
         self.model = model
-        left, right = figure.subplots(1, 2, gridspec_kw=MARGINS)
+        left, right = panels(figure, layout, 2, bottom=0.55)
         log_x, log_y = np.log(model.x), np.log(model.y)
         left.scatter(log_x, log_y, s=6, alpha=0.35, color="tab:gray", label="stores")
         self.x_axis = np.array([log_x.min(), log_x.max()])
@@ -77,7 +77,7 @@ def simple_model_explorer(data: pd.DataFrame) -> Explorer:
     model = SimpleModel(data)
 
     return Explorer(
-        lambda figure: SimpleModelScene(figure, model),
+        lambda figure, layout: SimpleModelScene(figure, layout, model),
         [
             Slider(
                 "beta0",
@@ -108,4 +108,6 @@ def simple_model_explorer(data: pd.DataFrame) -> Explorer:
             "line whose level and slope follow the sliders. Right, long thin elliptical "
             "contours running diagonally, a cross at the minimum and a red dot at the sliders."
         ),
+        figsize=WIDE,
+        phone=PHONE,
     )

@@ -4,16 +4,21 @@
  *
  * An explorer is a figure (figure.statbook-explorer) holding
  *   - one range input per slider (values 0 .. size - 1) and an output element beside each;
- *   - the frame, img.sbx-frame, and, if the explorer has one, a text table (table.sbx-table)
- *     whose body follows the frame;
+ *   - the frame, img.sbx-frame, with the wide layout's frames; if the explorer has a phone
+ *     layout, the image is in a picture whose source.sbx-phone (media: a narrow window)
+ *     holds the phone layout's frame, so the browser shows and loads one of the two;
+ *   - if the explorer has one, a text table (table.sbx-table) whose body follows the frame;
  *   - the print panel: img[data-sbx-frame=k] for a few frames, shown on paper only;
  *   - its data, a JSON script block (script.sbx-data): for every frame (in row-major order
  *     of the slider positions) its address, null for the frame the image shows to start
- *     with (stored once, as the image's own src); each slider's value labels ("labels"),
+ *     with (stored once, as the image's own src); the same for the phone frames ("phone",
+ *     the start frame stored once as the source's srcset); each slider's value labels ("labels"),
  *     names ("names") and number of positions ("sizes"); the alt text ("alt"); and, with
- *     a table, every frame's table rows ("tables", header row first).
+ *     a table, every frame's table rows ("tables", header row first); and, inline, the
+ *     print panel's frames in its order ("print", drawn for paper; else the panel shows
+ *     the wide frames).
  *
- * Moving a slider shows the frame of the sliders' positions, and updates each readout,
+ * Moving a slider shows the frame of the sliders' positions (in both layouts), and updates each readout,
  * each slider's aria-valuetext (what a screen reader says) and the image's alt text.
  * The data block is parsed on the first move, so a page with many explorers decodes
  * nothing before the reader touches one.  Before printing, the print panel's images
@@ -52,6 +57,8 @@
     figure.sbxWired = true;
     var image = figure.querySelector("img.sbx-frame");
     var first = image.getAttribute("src");
+    var phone = figure.querySelector("source.sbx-phone");
+    var firstPhone = phone ? phone.getAttribute("srcset") : null;
     var inputs = figure.querySelectorAll("input[type=range]");
     var outputs = figure.querySelectorAll("output");
     var data = null;
@@ -68,6 +75,11 @@
       return frame === null ? first : frame;
     }
 
+    function phoneSource(k) {
+      var frame = read().phone[k];
+      return frame === null ? firstPhone : frame;
+    }
+
     function show() {
       var d = read();
       var positions = [];
@@ -81,6 +93,9 @@
         inputs[i].setAttribute("aria-valuetext", label);
       }
       var k = frameIndex(positions, d.sizes);
+      if (phone && d.phone) {
+        phone.setAttribute("srcset", phoneSource(k));
+      }
       image.src = source(k);
       image.alt = describe(d.alt, d.names, labels);
       if (d.tables) {
@@ -98,9 +113,10 @@
       inputs[i].addEventListener("input", show);
     }
     view.addEventListener("beforeprint", function () {
-      figure.querySelectorAll("img[data-sbx-frame]").forEach(function (panel) {
+      figure.querySelectorAll("img[data-sbx-frame]").forEach(function (panel, j) {
         if (!panel.getAttribute("src")) {
-          panel.src = source(+panel.dataset.sbxFrame);
+          var printed = read().print;
+          panel.src = printed ? printed[j] : source(+panel.dataset.sbxFrame);
         }
       });
     });

@@ -1,7 +1,8 @@
 // statbook/static/explorer.js driven with a tiny fake DOM (node --test; run by
 // tests/test_explorer_js.py). The figure is built the way statbook.widgets.explorer_html
 // writes one: two sliders of three positions, the start frame (1, 1) stored as the
-// image's src and null in the data, a table that follows the frames, a print panel.
+// image's src and null in the data, a table that follows the frames, a print panel, and
+// (with phone frames) a picture whose phone source holds the start frame as its srcset.
 "use strict";
 
 const { test } = require("node:test");
@@ -47,9 +48,11 @@ const DATA = {
   alt: "A straight line.",
   tables: [0, 1, 2, 3, 4, 5, 6, 7, 8].map((k) => [["", "value"], ["k", String(k)]]),
 };
+const PHONE = { ...DATA, phone: ["p0", "p1", "p2", "p3", null, "p5", "p6", "p7", "p8"] };
 
 function figure(data = DATA) {
   const image = new FakeElement({ src: "start-frame" });
+  const phone = data.phone ? new FakeElement({ srcset: "start-phone" }) : null;
   const inputs = [new FakeElement(), new FakeElement()];
   inputs.forEach((input) => (input.value = "1"));
   const outputs = [new FakeElement(), new FakeElement()];
@@ -70,6 +73,7 @@ function figure(data = DATA) {
   const one = {
     "img.sbx-frame": image,
     "script.sbx-data": block,
+    "source.sbx-phone": phone,
   };
   const all = {
     "input[type=range]": inputs,
@@ -81,7 +85,7 @@ function figure(data = DATA) {
     querySelector: (selector) => one[selector],
     querySelectorAll: (selector) => all[selector],
   };
-  return { root, image, inputs, outputs, block, row, panel, view: new FakeElement() };
+  return { root, image, phone, inputs, outputs, block, row, panel, view: new FakeElement() };
 }
 
 function move(fig, index, position) {
@@ -180,4 +184,37 @@ test("a figure wired twice listens once", () => {
     [1, 1],
   );
   assert.equal(fig.view.listeners, 1);
+});
+
+test("the phone frame switches with the wide one, its start frame stored once", () => {
+  const fig = figure(PHONE);
+  wire(fig.root, fig.view);
+  move(fig, 0, 2);
+  assert.equal(fig.image.src, "f7");
+  assert.equal(fig.phone.getAttribute("srcset"), "p7");
+  move(fig, 0, 1);
+  assert.deepEqual([fig.image.src, fig.phone.getAttribute("srcset")], [
+    "start-frame",
+    "start-phone",
+  ]);
+  move(fig, 1, 0);
+  assert.deepEqual([fig.image.src, fig.phone.getAttribute("srcset")], ["f3", "p3"]);
+});
+
+test("without phone frames the image alone switches", () => {
+  const fig = figure();
+  wire(fig.root, fig.view);
+  move(fig, 1, 2);
+  assert.equal(fig.phone, null);
+  assert.equal(fig.image.src, "f5");
+});
+
+test("before printing, an inline panel gets the frames drawn for paper", () => {
+  const fig = figure({ ...DATA, print: ["q0", "q1", "q2"] });
+  wire(fig.root, fig.view);
+  fig.view.dispatchEvent(new Event("beforeprint"));
+  assert.deepEqual(
+    fig.panel.map((img) => img.src),
+    ["q0", "q1", "kept"],
+  );
 });
