@@ -47,7 +47,6 @@ import html
 import io
 import itertools
 import json
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,10 +56,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
+from statbook._constants import in_book_build
 from statbook.livefigure import Layout, LiveFigure, Scene, png_bytes
 from statbook.plotting import smallest_text_px
 
-STATIC_ENV = "STATBOOK_STATIC"
 MAX_FRAMES = 120
 # After a kernel restart an old slider still moves its readout, but nothing redraws the
 # figure.  ipywidgets' front end (@jupyter-widgets/base, JupyterLab and Notebook 7) marks
@@ -512,7 +511,7 @@ class Explorer:
         (:func:`picture_html`: the frames are in the data once, not again as HTML); in
         Jupyter: the live widget and a one-frame picture for the saved notebook."""
         bundle = {"text/plain": f"<statbook Explorer: {self.caption}>"}
-        if os.environ.get(STATIC_ENV, "") in ("1", "true", "yes"):
+        if in_book_build():
             data = self.static_data()
             bundle[EXPLORER_MIME] = data
             bundle["text/html"] = picture_html(data)

@@ -13,6 +13,7 @@ import PIL.Image
 import pytest
 from PIL import Image
 
+from statbook._constants import BOOK_BUILD_ENV
 from statbook.explorers import likelihood
 from statbook.livefigure import Layout, LiveFigure, Scene, png_bytes, snap_up
 from statbook.plotting import smallest_text_px
@@ -21,7 +22,6 @@ from statbook.widgets import (
     FRAME_COLORS,
     PHONE_MEDIA,
     RESTART_HINT,
-    STATIC_ENV,
     Explorer,
     Slider,
     picture_html,
@@ -344,11 +344,11 @@ def test_static_html_is_deterministic():
 
 
 def test_mime_bundle_in_jupyter_and_in_the_book(monkeypatch):
-    monkeypatch.delenv(STATIC_ENV, raising=False)
+    monkeypatch.delenv(BOOK_BUILD_ENV, raising=False)
     live = line_explorer()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in live
     assert 'type="range"' not in live["text/html"]  # one static picture only
-    monkeypatch.setenv(STATIC_ENV, "1")
+    monkeypatch.setenv(BOOK_BUILD_ENV, "1")
     assert EXPLORER_MIME not in live
     book = line_explorer()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" not in book
