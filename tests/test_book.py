@@ -7,6 +7,7 @@ output is a raw Python traceback.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -198,3 +199,23 @@ def test_section_number_of_a_page_title():
     assert section_number("6 Four examples") == (6,)
     assert section_number("Four families of statistical models") == ()
     assert section_number("6.2") == ()  # a number alone is no section title
+
+
+def test_downloadable_notebooks_hold_what_jupyter_shows_and_no_book_data(built_book):
+    """The download button's notebooks keep every output Jupyter or Colab shows (an
+    explorer's start frame, a figure's image) but not the frames only the book reads."""
+    from statbook.widgets import EXPLORER_MIME
+
+    explorers = 0
+    for page in ("likelihood", "multinomial", "regression", "mixtures", "mixed-models"):
+        path = built_book / "_sources" / "chapters" / f"{page}.ipynb"
+        raw = path.read_text(encoding="utf-8")
+        assert "application/vnd.statbook." not in raw, page
+        executed = built_book.parent / "jupyter_execute" / "chapters" / f"{page}.ipynb"
+        assert EXPLORER_MIME in executed.read_text(encoding="utf-8"), page  # the book's input
+        for cell in json.loads(raw)["cells"]:
+            for output in cell.get("outputs", []):
+                if "<statbook Explorer" in str(output.get("data", {}).get("text/plain", "")):
+                    explorers += 1
+                    assert str(output["data"]["text/html"]).count("<img") >= 1
+    assert explorers == 8
