@@ -56,8 +56,10 @@
     button.type = "button";
     button.className = "sb-zoom";
     button.title = "Open the figure at full size";
-    img.parentNode.insertBefore(button, img);
-    button.appendChild(img); // the button's name is the image's alt text
+    // A figure drawn for each layout is a <picture>: it moves whole, sources and all.
+    var shown = img.parentNode.tagName === "PICTURE" ? img.parentNode : img;
+    shown.parentNode.insertBefore(button, shown);
+    button.appendChild(shown); // the button's name is the image's alt text
     button.addEventListener("click", function () { openFullSize(img); });
   }
 
