@@ -230,6 +230,7 @@ class FigureLayouts:
             for layout, size in sizes.items()
         }
         self._figures: dict[str, Figure] = {}
+        self._pngs: dict[tuple[str, float], bytes] = {}
 
     def figure(self, layout: str = "wide") -> Figure:
         """The figure of ``layout``, drawn (and its tick labels set) on first use."""
@@ -241,13 +242,17 @@ class FigureLayouts:
         return self._figures[layout]
 
     def image(self, layout: str, dpi: float, fmt: str = "webp") -> bytes:
-        """The layout drawn at ``dpi`` on white, as lossless WebP (or PNG)."""
-        png = io.BytesIO()
-        self.figure(layout).savefig(png, format="png", dpi=dpi, facecolor="white")
+        """The layout drawn at ``dpi`` on white, as lossless WebP (or PNG); each layout is
+        rendered once at each resolution."""
+        if (layout, dpi) not in self._pngs:
+            png = io.BytesIO()
+            self.figure(layout).savefig(png, format="png", dpi=dpi, facecolor="white")
+            self._pngs[layout, dpi] = png.getvalue()
+        png = self._pngs[layout, dpi]
         if fmt == "png":
-            return png.getvalue()
+            return png
         out = io.BytesIO()
-        Image.open(png).convert("RGB").save(out, format=fmt, lossless=True, method=6)
+        Image.open(io.BytesIO(png)).convert("RGB").save(out, format=fmt, lossless=True, method=6)
         return out.getvalue()
 
     def size_px(self, layout: str) -> tuple[int, int]:
