@@ -308,7 +308,8 @@ class PageReport:
         self.formula_stops: dict = {}
         self.focus_rings: list[dict] = []
         self.figure_text: list[dict] = []
-        self.requests: list[str] = []  # every file the page fetched
+        self.requests: list[str] = []  # every file the page fetched (see shoot_unrecorded)
+        self.recording = True
 
 
 def _sweep_sliders(page, report: PageReport) -> None:
@@ -526,6 +527,17 @@ def shoot(page, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True, animations="disabled")
 
 
+def shoot_unrecorded(page, path: Path, report) -> None:
+    """:func:`shoot`, the files fetched meanwhile left out of ``report.requests``: a full-page
+    screenshot resizes the page for a moment, and a <picture> fetches the source for that
+    size (a phone layout at 1280 px), which no reader's browser does."""
+    report.recording = False
+    try:
+        shoot(page, path)
+    finally:
+        report.recording = True
+
+
 # Search fields shown around the page (not the search page's own form, in .bd-main).
 SEARCH_FIELDS_JS = """() => [...document.querySelectorAll('.search-button-field, .bd-search')]
   .filter((e) => e.getClientRects().length > 0 && !e.closest('.bd-main'))
@@ -538,7 +550,8 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
 
     def route(route):
         if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
-            report.requests.append(route.request.url)
+            if report.recording:
+                report.requests.append(route.request.url)
             route.continue_()
         else:
             report.foreign_requests.append(route.request.url)
@@ -577,7 +590,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         light, dark = shots / f"{name}.png", shots / "dark" / f"{name}.png"
         report.layout = page.evaluate(LAYOUT_JS)
         report.search_fields = page.evaluate(SEARCH_FIELDS_JS)
-        shoot(page, light)
+        shoot_unrecorded(page, light, report)
         report.contrast["light"] = page.evaluate(CONTRAST_JS)
         report.axe["light"] = _axe(page)
         report.sliders = page.evaluate(SLIDERS_JS)
@@ -585,7 +598,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         page.emulate_media(color_scheme="dark")
         page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
         report.theme_in_dark_mode = page.evaluate("() => document.documentElement.dataset.theme")
-        shoot(page, dark)
+        shoot_unrecorded(page, dark, report)
         report.contrast["dark"] = page.evaluate(CONTRAST_JS)
         report.axe["dark"] = _axe(page)
         _slider_contrast(page, report)
@@ -679,7 +692,8 @@ class PhoneReport:
         self.errors: list[str] = []
         self.focus_rings: list[dict] = []
         self.figure_text: list[dict] = []
-        self.requests: list[str] = []  # every file the page fetched
+        self.requests: list[str] = []  # every file the page fetched (see shoot_unrecorded)
+        self.recording = True
 
 
 def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneReport:
@@ -691,7 +705,8 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
 
     def route(route):
         if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
-            report.requests.append(route.request.url)
+            if report.recording:
+                report.requests.append(route.request.url)
             route.continue_()
         else:
             route.abort()
@@ -707,7 +722,7 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
         report.figures = page.evaluate(ZOOM_JS)
         report.figure_text = page.evaluate(FIGURE_TEXT_JS)
         name = re.sub(r"[^\w.-]+", "__", page_name)
-        shoot(page, shots / f"{name}.png")
+        shoot_unrecorded(page, shots / f"{name}.png", report)
         _focus_rings(page, report)
         for button in page.locator("article button.sb-zoom").all():
             button.scroll_into_view_if_needed()
