@@ -43,9 +43,10 @@ class figure_layouts(nodes.General, nodes.Element):  # docutils names nodes in l
 
 class FigureMime:
     """myst-nb's renderer of :data:`~statbook.plotting.FIGURE_MIME` (a ``MimeRenderPlugin``):
-    preferred to every other MIME type of the output by the HTML builders."""
+    preferred to every other MIME type of the output by the HTML builders (priority 2: after
+    the explorers' data, which no figure's output holds, before ``image/png`` at 50)."""
 
-    mime_priority_overrides = tuple((builder, FIGURE_MIME, 1) for builder in HTML_BUILDERS)
+    mime_priority_overrides = tuple((builder, FIGURE_MIME, 2) for builder in HTML_BUILDERS)
 
     @staticmethod
     def handle_mime(renderer, data, inline: bool) -> list[nodes.Element] | None:

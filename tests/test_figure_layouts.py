@@ -9,8 +9,10 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 from matplotlib.figure import Figure
+from myst_nb.core.render import MimeData, get_mime_priority
 from PIL import Image
 
+from _ext import figure_layouts as renderer
 from _ext.figure_layouts import picture_html
 from statbook.plotting import (
     CSS_DPI,
@@ -154,3 +156,12 @@ def test_the_picture_needs_a_layout_for_every_other_screen():
 
 def test_the_layouts_object_is_what_figure_layouts_returns():
     assert isinstance(figure_layouts(draw_two_panels, wide=(6, 3), phone=(3, 3)), FigureLayouts)
+
+
+def test_myst_nb_prefers_the_figure_data_to_its_png_in_html_only():
+    renderer.register_mime_renderer()
+    html = get_mime_priority("html", [])
+    assert html.index(FIGURE_MIME) < html.index("image/png")
+    assert FIGURE_MIME not in get_mime_priority("latex", [])
+    assert renderer.FigureMime.handle_mime(None, MimeData("image/png", ""), False) is None
+    assert renderer.FigureMime.handle_mime(None, MimeData(FIGURE_MIME, {}), True) is None
