@@ -56,8 +56,8 @@
     button.type = "button";
     button.className = "sb-zoom";
     button.title = "Open the figure at full size";
-    // An explorer's frame is a picture (its phone source beside the image): the button
-    // wraps the whole picture, which only works with the image as its child.
+    // A figure or an explorer frame drawn for each layout is a <picture>: it moves whole,
+    // sources and all (the image alone, out of it, would lose its phone source).
     var shown = img.parentNode.tagName === "PICTURE" ? img.parentNode : img;
     shown.parentNode.insertBefore(button, shown);
     button.appendChild(shown); // the button's name is the image's alt text

@@ -127,6 +127,38 @@ EXPLORERS_JS = """() => ({
       '.jupyter-widgets, script[type="application/vnd.jupyter.widget-view+json"]').length,
 })"""
 
+# Text size on screen of every figure image and explorer frame of the article (not the print
+# panel's): the element that describes the image shown (the <source> of a <picture> whose file
+# is the image's currentSrc, else the <img>) carries data-text-px, the drawn size of its
+# smallest text, and width, the drawn width (#30); the text shows at data-text-px × displayed
+# width ÷ drawn width.  ``others``: the files of the picture's layouts not shown.
+FIGURE_TEXT_JS = """async () => {
+  const imgs = [...new Set(document.querySelectorAll(
+      'article figure img, article .cell_output img'))].filter((i) => !i.closest('.sbx-print'));
+  for (const img of imgs) img.loading = 'eager';
+  await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
+  const files = (element) => [
+    ...(element.getAttribute('srcset') || '').split(',').map((c) => c.trim().split(/\\s+/)[0]),
+    element.getAttribute('src') || '',
+  ].filter((u) => u).map((u) => new URL(u, document.baseURI).href);
+  return imgs.map((img) => {
+    const picture = img.parentElement.tagName === 'PICTURE' ? img.parentElement : null;
+    const sources = picture ? [...picture.querySelectorAll('source')] : [];
+    const chosen = sources.find((s) => files(s).includes(img.currentSrc)) || img;
+    const number = (name) =>
+      chosen.hasAttribute(name) ? parseFloat(chosen.getAttribute(name)) : null;
+    return {
+      kind: img.closest('figure.statbook-explorer') ? 'explorer' : 'figure',
+      src: img.currentSrc,
+      textPx: number('data-text-px'),
+      width: number('width'),
+      shown: img.getBoundingClientRect().width,
+      others: [img, ...sources].filter((e) => e !== chosen).flatMap(files)
+                .filter((f) => f !== img.currentSrc),
+    };
+  });
+}"""
+
 # Image shown by an explorer once it has decoded (so naturalWidth is meaningful).
 SHOWN_JS = """async (fig) => {
   const img = fig.querySelector('img');
@@ -275,6 +307,9 @@ class PageReport:
         self.slider_contrast: list[dict] = []
         self.formula_stops: dict = {}
         self.focus_rings: list[dict] = []
+        self.figure_text: list[dict] = []
+        self.requests: list[str] = []  # every file the page fetched (see shoot_unrecorded)
+        self.recording = True
 
 
 def _sweep_sliders(page, report: PageReport) -> None:
@@ -543,6 +578,17 @@ def shoot(page, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True, animations="disabled")
 
 
+def shoot_unrecorded(page, path: Path, report) -> None:
+    """:func:`shoot`, the files fetched meanwhile left out of ``report.requests``: a full-page
+    screenshot resizes the page for a moment, and a <picture> fetches the source for that
+    size (a phone layout at 1280 px), which no reader's browser does."""
+    report.recording = False
+    try:
+        shoot(page, path)
+    finally:
+        report.recording = True
+
+
 # Search fields shown around the page (not the search page's own form, in .bd-main).
 SEARCH_FIELDS_JS = """() => [...document.querySelectorAll('.search-button-field, .bd-search')]
   .filter((e) => e.getClientRects().length > 0 && !e.closest('.bd-main'))
@@ -555,6 +601,8 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
 
     def route(route):
         if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
+            if report.recording:
+                report.requests.append(route.request.url)
             route.continue_()
         else:
             report.foreign_requests.append(route.request.url)
@@ -585,6 +633,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         page.evaluate("() => document.fonts.ready.then(() => true)")
         lay_out_every_section(page)
         report.images = page.evaluate(IMAGES_JS)
+        report.figure_text = page.evaluate(FIGURE_TEXT_JS)
         report.math = page.evaluate(MATH_JS)
         report.explorers = page.evaluate(EXPLORERS_JS)
 
@@ -592,7 +641,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         light, dark = shots / f"{name}.png", shots / "dark" / f"{name}.png"
         report.layout = page.evaluate(LAYOUT_JS)
         report.search_fields = page.evaluate(SEARCH_FIELDS_JS)
-        shoot(page, light)
+        shoot_unrecorded(page, light, report)
         report.contrast["light"] = page.evaluate(CONTRAST_JS)
         report.axe["light"] = _axe(page)
         report.sliders = page.evaluate(SLIDERS_JS)
@@ -600,7 +649,7 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
         page.emulate_media(color_scheme="dark")
         page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
         report.theme_in_dark_mode = page.evaluate("() => document.documentElement.dataset.theme")
-        shoot(page, dark)
+        shoot_unrecorded(page, dark, report)
         report.contrast["dark"] = page.evaluate(CONTRAST_JS)
         report.axe["dark"] = _axe(page)
         _slider_contrast(page, report)
@@ -693,6 +742,9 @@ class PhoneReport:
         self.full_size: list[dict] = []
         self.errors: list[str] = []
         self.focus_rings: list[dict] = []
+        self.figure_text: list[dict] = []
+        self.requests: list[str] = []  # every file the page fetched (see shoot_unrecorded)
+        self.recording = True
 
 
 def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneReport:
@@ -701,10 +753,16 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
-    context.route(
-        "**/*",
-        lambda r: r.continue_() if urlsplit(r.request.url).scheme in LOCAL_SCHEMES else r.abort(),
-    )
+
+    def route(route):
+        if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
+            if report.recording:
+                report.requests.append(route.request.url)
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
     page = context.new_page()
     page.on("pageerror", lambda err: report.errors.append(f"uncaught: {err}"))
     try:
@@ -713,8 +771,9 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
         lay_out_every_section(page)
         report.layout = page.evaluate(PHONE_LAYOUT_JS)
         report.figures = page.evaluate(ZOOM_JS)
+        report.figure_text = page.evaluate(FIGURE_TEXT_JS)
         name = re.sub(r"[^\w.-]+", "__", page_name)
-        shoot(page, shots / f"{name}.png")
+        shoot_unrecorded(page, shots / f"{name}.png", report)
         _focus_rings(page, report)
         for button in page.locator("article button.sb-zoom").all():
             button.scroll_into_view_if_needed()
@@ -1076,6 +1135,57 @@ def test_phone_figures_open_at_full_size_when_tapped(phone_report, page):
         assert abs(shown["shown"] - shown["natural"]) <= 1, shown
 
 
+MIN_TEXT_PX = 8  # CSS px: the smallest text a figure may show on screen (#30)
+# The pages with a chapter figure drawn for each layout (statbook.plotting.figure_layouts).
+PAGES_WITH_FIGURES = [
+    f"chapters/{name}"
+    for name in ("likelihood", "mixed-models", "mixtures", "multinomial", "regression")
+]
+
+
+def file_path(url: str) -> str:
+    return unquote(urlsplit(url).path)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize("width", ["phone", "wide"])
+@pytest.mark.parametrize("kind", ["figure", "explorer"])
+def test_figure_text_is_8_px_or_more_on_screen(page_report, phone_report, page, width, kind):
+    """At 375 px (a phone at 2x) and at 1280 px, every figure and every explorer frame shows
+    its smallest text at 8 CSS px or more: ``data-text-px`` × displayed width ÷ ``width``
+    of the layout the browser chose (FIGURE_TEXT_JS).  An image that does not say its text
+    size fails."""
+    report = phone_report(page) if width == "phone" else page_report(page)
+    found = [f for f in report.figure_text if f["kind"] == kind]
+    assert found or page not in PAGES_WITH_FIGURES  # each such page has both kinds
+    unmeasured = [f["src"][-40:] for f in found if f["textPx"] is None or not f["width"]]
+    assert unmeasured == [], "images without data-text-px and width"
+    small = {
+        f["src"][-40:]: round(f["textPx"] * f["shown"] / f["width"], 2)
+        for f in found
+        if f["textPx"] * f["shown"] / f["width"] < MIN_TEXT_PX
+    }
+    assert small == {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize("width", ["phone", "wide"])
+def test_only_the_shown_layout_is_loaded(page_report, phone_report, page, width):
+    """A figure or explorer drawn for several layouts (a <picture>) fetches the file of the
+    layout it shows, never that of another (no phone layout at 1280 px, no wide one at
+    375 px, no print one on screen), however long the page was used."""
+    report = phone_report(page) if width == "phone" else page_report(page)
+    fetched = {file_path(url) for url in report.requests}
+    shown = {file_path(f["src"]) for f in report.figure_text}
+    assert shown <= fetched
+    others = {file_path(url) for f in report.figure_text for url in f["others"]}
+    assert sorted(Path(name).name for name in (others - shown) & fetched) == []
+    if page in PAGES_WITH_FIGURES:
+        assert any(f["others"] for f in report.figure_text), "no figure has another layout"
+
+
 # In-page targets deep in a chapter: its last section, its last labelled equation and its
 # last exercise (the ids links and search results jump to).
 ANCHOR_TARGETS_JS = """() => {
@@ -1210,6 +1320,9 @@ class _Links(HTMLParser):
         for key in ("href", "src", "poster", "data"):
             if attrs.get(key):
                 self.refs.append((tag, key, attrs[key]))
+        for candidate in (attrs.get("srcset") or "").split(","):  # "url 2x, url 3x"
+            if candidate.strip():
+                self.refs.append((tag, "srcset", candidate.split()[0]))
         if tag == "link" and attrs.get("href"):
             self.link_rels.append((attrs.get("rel") or "", attrs["href"]))
 

@@ -423,3 +423,58 @@ def test_explorer_panels_print_text_at_6_pt_or_more(printed_images, name):
     assert min(sizes) >= MIN_PRINTED_PT, [round(s, 2) for s in sizes]
     ppi = [i["ppi"] for i in printed_images if i["size"] == drawn(explorers()[name]())[0]]
     assert all(290 <= p <= 310 for p in ppi), ppi
+
+
+# --- the chapters' figures on paper -----------------------------------------------------
+
+FIGURES = 14  # the chapters' figures drawn by statbook.plotting.figure_layouts
+MIN_PRINT_PPI = 299  # drawn at 300 dpi for the size it prints at (pdfimages rounds)
+
+
+def print_layouts(built_book: Path) -> list[dict]:
+    """The paper layout of every chapter figure (the ``<source media="print">`` of its
+    picture): its image's size in pixels, its drawn width (CSS px) and ``data-text-px``."""
+    layouts = []
+    for page in toc_pages():
+        for source in article(built_book, page).select('picture source[media="print"]'):
+            path = (built_book / page).parent / source["srcset"].split()[0]
+            with Image.open(path) as image:
+                size = image.size
+            layouts.append(
+                {
+                    "file": path.name,
+                    "size": size,
+                    "width": float(source["width"]),
+                    "text_px": float(source["data-text-px"]),
+                }
+            )
+    return layouts
+
+
+def test_figures_print_their_paper_layout_at_300_dpi_with_text_at_6_pt_or_more(
+    built_book, printed_images
+):
+    """Every chapter figure prints from its paper layout (Chromium chose the print source:
+    an image of that layout's pixel size is in the PDF), at 300 dpi or more, its smallest
+    text at 6 pt or more: data-text-px × (pixels ÷ drawn width) ÷ printed ppi × 72."""
+    layouts = print_layouts(built_book)
+    assert len(layouts) == FIGURES
+    found = {}
+    for layout in layouts:
+        printed = [image for image in printed_images if image["size"] == layout["size"]]
+        assert printed, f"{layout['file']} ({layout['size']}) is not in the PDF"
+        found[layout["file"]] = [
+            (
+                image["ppi"],
+                round(
+                    layout["text_px"] * layout["size"][0] * 72 / (image["ppi"] * layout["width"]), 2
+                ),
+            )
+            for image in printed
+        ]
+    low = {
+        name: sizes
+        for name, sizes in found.items()
+        if any(ppi < MIN_PRINT_PPI or pt < MIN_PRINTED_PT for ppi, pt in sizes)
+    }
+    assert low == {}
