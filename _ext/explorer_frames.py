@@ -10,34 +10,22 @@ the start frame of the layout it shows, wide or phone, when the figure comes int
 the others when a slider reaches them, the print panel's when the page is printed), the
 HTML is
 :func:`statbook.widgets.explorer_html`'s, and the page loads ``_static/explorer.js``
-(``statbook/static/explorer.js``).
-
-myst-nb finds MIME renderers through the entry point group ``myst_nb.mime_renderers``.
-``_ext`` is never installed, so the entry point is declared by the folder
-``_ext/plugins/statbook_book-0.dist-info`` that :func:`register_mime_renderer` puts on
-``sys.path``.
+(``statbook/static/explorer.js``).  The registration with myst-nb and the frame files
+are :mod:`_ext.book_files`', shared with the chapters' figures.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from docutils import nodes
-from myst_nb.core.render import load_mime_renders
-from sphinx.errors import ExtensionError
-from sphinx.util.osutil import relative_uri
 
 import statbook.widgets
+from _ext.book_files import HTML_BUILDERS, clear_folder, image_urls, register_mime_renderer
 from statbook.widgets import EXPLORER_MIME, explorer_html
 
 FRAMES_DIR = "sbx"  # under _static/
 SCRIPT = "explorer.js"  # in statbook/static/, copied to _static/
-HTML_BUILDERS = ("html", "dirhtml", "singlehtml")
-PLUGINS = Path(__file__).parent / "plugins"
 
 
 class explorer(nodes.General, nodes.Element):  # docutils names nodes in lower case
@@ -58,52 +46,16 @@ class ExplorerMime:
         return [explorer(data=data.content, classes=["output", "text_html"])]
 
 
-def register_mime_renderer() -> None:
-    """Make :class:`ExplorerMime` one of the MIME renderers myst-nb loads (see the module)."""
-    if str(PLUGINS) not in sys.path:
-        sys.path.append(str(PLUGINS))
-    load_mime_renders.cache_clear()  # entry points are read once, on first use
-    if ExplorerMime not in load_mime_renders():
-        raise ExtensionError(
-            f"myst-nb did not load the explorer renderer declared in {PLUGINS}: "
-            "check myst_nb.core.render.load_mime_renders"
-        )
-
-
-def frame_files(
-    data: dict, write: Callable[[str, bytes], None], layout: str | None = None
-) -> list[str]:
-    """The file name of each wide frame of ``data`` (or of ``layout``'s: ``"phone"``,
-    ``"print"``), ``<sha256[:16]>.<format>``, after ``write(name, content)`` has stored it."""
-    names = []
-    for frame in data["frames"] if layout is None else data[layout]["frames"]:
-        content = base64.b64decode(frame)
-        name = f"{hashlib.sha256(content).hexdigest()[:16]}.{data['format']}"
-        write(name, content)
-        names.append(name)
-    return names
-
-
 def visit_explorer_html(self, node: explorer) -> None:
     """Write the frames to ``_static/sbx/`` and the explorer naming them."""
-    builder = self.builder
-    folder = Path(builder.outdir, "_static", FRAMES_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def write(name: str, content: bytes) -> None:
-        if not (folder / name).exists():
-            (folder / name).write_bytes(content)
-
-    page = builder.get_target_uri(builder.current_docname)
     data = node["data"]
 
     def urls(layout: str | None = None) -> list[str] | None:
+        """The wide frames' addresses, or those of ``layout`` ("phone", "print") if it has any."""
         if layout is not None and layout not in data:
             return None
-        return [
-            relative_uri(page, f"_static/{FRAMES_DIR}/{name}")
-            for name in frame_files(data, write, layout)
-        ]
+        frames = data["frames"] if layout is None else data[layout]["frames"]
+        return image_urls(self.builder, FRAMES_DIR, frames, data["format"])
 
     self.body.append(self.starttag(node, "div", suffix=""))
     self.body.append(
@@ -124,18 +76,10 @@ def load_script(app, pagename, templatename, context, doctree) -> None:
         app.add_js_file(SCRIPT)
 
 
-def clear_frames(app) -> None:
-    """Start each build without the frames of earlier builds (their names are hashes)."""
-    folder = Path(app.outdir) / "_static" / FRAMES_DIR
-    if folder.is_dir():
-        for frame in folder.iterdir():
-            frame.unlink()
-
-
 def setup(app):
-    register_mime_renderer()
+    register_mime_renderer(ExplorerMime)
     app.add_node(explorer, html=(visit_explorer_html, None))
     app.connect("config-inited", add_static_folder)
-    app.connect("builder-inited", clear_frames)
+    app.connect("builder-inited", lambda app: clear_folder(app, FRAMES_DIR))
     app.connect("html-page-context", load_script)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,28 +13,20 @@ smallest text: on screen it shows at ``data-text-px`` × displayed width ÷ ``wi
 
 The cell's figure options (caption, name) wrap the output as for any image (myst-nb's
 ``create_figure_context``), and its ``mystnb: image: alt:`` is the image's alt text.
-The renderer is declared as an entry point of ``myst_nb.mime_renderers`` by
-``_ext/plugins/statbook_book-0.dist-info`` (see ``_ext/explorer_frames.py``).
+The registration with myst-nb and the image files are :mod:`_ext.book_files`', shared
+with the explorers.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import sys
-from pathlib import Path
 
 from docutils import nodes
-from myst_nb.core.render import load_mime_renders
-from sphinx.errors import ExtensionError
-from sphinx.util.osutil import relative_uri
 
+from _ext.book_files import HTML_BUILDERS, clear_folder, image_urls, register_mime_renderer
 from statbook.plotting import FIGURE_MIME
 
 IMAGES_DIR = "sbf"  # under _static/
-HTML_BUILDERS = ("html", "dirhtml", "singlehtml")
-PLUGINS = Path(__file__).parent / "plugins"
 
 
 class figure_layouts(nodes.General, nodes.Element):  # docutils names nodes in lower case
@@ -56,24 +48,6 @@ class FigureMime:
             "render_image_options", data.cell_metadata, line=data.line
         )
         return [figure_layouts(data=data.content, alt=str(options.get("alt", "")))]
-
-
-def register_mime_renderer() -> None:
-    """Make :class:`FigureMime` one of the MIME renderers myst-nb loads."""
-    if str(PLUGINS) not in sys.path:
-        sys.path.append(str(PLUGINS))
-    load_mime_renders.cache_clear()  # entry points are read once, on first use
-    if FigureMime not in load_mime_renders():
-        raise ExtensionError(
-            f"myst-nb did not load the figure renderer declared in {PLUGINS}: "
-            "check myst_nb.core.render.load_mime_renders"
-        )
-
-
-def file_name(layout: dict) -> str:
-    """``<sha256[:16]>.<format>`` of a layout's image."""
-    content = base64.b64decode(layout["image"])
-    return f"{hashlib.sha256(content).hexdigest()[:16]}.{layout['format']}"
 
 
 def picture_html(data: dict, urls: list[str], alt: str) -> str:
@@ -105,30 +79,17 @@ def picture_html(data: dict, urls: list[str], alt: str) -> str:
 
 def visit_figure_layouts_html(self, node: figure_layouts) -> None:
     """Write the layouts' images to ``_static/sbf/`` and the picture naming them."""
-    builder = self.builder
-    folder = Path(builder.outdir, "_static", IMAGES_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    page = builder.get_target_uri(builder.current_docname)
-    urls = []
-    for layout in node["data"]["layouts"]:
-        name = file_name(layout)
-        if not (folder / name).exists():
-            (folder / name).write_bytes(base64.b64decode(layout["image"]))
-        urls.append(relative_uri(page, f"_static/{IMAGES_DIR}/{name}"))
+    layouts = node["data"]["layouts"]
+    urls = [
+        image_urls(self.builder, IMAGES_DIR, [layout["image"]], layout["format"])[0]
+        for layout in layouts
+    ]
     self.body.append(picture_html(node["data"], urls, node["alt"]))
     raise nodes.SkipNode
 
 
-def clear_images(app) -> None:
-    """Start each build without the images of earlier builds (their names are hashes)."""
-    folder = Path(app.outdir) / "_static" / IMAGES_DIR
-    if folder.is_dir():
-        for image in folder.iterdir():
-            image.unlink()
-
-
 def setup(app):
-    register_mime_renderer()
+    register_mime_renderer(FigureMime)
     app.add_node(figure_layouts, html=(visit_figure_layouts_html, None))
-    app.connect("builder-inited", clear_images)
+    app.connect("builder-inited", lambda app: clear_folder(app, IMAGES_DIR))
     return {"parallel_read_safe": True, "parallel_write_safe": True}

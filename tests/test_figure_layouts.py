@@ -13,6 +13,7 @@ from myst_nb.core.render import MimeData, get_mime_priority
 from PIL import Image
 
 from _ext import figure_layouts as renderer
+from _ext.book_files import register_mime_renderer
 from _ext.figure_layouts import picture_html
 from statbook.plotting import (
     CSS_DPI,
@@ -159,7 +160,7 @@ def test_the_layouts_object_is_what_figure_layouts_returns():
 
 
 def test_myst_nb_prefers_the_figure_data_to_its_png_in_html_only():
-    renderer.register_mime_renderer()
+    register_mime_renderer(renderer.FigureMime)
     html = get_mime_priority("html", [])
     assert html.index(FIGURE_MIME) < html.index("image/png")
     assert FIGURE_MIME not in get_mime_priority("latex", [])

@@ -22,6 +22,7 @@ from sphinx.builders.html._assets import _JavaScript
 
 from _ext import bibliography_roles, fontawesome, page_scripts, theme_tab_stops
 from _ext import explorer_frames as frames
+from _ext.book_files import file_name, register_mime_renderer
 from statbook.widgets import EXPLORER_MIME
 from tests.test_widgets import line_explorer
 
@@ -91,11 +92,9 @@ def test_explorer_frames_become_files(tmp_path):
     assert len(written) == 9 + 4  # the wide frames and the print panel's (300 dpi)
     block = json.loads(re.search(r'class="sbx-data">(.*?)</script>', html).group(1))
     assert block["frames"] == [
-        f"../_static/sbx/{name}" for name in frames.frame_files(data, lambda *_: None)
+        f"../_static/sbx/{file_name(frame, 'webp')}" for frame in data["frames"]
     ]
-    printed = [
-        f"../_static/sbx/{name}" for name in frames.frame_files(data, lambda *_: None, "print")
-    ]
+    printed = [f"../_static/sbx/{file_name(frame, 'webp')}" for frame in data["print"]["frames"]]
     assert sorted({*block["frames"], *printed}) == [f"../_static/sbx/{p.name}" for p in written]
     shown = re.search(r'<img class="sbx-frame" src="([^"]+)"', html).group(1)
     assert shown == block["frames"][4]  # the start frame (slope 1, offset 0)
@@ -131,7 +130,7 @@ def test_book_explorer_is_the_notebook_explorer_with_files_for_frames(tmp_path):
 
 
 def test_myst_nb_prefers_the_explorer_data_in_html_only():
-    frames.register_mime_renderer()
+    register_mime_renderer(frames.ExplorerMime)
     assert frames.ExplorerMime in load_mime_renders()
     assert get_mime_priority("html", [])[0] == EXPLORER_MIME
     assert EXPLORER_MIME not in get_mime_priority("latex", [])
