@@ -32,6 +32,9 @@ def simplex_axis(size: int = GRID) -> np.ndarray:
     return np.linspace(0.0, 1.0, size)
 
 
+LABELLED_SIDE = 0.15  #: a cell's name is written in it when both its sides are this long
+
+
 def draw_allele_grid(ax, par=(0.0708369, 0.1887365), *, legend: bool = True) -> None:
     """The 3 × 3 ordered allele pairs, area ∝ probability, coloured by phenotype.
 
@@ -54,19 +57,19 @@ def draw_allele_grid(ax, par=(0.0708369, 0.1887365), *, legend: bool = True) -> 
                     linewidth=2,
                 )
             )
-            label = ALLELES[a] + ALLELES[b]
-            if p[a] * p[b] > 0.004:
+            if min(p[a], p[b]) >= LABELLED_SIDE:  # a cell too thin for its name has none
                 ax.text(
                     edges[b] + p[b] / 2,
                     1 - edges[a] - p[a] / 2,
-                    label,
+                    ALLELES[a] + ALLELES[b],
                     ha="center",
                     va="center",
-                    fontsize=9 if p[a] * p[b] > 0.02 else 6,
+                    fontsize=9,
                     color="white" if phenotype < 2 else "black",
                 )
     ticks = (edges[:-1] + edges[1:]) / 2
-    ax.set_xticks(ticks, [f"{s}\n{q:.3f}" for s, q in zip(ALLELES, p, strict=True)])
+    # The frequencies once, at the rows: under thin columns they would run into each other.
+    ax.set_xticks(ticks, list(ALLELES))
     ax.set_yticks(1 - ticks, [f"{s} {q:.3f}" for s, q in zip(ALLELES, p, strict=True)])
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -139,7 +142,7 @@ class MothScene(Scene):
                 0.5,
                 0.5,
                 "No moths: with all three counts\nzero the likelihood is constant,\n"
-                "so every (p_C, p_I) in the simplex\nis a maximizer. Raise a count.",
+                "so every $(p_C, p_I)$ in the simplex\nis a maximizer. Raise a count.",
                 ha="left",
                 va="center",
                 transform=self.left.transAxes,
