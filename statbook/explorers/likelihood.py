@@ -102,7 +102,7 @@ def vonmises_explorer() -> Explorer:
         ],
         caption=(
             "Von Mises negative log-likelihood for simulated data in the canonical "
-            "parametrization θ (left) and the polar parametrization (κ, μ) (right). "
+            "parametrization θ (first panel) and the polar parametrization (κ, μ) (second). "
             "The cross marks the maximum-likelihood estimate, the circle the true parameter."
         ),
         alt=(
@@ -204,8 +204,8 @@ def gaussian_explorer() -> Explorer:
         ],
         caption=(
             "Gaussian negative log-likelihood for simulated data in the mean–variance "
-            "parametrization (left; shaded where the Hessian has a negative eigenvalue) and "
-            "in the canonical parametrization (right). The cross marks the estimate, the "
+            "parametrization (first panel; shaded where the Hessian has a negative eigenvalue) "
+            "and in the canonical parametrization (second). The cross marks the estimate, the "
             "circle the true parameter."
         ),
         alt=(

@@ -243,14 +243,14 @@ def mixed_explorer() -> Explorer:
         ],
         caption=(
             "Data simulated from Yᵢⱼ = β₀ + ν Zᵢ + εᵢⱼ with 3 to 7 observations per group "
-            "(left: points, group means as bars, the predicted group levels as diamonds, the "
-            "fitted and true levels as lines) and the profile negative log-likelihood in ν "
-            "(middle), and the fitted values next to the truth (right)."
+            "(first panel: points, group means as bars, the predicted group levels as diamonds, "
+            "the fitted and true levels as lines), the profile negative log-likelihood in ν "
+            "(second panel), and the fitted values next to the truth (the table)."
         ),
         alt=(
-            "Left: scattered points in columns, one column per group, with short black bars at "
+            "First: scattered points in columns, one column per group, with short black bars at "
             "the group means and orange diamonds pulled from the bars towards the fitted "
-            "horizontal level. Middle: a curve with its minimum at the estimate of ν. Right: a "
+            "horizontal level. Second: a curve with its minimum at the estimate of ν. Then a "
             "table of true and fitted β₀, ν, σ and intraclass correlation."
         ),
         figsize=(8.5, 3.7),  # printed 3 in tall: two panel frames and their tables a page

@@ -217,8 +217,9 @@ def label_switching_explorer() -> Explorer:
         ],
         caption=(
             "Negative log-likelihood of a two-component mixture as a function of the two means, "
-            "with the weight and the standard deviations held at their true values (left), and "
-            "the densities at the best point on each side of the diagonal μ₁ = μ₂ (right). "
+            "with the weight and the standard deviations held at their true values (first "
+            "panel), and the densities at the best point on each side of the diagonal μ₁ = μ₂ "
+            "(second). "
             "With p = 0.5 and σ₁ = σ₂ the surface is symmetric in the diagonal and has two "
             "equally deep minima: the likelihood cannot tell the components apart. The data "
             "are simulated for this figure, not the running example: means (0, 3), σ₁ = 1, "

@@ -195,12 +195,12 @@ def moth_explorer() -> Explorer:
         ],
         caption=(
             "Peppered moths: the negative log-likelihood over the simplex of allele "
-            "frequencies (left, the cross marks the maximum-likelihood estimate) and the "
-            "genotype counts predicted from the phenotype counts at that estimate (right)."
+            "frequencies (first panel; the cross marks the maximum-likelihood estimate) and the "
+            "genotype counts predicted from the phenotype counts at that estimate (second)."
         ),
         alt=(
-            "Left: closed contour curves around a cross inside the triangle of the frequencies "
-            "of the dark and mottled alleles, which add up to at most 1; right: six bars of "
+            "First: closed contour curves around a cross inside the triangle of the frequencies "
+            "of the dark and mottled alleles, which add up to at most 1; second: six bars of "
             "predicted genotype counts coloured dark, mottled and light."
         ),
         figsize=WIDE,
@@ -267,12 +267,12 @@ def softmax_explorer() -> Explorer:
         ],
         caption=(
             "The softmax map for K = 3: the symmetric parameter (θ₁ + c, θ₂ + c, c) gives the "
-            "probabilities on the left whatever the shift c, and the reference-category "
+            "probabilities of the first panel whatever the shift c, and the reference-category "
             "parameter (θ₁, θ₂) = (log p₁/p₃, log p₂/p₃) is a coordinate system on the simplex "
-            "(right)."
+            "(second panel)."
         ),
         alt=(
-            "Left: three bars with the probabilities p₁, p₂, p₃. Right: the triangle of "
+            "First: three bars with the probabilities p₁, p₂, p₃. Second: the triangle of "
             "probability vectors with two families of curves of constant θ₁ and θ₂ and a "
             "black point at the current probability vector."
         ),

@@ -97,15 +97,15 @@ def simple_model_explorer(data: pd.DataFrame) -> Explorer:
             ),
         ],
         caption=(
-            "The simple Poisson regression of sale on log(normalSale). Left: log(sale) "
+            "The simple Poisson regression of sale on log(normalSale). First panel: log(sale) "
             "against log(normalSale) with the fitted line log μ = β₀ + β₁·log(normalSale) at "
             "the chosen β (red) and at the maximum-likelihood estimate (dashed); the title "
-            "gives the deviance at β. Right: the "
+            "gives the deviance at β. Second panel: the "
             "negative log-likelihood over (β₀, β₁), with β (red dot) and the MLE (cross)."
         ),
         alt=(
-            "Left, a scatter of log sale against log normal sale with a straight red "
-            "line whose level and slope follow the sliders. Right, long thin elliptical "
+            "First, a scatter of log sale against log normal sale with a straight red "
+            "line whose level and slope follow the sliders. Second, long thin elliptical "
             "contours running diagonally, a cross at the minimum and a red dot at the sliders."
         ),
         figsize=WIDE,
