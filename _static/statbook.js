@@ -139,6 +139,11 @@
       all.forEach(function (math) { observer.observe(math); });
     }
     window.addEventListener("resize", function () { checkMaths(all); });
+    // A closed dropdown's content is not laid out, so no size change is observed there:
+    // its formulas are checked when it opens.
+    document.addEventListener("toggle", function (event) {
+      if (event.target.open) checkMaths(event.target.querySelectorAll("div.math, span.math"));
+    }, true);
   }
 
   // A chapter's sections far from the view are laid out only when the reader nears them
