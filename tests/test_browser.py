@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -595,9 +596,10 @@ SEARCH_FIELDS_JS = """() => [...document.querySelectorAll('.search-button-field,
   .length"""
 
 
-def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
-    report = PageReport(page_name)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+def offline(report) -> Callable:
+    """A route handler: files of the book load and are recorded in ``report.requests``
+    (while ``report.recording``); anything from another host is refused and listed in
+    ``report.foreign_requests``."""
 
     def route(route):
         if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
@@ -608,7 +610,14 @@ def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
             report.foreign_requests.append(route.request.url)
             route.abort()
 
-    context.route("**/*", route)
+    return route
+
+
+def visit(browser, html_root: Path, page_name: str, shots: Path) -> PageReport:
+    report = PageReport(page_name)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+
+    context.route("**/*", offline(report))
     page = context.new_page()
     page.on(
         "console",
@@ -747,6 +756,7 @@ class PhoneReport:
         self.focus_rings: list[dict] = []
         self.figure_text: list[dict] = []
         self.requests: list[str] = []  # every file the page fetched (see shoot_unrecorded)
+        self.foreign_requests: list[str] = []  # refused: the book must not need them
         self.recording = True
 
 
@@ -757,15 +767,7 @@ def visit_phone(browser, html_root: Path, page_name: str, shots: Path) -> PhoneR
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
 
-    def route(route):
-        if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
-            if report.recording:
-                report.requests.append(route.request.url)
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", route)
+    context.route("**/*", offline(report))
     page = context.new_page()
     page.on("pageerror", lambda err: report.errors.append(f"uncaught: {err}"))
     try:
