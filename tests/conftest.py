@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,24 +81,59 @@ def make(*targets: str) -> subprocess.CompletedProcess:
     return result
 
 
-def make_once(target: str) -> None:
-    """``make TARGET`` for the book or its PDF, one test process at a time.
+def _lock(target: str) -> FileLock:
+    """The lock one test process holds while it runs ``make TARGET`` (see make_once)."""
+    path = ROOT / "_build" / f".make-{target}.lock"
+    path.parent.mkdir(exist_ok=True)
+    return FileLock(path)
 
-    The suite runs in two processes (pytest-xdist); the one that comes second waits for
-    the first one's build and then finds it up to date, so the book is built once."""
-    lock = ROOT / "_build" / ".make.lock"
-    lock.parent.mkdir(exist_ok=True)
-    with FileLock(lock):
+
+def make_once(target: str) -> None:
+    """``make TARGET`` for the book, its PDF, the student book or the answer key, one test
+    process at a time.
+
+    The suite runs in several processes (pytest-xdist); one that comes second waits for
+    the first one's build and then finds it up to date, so each is built once.  Each
+    target has its own lock: every one but the book is made only after the book (their
+    fixtures ask for ``built_book``), so none builds the book itself, and a process
+    waiting for the book is not held up by the PDF."""
+    with _lock(target):
         make(target)
 
 
+# ``make TARGET`` in another process, under make_once's lock: the output is not kept, since
+# the fixture that needs the target runs make_once after it, which reports a failure.
+BACKGROUND_MAKE = """
+import subprocess, sys
+from filelock import FileLock
+with FileLock(sys.argv[1]):
+    subprocess.run(["make", sys.argv[2]], capture_output=True, check=False)
+"""
+
+
+def make_in_background(target: str) -> subprocess.Popen:
+    """Start ``make TARGET`` now, in the background, one test process at a time (as
+    make_once): the fixture that needs it later finds it built or being built."""
+    lock = _lock(target)
+    return subprocess.Popen(
+        [sys.executable, "-c", BACKGROUND_MAKE, lock.lock_file, target], cwd=ROOT
+    )
+
+
 @pytest.fixture(scope="session")
-def built_book() -> Path:
+def built_book(request) -> Path:
     """``make book``: the book built with warnings as errors, every notebook executed.
 
-    make rebuilds it when any source changed since the last build that passed."""
+    make rebuilds it when any source changed since the last build that passed.  Then, if
+    a test of this run needs the PDF, ``make pdf`` starts in the background, so the tests
+    that need it later find it printed instead of each process waiting for it in turn (the
+    session waits for it before it ends)."""
     make_once("book")
-    return ROOT / "_build" / "html"
+    needs_pdf = any("book_pdf" in item.fixturenames for item in request.session.items)
+    pdf = make_in_background("pdf") if needs_pdf else None
+    yield ROOT / "_build" / "html"
+    if pdf is not None:
+        pdf.wait()
 
 
 @pytest.fixture(scope="session")

@@ -99,10 +99,16 @@ def test_make_format_changes_nothing_on_a_clean_tree():
 
 
 def test_make_chapters_format_changes_nothing_on_a_clean_tree():
-    """Every chapter is stored as Jupyter saves it, so the formatter has nothing to do."""
-    before = tree_digest()
+    """Every chapter is stored as Jupyter saves it, so the formatter has nothing to do: not
+    a byte, nor a modification time (make would build the book again for a newer chapter)."""
+
+    def times() -> dict[str, int]:
+        return {path.name: path.stat().st_mtime_ns for path in (ROOT / "chapters").glob("*.md")}
+
+    before, modified = tree_digest(), times()
     make("chapters-format")
     assert changed(before, tree_digest()) == []
+    assert times() == modified
 
 
 def git(*args: str, cwd: Path) -> str:
