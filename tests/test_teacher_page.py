@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,14 @@ while True:
         assert time.monotonic() < deadline, "formgrader did not answer"
         time.sleep(0.3)
 """
+
+
+def a_terminals_ctrl_c() -> None:
+    """Ctrl-C does what it does in the teacher's terminal: it stops the program.  A shell
+    that starts the suite in the background (``make test &``) has it ignored, and an
+    ignored signal stays ignored in every program started below, the shell's ``set -m``
+    notwithstanding: formgrader's server would never stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_the_teacher_page_commands_run_as_written(tmp_path):
@@ -83,7 +92,13 @@ def test_the_teacher_page_commands_run_as_written(tmp_path):
         f"--IdentityProvider.token={live.TOKEN}"
     )
     done = subprocess.run(
-        ["bash", "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=900
+        ["bash", "-c", script],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        preexec_fn=a_terminals_ctrl_c,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     with (checkout / "course" / "grades.csv").open(newline="") as handle:
