@@ -394,12 +394,14 @@ def printed_images(book_pdf) -> list[dict]:
     ]
 
 
-def panel_text_pt(explorer, images: list[dict]) -> list[float]:
-    """The printed size of the smallest text of each panel frame of ``explorer`` in the PDF:
-    its size at the drawn dpi × drawn dpi ÷ printed ppi."""
+def printed_panels(explorer, images: list[dict]) -> list[tuple[float, float]]:
+    """Each panel frame of ``explorer`` in the PDF: its printed resolution (ppi) and the
+    printed size of its smallest text, its size at the drawn dpi × drawn dpi ÷ printed ppi."""
     size, smallest = drawn(explorer)
     dpi = explorer.layouts["print"].dpi
-    return [smallest * dpi / image["ppi"] for image in images if image["size"] == size]
+    return [
+        (image["ppi"], smallest * dpi / image["ppi"]) for image in images if image["size"] == size
+    ]
 
 
 @pytest.mark.parametrize(
@@ -418,11 +420,10 @@ def panel_text_pt(explorer, images: list[dict]) -> list[float]:
 def test_explorer_panels_print_text_at_6_pt_or_more(printed_images, name):
     """The panels' frames are the print layout's, at about 300 dpi on paper (drawn for the
     printed size, not shrunk to it), their smallest text 6 pt or more."""
-    sizes = panel_text_pt(explorers()[name](), printed_images)
-    assert len(sizes) >= 4  # the panel's frames (two explorers share one size)
-    assert min(sizes) >= MIN_PRINTED_PT, [round(s, 2) for s in sizes]
-    ppi = [i["ppi"] for i in printed_images if i["size"] == drawn(explorers()[name]())[0]]
-    assert all(290 <= p <= 310 for p in ppi), ppi
+    panels = printed_panels(explorers()[name](), printed_images)
+    assert len(panels) >= 4  # the panel's frames (two explorers share one size)
+    assert min(pt for _ppi, pt in panels) >= MIN_PRINTED_PT, [round(pt, 2) for _, pt in panels]
+    assert all(290 <= ppi <= 310 for ppi, _pt in panels), panels
 
 
 # --- the chapters' figures on paper -----------------------------------------------------
