@@ -7,6 +7,7 @@ output is a raw Python traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -67,7 +68,9 @@ def test_formulas_are_typeset_in_the_built_pages(built_book):
 
 
 # --- references and numbering on the built pages ---------------------------------------------
+@functools.cache
 def _page(built_book: Path, page: str) -> BeautifulSoup:
+    """The built ``page``, parsed once (tests read it, none changes it)."""
     return BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
 
 
