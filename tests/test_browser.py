@@ -437,6 +437,7 @@ def _focus_rings(page, report: PageReport) -> None:
     ready at every step, which made this check most of the browser tests' time).
     """
     page.add_style_tag(content=".tooltip { display: none !important; }")
+    still = page.add_style_tag(content=NO_MOTION)
     page.keyboard.press("Shift")  # the reader uses the keyboard: :focus-visible applies
     for n, control in enumerate(page.query_selector_all(FOCUSABLE)):
         shown = control.evaluate(SCROLL_INTO_VIEW_IF_SHOWN_JS)
@@ -452,8 +453,17 @@ def _focus_rings(page, report: PageReport) -> None:
             }
         )
     page.evaluate(BLUR_JS)
+    still.evaluate("(style) => style.remove()")
 
 
+# While the focus rings are shot: every transition and animation at its end at once, and no
+# text caret, so a shot taken right after a control takes the focus shows its ring as it
+# stays.  (Set once for the page: Playwright's screenshot options for the same restyle the
+# whole page for every shot, which doubled the time of each on a chapter.)
+NO_MOTION = (
+    "*, *::before, *::after { transition: none !important; animation: none !important;"
+    " caret-color: transparent !important; }"
+)
 # A control the reader can see (rendered, not in a closed dropdown, not visibility: hidden,
 # with a box of some size: as Playwright's is_visible) is scrolled into view unless it is in
 # view already (centred, as Playwright's scroll_into_view_if_needed), and named by its
@@ -518,9 +528,9 @@ def _focus_difference(page, control) -> tuple[Image.Image, tuple, float]:
             break
         clip = {"x": left, "y": top, "width": width, "height": height}
         page.evaluate(BLUR_JS)
-        before = _pixels(page.screenshot(clip=clip, animations="disabled"))
+        before = _pixels(page.screenshot(clip=clip, animations="allow", caret="initial"))
         control.evaluate("(e) => e.focus({preventScroll: true})")
-        after = _pixels(page.screenshot(clip=clip, animations="disabled"))
+        after = _pixels(page.screenshot(clip=clip, animations="allow", caret="initial"))
         parts.append(ImageChops.difference(before, after).convert("L"))
         start += height
     page.evaluate(BLUR_JS)
