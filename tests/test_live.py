@@ -271,6 +271,11 @@ def lab(tmp_path_factory, browser):
         yield checkout, base, browser
 
 
+# The notebook holds nothing unsaved: after its cells ran (which changed it), an autosave
+# (every AUTOSAVE_SECONDS) has written it.
+SAVED_JS = "() => !window.jupyterapp.shell.currentWidget.context.model.dirty"
+
+
 @pytest.fixture(scope="module")
 def ran(lab):
     """``ran(name)``: chapter ``name`` open in JupyterLab with every cell run (cached)."""
@@ -283,6 +288,7 @@ def ran(lab):
             live.run_all(pages[name])
         return pages[name]
 
+    get.pages = pages  # a test that restarts a page's kernel takes it out (closed after)
     yield get
     for page in pages.values():
         page.close()
@@ -293,7 +299,7 @@ def ran(lab):
 def test_opening_running_and_saving_a_chapter_changes_nothing(lab, ran, name):
     checkout, _base, _browser = lab
     page = ran(name)
-    page.wait_for_timeout(3 * AUTOSAVE_SECONDS * 1000)  # past an autosave of the run notebook
+    page.wait_for_function(SAVED_JS, timeout=60_000)  # autosaved since the cells ran
     assert live.git(checkout, "status", "--porcelain") == ""
     live.save(page)
     assert live.git(checkout, "status", "--porcelain") == ""
@@ -465,32 +471,43 @@ def test_news_and_update_checks_are_off_in_the_project_settings():
 # --- Jupyter Notebook 7 ----------------------------------------------------------------------
 
 
-@pytest.mark.browser
-def test_notebook_7_opens_a_chapter_as_a_notebook_and_its_slider_redraws(tmp_path, browser):
-    checkout = live.copy_checkout(tmp_path / "checkout")
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory, browser):
+    """``make lab APP=notebook`` (Jupyter Notebook 7) in a copy of this checkout, with the
+    likelihood chapter open and every cell run: (checkout, page).  Once the server has
+    stopped, nothing in the checkout has changed."""
+    tmp = tmp_path_factory.mktemp("notebook7")
+    checkout = live.copy_checkout(tmp / "checkout")
+    home = tmp / "home"
     home.mkdir()
     with live.make_lab(checkout, home, app="notebook") as base:
         page = live.open_notebook(browser, base, "likelihood.md", app="notebook")
-        code_cells = page.evaluate(
-            "() => window.jupyterapp.shell.currentWidget.content.widgets"
-            ".filter(c => c.model.type === 'code').length"
-        )
-        assert code_cells > 10  # opened as a notebook, not as text
         live.run_all(page)
-        root = live.explorer(page, 0)
-        page.set_viewport_size({"width": 1280, "height": 720})
-        fit = page.evaluate(FIT_JS.replace("!window.jupyterapp.shell.leftCollapsed", "true"), root)
-        assert fit["area"]["left"] - 1 <= fit["image"]["left"], fit
-        assert fit["image"]["right"] <= fit["area"]["right"] + 1 and not fit["scrolls"], fit
-        before = live.displayed_hash(page, root)
-        live.watch(page, root)
-        live.click_slider(page, root, 0, at=0.6)
-        live.wait_until_settled(page, root)
-        assert len(live.recorded(page, root)["frames"]) == 1
-        (state, *_others) = live.kernel_frames(page)
-        assert state["sent"] == state["fresh"] == live.displayed_hash(page, root) != before
+        yield checkout, page
         page.close()
+    assert live.git(checkout, "status", "--porcelain") == ""
+
+
+@pytest.mark.browser
+def test_notebook_7_opens_a_chapter_as_a_notebook_and_its_slider_redraws(notebook7):
+    checkout, page = notebook7
+    code_cells = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".filter(c => c.model.type === 'code').length"
+    )
+    assert code_cells > 10  # opened as a notebook, not as text
+    root = live.explorer(page, 0)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    fit = page.evaluate(FIT_JS.replace("!window.jupyterapp.shell.leftCollapsed", "true"), root)
+    assert fit["area"]["left"] - 1 <= fit["image"]["left"], fit
+    assert fit["image"]["right"] <= fit["area"]["right"] + 1 and not fit["scrolls"], fit
+    before = live.displayed_hash(page, root)
+    live.watch(page, root)
+    live.click_slider(page, root, 0, at=0.6)
+    live.wait_until_settled(page, root)
+    assert len(live.recorded(page, root)["frames"]) == 1
+    (state, *_others) = live.kernel_frames(page)
+    assert state["sent"] == state["fresh"] == live.displayed_hash(page, root) != before
     assert live.git(checkout, "status", "--porcelain") == ""
 
 
@@ -499,33 +516,40 @@ RESTART_JS = "() => window.jupyterapp.shell.currentWidget.sessionContext.session
 NOTICE = ".sbx-restart"
 
 
+@pytest.fixture(params=["lab", "notebook"])
+def likelihood_page(request):
+    """The likelihood chapter run in JupyterLab (this module's, shared with the tests above)
+    or in Notebook 7 (``notebook7``); a test that restarts its kernel runs after the others
+    that use it (this file's order), and JupyterLab's page is opened and run again if a
+    later test asks for it."""
+    if request.param == "notebook":
+        yield request.getfixturevalue("notebook7")[1]
+        return
+    ran = request.getfixturevalue("ran")
+    yield ran("likelihood.md")
+    ran.pages.pop("likelihood.md").close()
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("app", ["lab", "notebook"])
-def test_after_a_kernel_restart_an_old_explorer_says_to_run_its_cell_again(tmp_path, browser, app):
+def test_after_a_kernel_restart_an_old_explorer_says_to_run_its_cell_again(likelihood_page):
     """JupyterLab and Notebook 7: the notice is hidden while the kernel that drew the
     explorer lives; after a restart it shows, and a click on the old slider's track moves
     neither its readout nor the figure."""
-    checkout = live.copy_checkout(tmp_path / "checkout")
-    home = tmp_path / "home"
-    home.mkdir()
-    with live.make_lab(checkout, home, app=app) as base:
-        page = live.open_notebook(browser, base, "likelihood.md", app=app)
-        live.run_all(page)
-        root = live.explorer(page, 0)
-        notice = root.query_selector(NOTICE)
-        assert notice is not None and not notice.is_visible()
-        live.watch(page, root)
-        live.click_slider(page, root, 0, at=0.3)
-        live.wait_until_settled(page, root)
-        assert len(live.recorded(page, root)["frames"]) == 1
-        assert not notice.is_visible()  # a live explorer redraws and says nothing
-        readouts, image = live.readouts(page, root), live.displayed_hash(page, root)
-        page.evaluate(RESTART_JS)
-        page.wait_for_function(live.KERNEL_IDLE_JS, timeout=120_000)
-        live.click_slider(page, root, 0, at=0.8)
-        page.wait_for_timeout(1000)
-        assert notice.is_visible()
-        assert RESTART_HINT in notice.inner_text()
-        assert live.readouts(page, root) == readouts
-        assert live.displayed_hash(page, root) == image
-        page.close()
+    page = likelihood_page
+    root = live.explorer(page, 0)
+    notice = root.query_selector(NOTICE)
+    assert notice is not None and not notice.is_visible()
+    live.watch(page, root)
+    live.click_slider(page, root, 0, at=0.45)  # where no test above left it
+    live.wait_until_settled(page, root)
+    assert len(live.recorded(page, root)["frames"]) == 1
+    assert not notice.is_visible()  # a live explorer redraws and says nothing
+    readouts, image = live.readouts(page, root), live.displayed_hash(page, root)
+    page.evaluate(RESTART_JS)
+    page.wait_for_function(live.KERNEL_IDLE_JS, timeout=120_000)
+    live.click_slider(page, root, 0, at=0.8)
+    page.wait_for_timeout(1000)
+    assert notice.is_visible()
+    assert RESTART_HINT in notice.inner_text()
+    assert live.readouts(page, root) == readouts
+    assert live.displayed_hash(page, root) == image
