@@ -200,9 +200,10 @@ WATCH_JS = """(root) => {
     const src = img.src;
     if (src === last) return;  // the same image set again is not a new frame
     last = src;
-    img.decode().then(() => root.__frames.push({t: performance.now(), src}), () => {});
+    const arrived = performance.now();  // the frame reached the page (then it is decoded)
+    img.decode().then(() => root.__frames.push({t: performance.now(), arrived, src}), () => {});
   }).observe(img, {attributes: true, attributeFilter: ['src']});
-  for (const kind of ['keydown', 'pointermove', 'pointerdown']) {
+  for (const kind of ['keydown', 'pointermove', 'pointerdown', 'pointerup']) {
     root.addEventListener(kind, (e) => root.__inputs.push({t: e.timeStamp, kind}), true);
   }
 }"""
@@ -344,7 +345,8 @@ def watch(page, root) -> None:
 
 
 def recorded(page, root) -> dict:
-    """``{"frames": [{t, src}], "inputs": [{t, kind}]}`` since :func:`watch` (ms, page clock)."""
+    """``{"frames": [{t, arrived, src}], "inputs": [{t, kind}]}`` since :func:`watch` (ms,
+    page clock): when each frame arrived in the page and when it showed (decoded)."""
     return page.evaluate(FRAMES_JS, root)
 
 

@@ -344,11 +344,13 @@ def test_explorer_redraws_while_dragged_and_ends_on_its_final_values(explorer):
     page, root, ordinal = explorer
     live.watch(page, root)
     live.drag_slider(page, root, 0, to=0.95, seconds=2.0)
-    released = page.evaluate("() => performance.now()")
     live.wait_until_settled(page, root)
     record = live.recorded(page, root)
     moves = [i["t"] for i in record["inputs"] if i["kind"] == "pointermove"]
-    frames = [f["t"] for f in record["frames"]]
+    (released,) = [i["t"] for i in record["inputs"] if i["kind"] == "pointerup"]
+    # When each frame arrived: on a busy machine a frame that arrived before the release
+    # may finish decoding after it.
+    frames = [f["arrived"] for f in record["frames"]]
     assert len(moves) > 50
     # continuous: new images arrived while the button was still down ...
     assert sum(1 for t in frames if t < released) >= 2, frames
