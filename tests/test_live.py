@@ -354,9 +354,11 @@ def test_explorer_redraws_while_dragged_and_ends_on_its_final_values(explorer):
     assert len(moves) > 50
     # continuous: new images arrived while the button was still down ...
     assert sum(1 for t in frames if t < released) >= 2, frames
-    # ... coalesced: never a backlog. Once the button is up, at most the frame being drawn
-    # and one for the merged latest values arrive (whatever the speed of the machine).
-    assert sum(1 for t in frames if t > released) <= 2, (released, frames)
+    # ... coalesced: never a backlog. Once the button is up, at most three frames arrive,
+    # however long the drag and whatever the speed of the machine: the one being drawn, one
+    # for the newest values the kernel holds, and one for the values the page still holds
+    # (ipywidgets sends a widget's next values, merged, once the kernel has taken the last).
+    assert sum(1 for t in frames if t > released) <= 3, (released, frames)
     assert len(frames) <= len(moves)
     state = live.kernel_frames(page)[ordinal]
     assert state["labels"] == live.readouts(page, root)  # kernel and page agree on the values
