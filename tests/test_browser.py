@@ -596,21 +596,25 @@ LAY_OUT_EVERY_SECTION_JS = """() => {
 # state changes).  A section laid out by the style above was not skipped because it came
 # into view, so the page may not have done its blocks yet: it does them all again after a
 # resize (as when a phone turns), and the focus checks, which go through the page's tab
-# stops, wait for that.  (SCROLLABLE as in statbook.js; a block in a closed dropdown is not
-# shown, and done when the dropdown opens.)
-TAB_STOPS_SET_JS = """() => [...document.querySelectorAll(
-    '#main-content :is(pre, .nboutput > .output_area, .cell_output > .output, '
-    + '.jp-RenderedHTMLCommon, .pst-scrollable-table-container)')]
+# stops, wait for that.  (A block in a closed dropdown is not shown, and done when the
+# dropdown opens.)
+TAB_STOPS_SET_JS = """(scrollable) => [...document.querySelectorAll(
+    `#main-content :is(${scrollable})`)]
   .every((block) => block.hasAttribute('tabindex') || !block.checkVisibility())"""
+# Code blocks and outputs as the theme's rule names them (statbook.js: SCROLLABLE).
+SCROLLABLE = (
+    "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, "
+    ".pst-scrollable-table-container"
+)
 
 
 def lay_out_every_section(page) -> None:
     """Lay out every section of the page now (see LAY_OUT_EVERY_SECTION_JS), and wait for
     the page to make the code blocks that scroll tab stops (TAB_STOPS_SET_JS)."""
     page.evaluate(LAY_OUT_EVERY_SECTION_JS)
-    if not page.evaluate(TAB_STOPS_SET_JS):
+    if not page.evaluate(TAB_STOPS_SET_JS, SCROLLABLE):
         page.evaluate("() => window.dispatchEvent(new Event('resize'))")
-        page.wait_for_function(TAB_STOPS_SET_JS)
+        page.wait_for_function(TAB_STOPS_SET_JS, arg=SCROLLABLE)
 
 
 def shoot(page, path: Path) -> None:
@@ -1326,10 +1330,9 @@ def test_anchor_lands_on_its_target(built_book, chromium, page, viewport):
     assert shown == pytest.approx(expected, abs=2)
 
 
-# Code blocks and outputs as the theme's rule names them (statbook.js: SCROLLABLE), shown ones.
-TAB_STOPS_JS = """() => [...document.getElementById('main-content').querySelectorAll(
-    'pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, '
-    + '.pst-scrollable-table-container')]
+# The shown code blocks and outputs (SCROLLABLE): whether each scrolls and is a tab stop.
+TAB_STOPS_JS = """(scrollable) => [...document.getElementById('main-content')
+    .querySelectorAll(scrollable)]
   .filter((b) => b.checkVisibility())
   .map((b) => ({text: b.textContent.trim().slice(0, 50), stop: b.tabIndex,
                 scrolls: b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight}))"""
@@ -1357,7 +1360,7 @@ def test_code_that_scrolls_is_a_tab_stop(built_book, chromium, page, viewport):
         for _ in range(400):
             if tab.evaluate(SCROLL_A_SCREEN_JS):
                 break
-        blocks = tab.evaluate(TAB_STOPS_JS)
+        blocks = tab.evaluate(TAB_STOPS_JS, SCROLLABLE)
     finally:
         context.close()
     wrong = [b for b in blocks if b["stop"] != (0 if b["scrolls"] else -1)]
