@@ -180,12 +180,14 @@ def run_all(page, *, timeout_s: float = 600) -> None:
     page.wait_for_function(ALL_RUN_JS, timeout=timeout_s * 1000, polling=250)
 
 
+# The open notebook holds nothing unsaved (a save, or an autosave, has written it).
+SAVED_JS = "() => !window.jupyterapp.shell.currentWidget.context.model.dirty"
+
+
 def save(page) -> None:
     """Save the notebook with the *Save* command, as Ctrl+S does, and wait for the write."""
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-    page.wait_for_function(
-        "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=60_000
-    )
+    page.wait_for_function(SAVED_JS, timeout=60_000)
 
 
 # In the page: record when each explorer image shows a new frame (the image has loaded).

@@ -271,11 +271,6 @@ def lab(tmp_path_factory, browser):
         yield checkout, base, browser
 
 
-# The notebook holds nothing unsaved: after its cells ran (which changed it), an autosave
-# (every AUTOSAVE_SECONDS) has written it.
-SAVED_JS = "() => !window.jupyterapp.shell.currentWidget.context.model.dirty"
-
-
 @pytest.fixture(scope="module")
 def ran(lab):
     """``ran(name)``: chapter ``name`` open in JupyterLab with every cell run (cached)."""
@@ -299,7 +294,8 @@ def ran(lab):
 def test_opening_running_and_saving_a_chapter_changes_nothing(lab, ran, name):
     checkout, _base, _browser = lab
     page = ran(name)
-    page.wait_for_function(SAVED_JS, timeout=60_000)  # autosaved since the cells ran
+    # nothing unsaved: the cells' run changed it, so an autosave has written it since
+    page.wait_for_function(live.SAVED_JS, timeout=60_000)
     assert live.git(checkout, "status", "--porcelain") == ""
     live.save(page)
     assert live.git(checkout, "status", "--porcelain") == ""
